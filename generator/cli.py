@@ -1,0 +1,160 @@
+"""The `kb` command. Thin: parses arguments, calls one function, maps errors to exit codes.
+
+Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from generator.diagnostics import FORMATTERS, ContentError, Severity
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the command was called (exit code 2)."""
+
+
+def _root(args: argparse.Namespace) -> Path:
+    if args.config_file:
+        cfg = Path(args.config_file)
+        if not cfg.is_file():
+            raise UsageError(f"-f: expected an mkdocs.yml file, found no file at {cfg}")
+        return cfg.resolve().parent
+    root = Path(args.root).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--root: expected a directory, found nothing at {args.root}")
+    return root
+
+
+def _config_file(args: argparse.Namespace, root: Path) -> Path:
+    cfg = Path(args.config_file).resolve() if args.config_file else root / "mkdocs.yml"
+    if not cfg.is_file():
+        raise UsageError(f"expected an mkdocs.yml in {root}, found none (use --root or -f)")
+    return cfg
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.model.validate import validate_tree
+
+    root = _root(args)
+    today = date.fromisoformat(args.today) if args.today else None
+    result = validate_tree(root, today)
+    diags = [d.as_error() if args.strict else d for d in result.diagnostics]
+    sys.stdout.write(FORMATTERS[args.format](diags, result.files))
+    return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+
+    root = _root(args)
+    site = build_site(_config_file(args, root), site_dir=Path(args.site_dir) if args.site_dir else None,
+                      strict=args.strict)
+    print(f"Site built in {site}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+    from generator.service.app import serve
+
+    root = _root(args)
+    site = Path(args.site_dir).resolve() if args.site_dir else None
+    if not args.no_build:
+        site = build_site(_config_file(args, root), site_dir=site, strict=False)
+    serve(site or root / "site", host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.scaffold import new_article, new_protocol
+
+    root = _root(args)
+    if args.kind == "article":
+        path = new_article(root, title=args.title, area=args.area, kind=args.type, ident=args.id)
+    else:
+        path = new_protocol(root, title=args.title, ident=args.id)
+    print(path.relative_to(root).as_posix())
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from generator.model.schema import SCHEMA_DIR, SCHEMAS, schema_text, write_schemas
+
+    if args.print:
+        sys.stdout.write(schema_text(args.print))
+        return EXIT_OK
+    root = _root(args)
+    out = Path(args.out) if args.out else root / SCHEMA_DIR
+    for path in write_schemas(out):
+        print(path)
+    del SCHEMAS
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="content repository (holds mkdocs.yml, kb/, protocols/)")
+    common.add_argument("-f", "--config-file", help="path to mkdocs.yml (its folder is the root)")
+
+    p = argparse.ArgumentParser(prog="kb", description="Knowledge base and troubleshooting protocols for "
+                                "remote support.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", parents=[common], help="check every article and protocol")
+    v.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    v.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    v.add_argument("--today", help=argparse.SUPPRESS)
+    v.set_defaults(func=cmd_validate)
+
+    b = sub.add_parser("build", parents=[common], help="validate and build the site (atomic swap)")
+    b.add_argument("--strict", action="store_true", help="fail on any warning")
+    b.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", parents=[common], help="build the site and serve it")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
+    s.set_defaults(func=cmd_serve)
+
+    n = sub.add_parser("new", parents=[common], help="scaffold an article or a protocol")
+    n.add_argument("kind", choices=["article", "protocol"])
+    n.add_argument("title", help="title, in the customer's words")
+    n.add_argument("--id", help="id (default: made from the title)")
+    n.add_argument("--area", default="general", help="article area folder under kb/")
+    n.add_argument("--type", choices=["solution", "guide"], default="solution")
+    n.set_defaults(func=cmd_new)
+
+    sc = sub.add_parser("schema", parents=[common], help="write the JSON Schemas for editors")
+    sc.add_argument("--out", help="folder (default: schema/ in the root)")
+    sc.add_argument("--print", choices=["protocol", "article"], help="print one schema instead")
+    sc.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as exc:
+        diags = exc.diagnostics
+        sys.stderr.write(FORMATTERS["text"](diags, len({d.path for d in diags})))
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""Read stage: find content files, split front matter, load YAML with positions.
+
+Produces :class:`ArticleSource` and :class:`ProtocolSource` values: raw data plus
+positions and the Markdown body. Nothing here knows the content model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.content.yamlsafe import MAX_BYTES, Located, load
+from generator.diagnostics import ContentError, Diagnostic
+
+KB_DIR = "kb"
+PROTOCOLS_DIR = "protocols"
+
+_FENCE = re.compile(r"^(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int  # 1-based line in the file
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    path: str  # relative to the content root, posix
+    area: str
+    located: Located
+    body: str
+    body_line: int  # file line of the body's first line
+    headings: tuple[Heading, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class ProtocolSource:
+    path: str
+    located: Located
+    digest: str
+
+
+@dataclass
+class ReadResult:
+    articles: list[ArticleSource] = field(default_factory=list)
+    protocols: list[ProtocolSource] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def markdown_headings(body: str, first_line: int) -> tuple[Heading, ...]:
+    """ATX headings outside fenced code, with their file line numbers."""
+    out: list[Heading] = []
+    fence: str | None = None
+    for offset, line in enumerate(body.splitlines()):
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence:
+            continue
+        h = _HEADING.match(line)
+        if h:
+            out.append(Heading(len(h.group(1)), h.group(2).strip(), first_line + offset))
+    return tuple(out)
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, body's first file line). Raises ContentError."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        raise ContentError([Diagnostic(path, 1, 1, "front matter",
+                                       "expected the file to start with a '---' line opening the YAML "
+                                       f"front matter, found {lines[0].rstrip()[:40]!r}"
+                                       if lines else "expected YAML front matter, found an empty file")])
+    for i in range(1, len(lines)):
+        if lines[i].rstrip("\r\n") in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
+    raise ContentError([Diagnostic(path, 1, 1, "front matter",
+                                   "expected a closing '---' line after the front matter, found none")])
+
+
+def _decode(raw: bytes, path: str) -> str:
+    if len(raw) > MAX_BYTES:
+        raise ContentError([Diagnostic(path, 1, 1, "file",
+                                       f"expected at most {MAX_BYTES:,} bytes, found {len(raw):,} bytes")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ContentError([Diagnostic(path, line, col, "file",
+                                       f"expected UTF-8 text, found the byte 0x{raw[exc.start]:02x}")]) from None
+    return text
+
+
+def read_article(text: str, path: str) -> ArticleSource:
+    parts = Path(path).parts
+    area = parts[1] if len(parts) > 2 else ""
+    fm, body, body_line = split_front_matter(text, path)
+    located = load(fm, path, line_offset=1)
+    return ArticleSource(path, area, located, body, body_line, markdown_headings(body, body_line), _digest(text))
+
+
+def read_protocol(text: str, path: str) -> ProtocolSource:
+    return ProtocolSource(path, load(text, path), _digest(text))
+
+
+def discover(root: Path) -> list[str]:
+    """Content files under ``root``, as sorted posix paths relative to it."""
+    found: list[str] = []
+    kb = root / KB_DIR
+    if kb.is_dir():
+        found += [p.relative_to(root).as_posix() for p in kb.rglob("*.md") if p.is_file()]
+    protocols = root / PROTOCOLS_DIR
+    if protocols.is_dir():
+        found += [p.relative_to(root).as_posix() for p in protocols.rglob("*") if p.is_file()
+                  and p.suffix in (".yml", ".yaml")]
+    return sorted(found)
+
+
+def is_article_path(path: str) -> bool:
+    parts = Path(path).parts
+    return parts[0] == KB_DIR and path.endswith(".md") and parts[-1] != "index.md"
+
+
+def read_texts(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> ReadResult:
+    """Read already-loaded file texts (path -> text). Used by tests and the mutation harness."""
+    items = texts.items() if isinstance(texts, Mapping) else texts
+    result = ReadResult()
+    for path, text in items:
+        result.files += 1
+        try:
+            if path.startswith(PROTOCOLS_DIR + "/"):
+                result.protocols.append(read_protocol(text, path))
+            elif is_article_path(path):
+                result.articles.append(read_article(text, path))
+        except ContentError as exc:
+            result.diagnostics.extend(exc.diagnostics)
+    return result
+
+
+def read_tree(root: Path) -> ReadResult:
+    """Read every content file under ``root``; problems are collected, never raised."""
+    texts: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    for rel in discover(root):
+        if rel.startswith(KB_DIR + "/") and not is_article_path(rel):
+            continue
+        try:
+            texts.append((rel, _decode((root / rel).read_bytes(), rel)))
+        except ContentError as exc:
+            problems.extend(exc.diagnostics)
+    result = read_texts(texts)
+    result.files += len(problems)
+    result.diagnostics[:0] = problems
+    return result

@@ -1,0 +1,242 @@
+"""Hardened YAML loading with a position for every key and value.
+
+PyYAML's loaders are unsafe for content written by many hands:
+
+* ``safe_load`` expands anchors and aliases (an alias bomb of a few hundred bytes
+  becomes gigabytes), keeps the last of duplicate keys silently, and resolves YAML
+  1.1 scalars (``NO``/``on`` become booleans, ``0777`` octal, ``12:30`` sexagesimal,
+  ``1.10`` a float equal to ``1.1``);
+* the C loader recurses on nesting and crashes the interpreter around 25,000 levels.
+
+So we never let PyYAML construct anything. We read the *event stream* of the pure
+Python parser (iterative: no recursion, no C) and compose values ourselves, one event
+at a time, with an explicit stack:
+
+* anchors, aliases and explicit tags (``!!python/object``, ``!foo``...) are rejected
+  on the first such event, before anything is built;
+* nesting deeper than :data:`MAX_DEPTH` is rejected when the parser reaches it, so a
+  100,000-deep file costs 65 events;
+* files over :data:`MAX_BYTES` are rejected before parsing;
+* duplicate keys are errors naming both lines;
+* plain scalars resolve to exactly four kinds: ``true``/``false`` -> bool,
+  ``null``/``~``/empty -> None, plain decimal integers -> int, anything else -> str.
+  Quoted scalars are always str.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from generator.diagnostics import ContentError, Diagnostic
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+PathKey = tuple[str | int, ...]
+Pos = tuple[int, int]  # 1-based line and column
+
+
+@dataclass
+class Located:
+    """A loaded YAML document and where each of its parts stands in the file."""
+
+    data: Any
+    values: dict[PathKey, Pos] = field(default_factory=dict)
+    keys: dict[PathKey, Pos] = field(default_factory=dict)
+
+    def pos(self, path: PathKey) -> Pos:
+        """Position of the value at ``path``, or of its closest located ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def key_pos(self, path: PathKey) -> Pos:
+        """Position of the key that introduces ``path`` (falls back to the value)."""
+        return self.keys.get(tuple(path)) or self.pos(path)
+
+
+def key_name(path: PathKey) -> str:
+    """``('steps', 2, 'options', 0, 'next')`` -> ``steps[2].options[0].next``."""
+    if len(path) > 8:  # very deep nesting: keep the message readable
+        return f"{key_name(path[:3])}...({len(path)} levels)"
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+_INT_CHARS = frozenset("0123456789")
+
+
+def resolve_plain(value: str) -> Any:
+    """Resolve a plain (unquoted) scalar. Only four outcomes, no YAML 1.1 surprises."""
+    if value in ("", "~", "null"):
+        return None
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    digits = value[1:] if value[:1] in ("-", "+") else value
+    if digits and set(digits) <= _INT_CHARS and (digits == "0" or digits[0] != "0") and len(digits) < 19:
+        return int(value)
+    return value
+
+
+def _describe_event(event: ev.Event) -> str:
+    if isinstance(event, ev.ScalarEvent):
+        return f"'{event.value}'"
+    return {
+        ev.MappingStartEvent: "a mapping",
+        ev.SequenceStartEvent: "a list",
+        ev.AliasEvent: "an alias",
+    }.get(type(event), "something else")
+
+
+class _Frame:
+    __slots__ = ("container", "key", "key_pos", "path", "seen")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: PathKey) -> None:
+        self.container = container
+        self.path = path
+        self.key: str | None = None  # pending mapping key
+        self.key_pos: Pos = (1, 1)
+        self.seen: dict[str, int] = {}
+
+
+def _events(text: str) -> Iterator[ev.Event]:
+    loader = yaml.SafeLoader(text)  # pure Python reader/scanner/parser; we only read events
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    finally:
+        loader.dispose()
+
+
+def load(text: str, path: str, *, line_offset: int = 0) -> Located:
+    """Load one YAML document from ``text``; ``path`` is only used in messages.
+
+    ``line_offset`` shifts reported lines (front matter starts after its ``---``).
+    Raises :class:`ContentError` with every problem found.
+    """
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise ContentError(
+            [Diagnostic(path, 1, 1, "file", f"expected at most {MAX_BYTES:,} bytes, found {size:,} bytes")]
+        )
+    located = Located(data=None)
+    problems: list[Diagnostic] = []
+
+    def here(mark: Any) -> Pos:
+        return (mark.line + 1 + line_offset, mark.column + 1)
+
+    def fail(mark: Any, key: PathKey, message: str) -> ContentError:
+        line, col = here(mark)
+        return ContentError([*problems, Diagnostic(path, line, col, key_name(key) or "document", message)])
+
+    stack: list[_Frame] = []
+    documents = 0
+    try:
+        for event in _events(text):
+            if isinstance(event, ev.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise fail(event.start_mark, (), "expected one YAML document, found a second one")
+                continue
+            if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
+                continue
+            parent = stack[-1] if stack else None
+            # Where this event goes: its path, and for mapping values the key.
+            if parent is None:
+                cur_path: PathKey = ()
+            elif isinstance(parent.container, list):
+                cur_path = (*parent.path, len(parent.container))
+            elif parent.key is None:
+                cur_path = parent.path  # this event is a key
+            else:
+                cur_path = (*parent.path, parent.key)
+
+            if isinstance(event, ev.AliasEvent):
+                raise fail(event.start_mark, cur_path, "expected plain values, found an alias (*name); "
+                           "anchors and aliases are not allowed")
+            if isinstance(event, ev.NodeEvent) and event.anchor is not None:
+                raise fail(event.start_mark, cur_path, f"expected plain values, found an anchor "
+                           f"(&{event.anchor}); anchors and aliases are not allowed")
+            if isinstance(event, (ev.ScalarEvent, ev.CollectionStartEvent)) and event.tag is not None:
+                raise fail(event.start_mark, cur_path, f"expected an untagged value, found the tag "
+                           f"'{event.tag}'; YAML tags are not allowed")
+
+            is_key = parent is not None and isinstance(parent.container, dict) and parent.key is None
+            if isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+                stack.pop()
+                continue
+            if is_key:
+                assert parent is not None
+                if not isinstance(event, ev.ScalarEvent):
+                    raise fail(event.start_mark, parent.path,
+                               f"expected a plain key, found {_describe_event(event)} used as a key")
+                key = event.value
+                kpos = here(event.start_mark)
+                key_path = (*parent.path, key)
+                if key in parent.seen:
+                    problems.append(Diagnostic(
+                        path, kpos[0], kpos[1], key_name(key_path),
+                        f"expected each key once, found '{key}' again (first on line {parent.seen[key]})"))
+                    parent.key = "\x00dup"  # value is parsed and dropped
+                else:
+                    parent.seen[key] = kpos[0]
+                    parent.key = key
+                    located.keys[key_path] = kpos
+                parent.key_pos = kpos
+                continue
+
+            value: Any
+            if isinstance(event, ev.ScalarEvent):
+                value = resolve_plain(event.value) if event.style is None else event.value
+            elif isinstance(event, ev.MappingStartEvent):
+                value = {}
+            elif isinstance(event, ev.SequenceStartEvent):
+                value = []
+            else:  # pragma: no cover - the parser yields nothing else here
+                continue
+            if isinstance(value, dict | list) and len(stack) >= MAX_DEPTH:
+                raise fail(event.start_mark, cur_path,
+                           f"expected at most {MAX_DEPTH} levels of nesting, found deeper nesting")
+            located.values.setdefault(cur_path, here(event.start_mark))
+            if parent is None:
+                located.data = value
+            elif isinstance(parent.container, list):
+                parent.container.append(value)
+            else:
+                assert parent.key is not None
+                if parent.key != "\x00dup":
+                    parent.container[parent.key] = value
+                parent.key = None
+            if isinstance(value, dict | list):
+                stack.append(_Frame(value, cur_path))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = here(mark) if mark is not None else (1, 1)
+        what = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise ContentError([*problems, Diagnostic(path, line, col, "yaml",
+                                                  f"expected valid YAML, found a syntax error: {what}{context}")]
+                           ) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
+        mark = getattr(exc, "position", None)
+        detail = str(exc).splitlines()[0] if str(exc) else "unreadable characters"
+        raise ContentError([*problems, Diagnostic(path, 1, 1, "yaml",
+                                                  f"expected readable text, found {detail} at {mark}")]) from None
+    if problems:
+        raise ContentError(problems)
+    return located

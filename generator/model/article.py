@@ -1,0 +1,75 @@
+"""Article: a solution article or a guide, `kb/<area>/<id>.md`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.model.fields import STRICT, Audience, Day, Id, Lang, Line, ReviewDays, Text
+
+ArticleType = Literal["solution", "guide"]
+
+# Sections each article type must have, per language (level-2 headings).
+REQUIRED_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "solution": {
+        "es": ("Síntomas", "Causa", "Solución", "Prevención"),
+        "en": ("Symptoms", "Cause", "Solution", "Prevention"),
+    },
+    "guide": {
+        "es": ("Pasos",),
+        "en": ("Steps",),
+    },
+}
+
+
+class ArticleMeta(BaseModel):
+    """The YAML front matter of an article."""
+
+    model_config = STRICT
+
+    id: Id = Field(description="Unique across kb/ and protocols/; the file name without .md.")
+    title: Line = Field(description="The problem or task, in the reader's words.")
+    type: ArticleType = Field(description="solution (symptoms, cause, fix, prevention) or guide (steps).")
+    audience: Audience = Field(description="technician, end-user or both.")
+    summary: Text | None = Field(None, description="One sentence for search results and link previews.")
+    symptoms: list[Line] = Field(default_factory=list, description="What the person sees, in their words.")
+    cause: Text | None = Field(None, description="Why it happens (required for solutions).")
+    products: list[Line] = Field(default_factory=list, description="Products or systems concerned.")
+    tags: list[Line] = Field(default_factory=list, description="Free tags for the tag index.")
+    owner: Line = Field(description="Team or person who keeps this article right.")
+    reviewed: Day = Field(description="Date of the last review, YYYY-MM-DD.")
+    review_every_days: ReviewDays = Field(180, description="Days between reviews.")
+    protocols: list[Id] = Field(default_factory=list, description="Ids of protocols this article belongs to.")
+    lang: Lang = Field("es", description="Language of the text.")
+    translation_of: Id | None = Field(None, description="Id of the article this one translates.")
+    hide: list[Literal["feedback", "toc"]] = Field(default_factory=list,
+                                                    description="Page parts to hide on this page.")
+
+    @model_validator(mode="after")
+    def _solution_needs(self) -> Self:
+        if self.type == "solution":
+            if not self.symptoms:
+                raise PydanticCustomError("needs_symptoms", "expected at least one symptom for a solution "
+                                          "article, found none", {})
+            if not self.cause:
+                raise PydanticCustomError("needs_cause", "expected a cause for a solution article, found none", {})
+        return self
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article: its front matter plus where it lives and its Markdown body."""
+
+    meta: ArticleMeta
+    area: str
+    path: str
+    body: str
+    body_line: int  # file line of the body's first line
+    digest: str
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
