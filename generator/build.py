@@ -1,0 +1,114 @@
+"""Write stage: run the MkDocs build into a temporary folder, then swap it in.
+
+A failed or killed build leaves the previous site untouched: the new site is written
+to ``.site-tmp-<pid>-<random>`` next to the target and swapped in only when complete.
+On Linux the swap is one atomic ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.diagnostics import ContentError, Diagnostic
+
+log = logging.getLogger("kb.build")
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two existing paths (Linux renameat2); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return res == 0
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Make ``new`` the content of ``target``; the old content is removed afterwards."""
+    if target.exists():
+        if _exchange(new, target):
+            shutil.rmtree(new, ignore_errors=True)
+            return
+        old = target.with_name(f".site-old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+
+
+def _clean_stale(parent: Path) -> None:
+    """Remove temporary folders left by builds that were killed."""
+    for stale in parent.glob(".site-tmp-*"):
+        try:
+            pid = int(stale.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_kb", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._kb = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False) -> Path:
+    """Build the site of ``config_file`` and return its folder. Raises ContentError on failure."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    _setup_logging()
+    cfg_path = str(config_file)
+    try:
+        config = load_config(config_file=cfg_path, strict=strict)
+    except (ConfigurationError, Abort) as exc:
+        raise ContentError([Diagnostic(config_file.name, 1, 1, "mkdocs.yml", str(exc))]) from None
+    target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(target.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
+    config.site_dir = str(tmp)
+    try:
+        build(config)
+    except (Abort, PluginError, ConfigurationError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ContentError([Diagnostic(config_file.name, 1, 1, "build", f"expected a clean build, found: {exc}")]
+                           ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    swap_in(tmp, target)
+    return target

@@ -1,0 +1,166 @@
+"""The MkDocs adapter (`plugins: [kb]`). It only wires our stages into MkDocs events:
+
+* on_config: read + model + validate the content (all problems at once; errors abort),
+  add our theme folder, the Markdown extensions our pages need and a small nav;
+* on_files: add generated pages (protocols, indexes, home), drop our fragments from the
+  theme copy, check that every output path stays inside the site folder;
+* on_page_read_source: articles are rendered from the catalog, so MkDocs never parses
+  front matter with its own (unhardened) YAML loader;
+* on_page_markdown: page titles and descriptions are HTML-escaped (MkDocs writes them raw);
+* on_post_build: writes ``kb-manifest.json`` (ids, versions, URLs) for the event service.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import markupsafe
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from generator.content.sources import PROTOCOLS_DIR
+from generator.diagnostics import Severity
+from generator.model.catalog import Catalog
+from generator.model.validate import validate_tree
+from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
+from generator.render.i18n import strings
+
+log = logging.getLogger("mkdocs.plugins.kb")
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
+MANIFEST = "kb-manifest.json"
+
+
+class KbConfig(Config):
+    protocols_dir = c.Type(str, default=PROTOCOLS_DIR)
+    """Folder of the protocol YAML files, relative to mkdocs.yml."""
+    nav = c.Type(bool, default=True)
+    """Set a small section nav when mkdocs.yml has none (a full nav makes builds quadratic)."""
+    home = c.Type(bool, default=True)
+    """Generate the home page when the docs folder has no index.md."""
+
+
+def today() -> date:
+    """The date used for review checks; KB_TODAY=YYYY-MM-DD makes builds reproducible."""
+    value = os.environ.get("KB_TODAY")
+    return date.fromisoformat(value) if value else date.today()
+
+
+class KbPlugin(BasePlugin[KbConfig]):
+    catalog: Catalog
+    renderer: Renderer
+    pages: dict[str, GeneratedPage]
+    titles: dict[str, tuple[str, str]]
+
+    def on_config(self, config: Any) -> Any:
+        root = Path(config.config_file_path).resolve().parent
+        docs = Path(config.docs_dir).resolve()
+        if docs.name != "kb" or docs.parent != root:
+            raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
+        result = validate_tree(root, today())
+        for d in result.diagnostics:
+            (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
+        if not result.ok:
+            n = sum(d.severity is Severity.ERROR for d in result.diagnostics)
+            raise PluginError(f"kb: {n} content error{'s' if n != 1 else ''}; run 'kb validate' for the list")
+        self.catalog = result.catalog
+        if str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        for ext in NEEDED_EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        if "assets/kb/kb.css" not in config.extra_css:
+            config.extra_css.append("assets/kb/kb.css")
+        lang = str(config.theme.get("language") or "es")[:2]
+        self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
+                                 lang)
+        # Broken links and anchors must fail --strict; the nav lists sections, not every page.
+        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
+            level = getattr(config.validation.links, name)
+            setattr(config.validation.links, name, max(level, logging.WARNING))
+        config.validation.nav.omitted_files = logging.DEBUG
+        if config.nav is None and self.config.nav:
+            t = strings(lang)
+            config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
+        return config
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        docs = Path(config.docs_dir)
+        existing = {f.src_uri for f in files if f.src_dir is not None and Path(f.src_dir) == docs}
+        home = self.config.home and "index.md" not in existing
+        generated = self.renderer.generated_pages(home=home, existing=existing)
+        self.pages = {p.src_uri: p for p in generated}
+        self.titles = {p.src_uri: (p.title, p.description) for p in generated}
+        for a in self.catalog.articles:
+            self.titles[article_src(a)] = (a.meta.title, a.meta.summary or "")
+        for f in list(files):
+            if f.src_uri.startswith(("fragments/", "report/")) and f.src_dir and Path(f.src_dir) == THEME_DIR:
+                files.remove(f)
+        for page in generated:
+            if page.src_uri in existing:
+                raise PluginError(f"kb: kb/{page.src_uri} clashes with a generated page; rename it")
+            files.append(File.generated(config, page.src_uri, content=page.markdown))
+        site = Path(config.site_dir).resolve()
+        for f in files:
+            if not Path(f.abs_dest_path).resolve().is_relative_to(site):
+                raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
+        return files
+
+    def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
+        src = page.file.src_uri
+        article = self._article_at(src)
+        if article is not None:
+            return self.renderer.article_markdown(article)
+        return None
+
+    def _article_at(self, src: str) -> Any:
+        parts = src.split("/")
+        if len(parts) == 2 and parts[1].endswith(".md"):
+            article = self.catalog.article_by_id.get(parts[1][:-3])
+            if article is not None and article.area == parts[0]:
+                return article
+        return None
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        title, description = self.titles.get(page.file.src_uri, (page.meta.get("title"), page.meta.get(
+            "description")))
+        if title:
+            page.meta["title"] = str(markupsafe.escape(title))
+        if description:
+            page.meta["description"] = str(markupsafe.escape(description))
+        return markdown
+
+    def on_post_build(self, *, config: Any) -> None:
+        def url(src: str) -> str:
+            stem = src[:-3]
+            if not config.use_directory_urls:
+                return "/" + stem + ".html"
+            return "/" + (stem[: -len("index")] if stem.endswith("index") else stem + "/")
+
+        manifest = {
+            "articles": {a.id: {"title": a.meta.title, "url": url(article_src(a)), "area": a.area,
+                                "type": a.meta.type, "audience": a.meta.audience, "lang": a.meta.lang,
+                                "owner": a.meta.owner, "version": a.digest}
+                         for a in self.catalog.articles},
+            "protocols": {p.id: {"title": p.model.title, "url": url(protocol_src(p.id)), "version": p.version,
+                                 "audience": p.model.audience, "lang": p.model.lang, "owner": p.model.owner,
+                                 "steps": [s.id for s in p.model.steps]}
+                          for p in self.catalog.protocols},
+        }
+        Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                                    encoding="utf-8")
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        root = Path(config.config_file_path).parent
+        server.watch(str(root / self.config.protocols_dir))
+        server.watch(str(THEME_DIR))
+        return server

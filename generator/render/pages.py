@@ -1,0 +1,298 @@
+"""Render stage: page contexts (typed) and the Markdown the templates make from them.
+
+Generated pages are Markdown, not HTML, so MkDocs checks every link and anchor we
+write, builds the table of contents and indexes the text for search. Links are
+relative ``.md`` paths; MkDocs turns them into URLs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import markupsafe
+
+from generator.model.article import Article
+from generator.model.catalog import Catalog, ProtocolEntry
+from generator.model.protocol import Protocol, Step
+from generator.render.i18n import strings
+
+PROTOCOLS_SECTION = "protocolos"
+INDEX_PAGES = {
+    "protocols": f"{PROTOCOLS_SECTION}/index.md",
+    "areas": "areas/index.md",
+    "tags": "etiquetas/index.md",
+    "audiences": "audiencias/index.md",
+}
+
+
+# --- where pages live -----------------------------------------------------------------------------
+def article_src(article: Article) -> str:
+    return f"{article.area}/{article.id}.md"
+
+
+def protocol_src(protocol_id: str) -> str:
+    return f"{PROTOCOLS_SECTION}/{protocol_id}.md"
+
+
+def area_src(area: str) -> str:
+    return f"{area}/index.md"
+
+
+def rel(from_src: str, to_src: str) -> str:
+    """Relative link from one page source to another, as MkDocs resolves it."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+# --- typed contexts -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    title: str
+    href: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OptionView:
+    label: str
+    kind: str  # "next" | "resolve" | "escalate"
+    text: str  # cause, escalation target or the next step's title
+    href: str = ""  # "#step-id" for next
+    number: int = 0  # the next step's number
+    explain: str = ""
+    prevent: str = ""
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    step: Step
+    articles: tuple[Link, ...]
+    options: tuple[OptionView, ...]
+
+
+@dataclass(frozen=True)
+class ProtocolContext:
+    """Context of ``fragments/protocol.md``."""
+
+    protocol: Protocol
+    version: str
+    steps: tuple[StepView, ...]
+    related: tuple[Link, ...]
+    t: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """Context of ``fragments/article.md``."""
+
+    article: Article
+    related_protocols: tuple[Link, ...]
+    used_in: tuple[Link, ...]
+    t: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    anchor: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class IndexContext:
+    """Context of ``fragments/index.md``: a titled list of sections of links."""
+
+    title: str
+    intro: str
+    sections: tuple[Section, ...]
+    t: dict[str, str]
+
+
+@dataclass(frozen=True)
+class HomeContext:
+    """Context of ``fragments/home.md``."""
+
+    site_name: str
+    protocols: tuple[Link, ...]
+    guides: tuple[Link, ...]
+    index_links: tuple[Link, ...]
+    t: dict[str, str]
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    title: str
+    markdown: str
+    description: str = ""
+
+
+@dataclass
+class Renderer:
+    """Renders pages of one catalog with the templates in ``theme/fragments``."""
+
+    catalog: Catalog
+    theme_dirs: list[Path]
+    lang: str = "es"
+    env: jinja2.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d / "fragments") for d in self.theme_dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["indent_md"] = _indent
+
+    def _render(self, template: str, ctx: object) -> str:
+        return self.env.get_template(template).render(c=ctx)
+
+    # --- contexts ---------------------------------------------------------------------------------
+    def _article_link(self, from_src: str, article_id: str) -> Link:
+        a = self.catalog.article_by_id[article_id]
+        return Link(a.meta.title, rel(from_src, article_src(a)), self.t(a.meta.lang)[a.meta.type])
+
+    def _protocol_link(self, from_src: str, protocol_id: str) -> Link:
+        p = self.catalog.protocol_by_id[protocol_id].model
+        return Link(p.title, rel(from_src, protocol_src(p.id)), p.summary)
+
+    @staticmethod
+    def t(lang: str) -> dict[str, str]:
+        return strings(lang)
+
+    def protocol_context(self, entry: ProtocolEntry) -> ProtocolContext:
+        proto, src = entry.model, protocol_src(entry.id)
+        numbers = {s.id: i + 1 for i, s in enumerate(proto.steps)}
+        titles = {s.id: s.title for s in proto.steps}
+        steps = []
+        for i, step in enumerate(proto.steps):
+            options = []
+            for o in step.options:
+                if o.next is not None:
+                    options.append(OptionView(o.label, "next", titles[o.next], f"#{o.next}", numbers[o.next]))
+                elif o.resolve is not None:
+                    options.append(OptionView(o.label, "resolve", o.resolve, explain=o.explain or "",
+                                              prevent=o.prevent or ""))
+                else:
+                    options.append(OptionView(o.label, "escalate", o.escalate or ""))
+            links = tuple(self._article_link(src, a) for a in step.articles)
+            steps.append(StepView(i + 1, step, links, tuple(options)))
+        related = self.related_protocols(entry)
+        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang))
+
+    def related_protocols(self, entry: ProtocolEntry) -> tuple[Link, ...]:
+        """Protocols that share tags or articles with this one, most shared first."""
+        mine_tags = set(entry.model.tags)
+        mine_articles = {a for s in entry.model.steps for a in s.articles}
+        scored = []
+        for other in self.catalog.protocols:
+            if other.id == entry.id or other.model.lang != entry.model.lang:
+                continue
+            shared = len(mine_tags & set(other.model.tags)) + 2 * len(
+                mine_articles & {a for s in other.model.steps for a in s.articles})
+            if shared:
+                scored.append((-shared, other.model.title.lower(), other.id))
+        return tuple(self._protocol_link(protocol_src(entry.id), pid) for _, _, pid in sorted(scored)[:5])
+
+    def article_context(self, article: Article) -> ArticleContext:
+        src = article_src(article)
+        declared = [p for p in article.meta.protocols if p in self.catalog.protocol_by_id]
+        using = [p for p in self.catalog.protocols_using_article.get(article.id, ()) if p not in declared]
+        return ArticleContext(
+            article,
+            tuple(self._protocol_link(src, p) for p in declared),
+            tuple(self._protocol_link(src, p) for p in using),
+            self.t(article.meta.lang),
+        )
+
+    # --- pages ------------------------------------------------------------------------------------
+    def protocol_markdown(self, entry: ProtocolEntry) -> str:
+        return self._render("protocol.md", self.protocol_context(entry))
+
+    def article_markdown(self, article: Article) -> str:
+        return self._render("article.md", self.article_context(article))
+
+    def index_page(self, src: str, title: str, intro: str, sections: list[Section]) -> GeneratedPage:
+        ctx = IndexContext(title, intro, tuple(sections), self.t(self.lang))
+        return GeneratedPage(src, title, self._render("index.md", ctx), intro)
+
+    def generated_pages(self, *, home: bool, existing: set[str]) -> list[GeneratedPage]:
+        """Every page the plugin adds: protocols, indexes by area, tag and audience, home."""
+        t = self.t(self.lang)
+        pages = [GeneratedPage(protocol_src(p.id), p.model.title, self.protocol_markdown(p), p.model.summary)
+                 for p in self.catalog.protocols]
+
+        src = INDEX_PAGES["protocols"]
+        pages.append(self.index_page(src, t["protocols"], t["home_tech"], [Section(
+            t["all_protocols"], "todos", tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()))]))
+
+        src = INDEX_PAGES["areas"]
+        area_links = []
+        for area, articles in self.catalog.areas.items():
+            area_page = area_src(area)
+            if area_page not in existing:
+                pages.append(self.index_page(area_page, area.replace("-", " ").capitalize(), "", [Section(
+                    t["articles_in_area"], "articulos",
+                    tuple(self._article_link(area_page, a.id) for a in articles))]))
+            area_links.append(Link(area.replace("-", " ").capitalize(), rel(src, area_page),
+                                   f"{len(articles)} {t['count_articles']}"))
+        pages.append(self.index_page(src, t["areas"], "", [Section(t["areas"], "lista", tuple(area_links))]))
+
+        src = INDEX_PAGES["tags"]
+        tag_sections = []
+        for i, (tag, ids) in enumerate(self.catalog.tags.items()):
+            tag_sections.append(Section(tag, f"tag-{i + 1}", tuple(self._any_link(src, x) for x in ids)))
+        pages.append(self.index_page(src, t["tags"], "", tag_sections))
+
+        src = INDEX_PAGES["audiences"]
+        aud_sections = []
+        for aud in ("end-user", "technician", "both"):
+            links = [self._article_link(src, a.id) for a in self._sorted_articles() if a.meta.audience == aud]
+            links += [self._protocol_link(src, p.id) for p in self._sorted_protocols() if p.model.audience == aud]
+            aud_sections.append(Section(t[aud], aud, tuple(links)))
+        pages.append(self.index_page(src, t["audiences"], "", aud_sections))
+
+        if home:
+            pages.append(self.home_page(site_name=""))
+        return pages
+
+    def home_page(self, site_name: str) -> GeneratedPage:
+        t = self.t(self.lang)
+        src = "index.md"
+        protocols = tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()
+                          if p.model.audience in ("technician", "both"))
+        guides = tuple(self._article_link(src, a.id) for a in self._sorted_articles()
+                       if a.meta.audience in ("end-user", "both"))
+        guides += tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()
+                        if p.model.audience in ("end-user", "both"))
+        index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items())
+        ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t)
+        return GeneratedPage(src, t["home"], self._render("home.md", ctx), t["home_user"])
+
+    def _any_link(self, from_src: str, ident: str) -> Link:
+        if ident in self.catalog.article_by_id:
+            return self._article_link(from_src, ident)
+        return self._protocol_link(from_src, ident)
+
+    def _sorted_protocols(self) -> list[ProtocolEntry]:
+        return sorted(self.catalog.protocols, key=lambda p: p.model.title.lower())
+
+    def _sorted_articles(self) -> list[Article]:
+        return sorted(self.catalog.articles, key=lambda a: a.meta.title.lower())
+
+
+def _indent(text: str, width: int = 4) -> markupsafe.Markup:
+    """Trusted Markdown written in the repository (reviewed in pull requests), indented
+    on every line but the first so it can sit inside an admonition or a list item.
+
+    Titles, labels and other one-line fields stay autoescaped in the templates."""
+    pad = " " * width
+    lines = text.strip("\n").splitlines()
+    return markupsafe.Markup("\n".join((pad + line) if line.strip() and i else line.rstrip()
+                                        for i, line in enumerate(lines)))

@@ -1,0 +1,115 @@
+"""`kb new`: scaffold an article or a protocol with a fresh id and today's review date."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from generator.content.sources import KB_DIR, PROTOCOLS_DIR
+from generator.diagnostics import ContentError, Diagnostic
+from generator.model.article import REQUIRED_SECTIONS
+from generator.model.fields import ID_RE, RESERVED_IDS
+
+
+def slugify(title: str) -> str:
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:56].strip("-")
+    return slug or "nuevo"
+
+
+def _existing_ids(root: Path) -> set[str]:
+    ids = {p.stem for p in (root / KB_DIR).rglob("*.md")} if (root / KB_DIR).is_dir() else set()
+    if (root / PROTOCOLS_DIR).is_dir():
+        ids |= {p.stem for p in (root / PROTOCOLS_DIR).glob("*.y*ml")}
+    return ids
+
+
+def fresh_id(root: Path, title: str, wanted: str | None = None) -> str:
+    existing = _existing_ids(root)
+    if wanted is not None:
+        if not ID_RE.match(wanted) or wanted in RESERVED_IDS:
+            raise ContentError([Diagnostic("<command line>", 1, 1, "--id", "expected lower-case letters, "
+                                           f"digits and hyphens, found {wanted!r}")])
+        if wanted in existing:
+            raise ContentError([Diagnostic("<command line>", 1, 1, "--id",
+                                           f"expected a new id, found '{wanted}' already in use")])
+        return wanted
+    base = slugify(title)
+    candidate, n = base, 2
+    while candidate in existing or candidate in RESERVED_IDS:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_article(root: Path, *, title: str, area: str, kind: str = "solution", ident: str | None = None,
+                lang: str = "es") -> Path:
+    if not ID_RE.match(area):
+        raise ContentError([Diagnostic("<command line>", 1, 1, "--area",
+                                       f"expected lower-case letters, digits and hyphens, found {area!r}")])
+    ident = fresh_id(root, title, ident)
+    sections = REQUIRED_SECTIONS[kind][lang]
+    fm = [
+        "---",
+        f"id: {ident}",
+        f"title: {_quote(title)}",
+        f"type: {kind}",
+        "audience: end-user",
+        "summary: Una frase que resume el problema y su solución.",
+    ]
+    if kind == "solution":
+        fm += ["symptoms:", "  - Lo que la persona ve o nota, con sus palabras",
+               "cause: Por qué ocurre, en una frase."]
+    fm += ["tags: []", "owner: equipo-soporte", f"reviewed: {date.today().isoformat()}",
+           "review_every_days: 180", "protocols: []", "---", ""]
+    body = "\n".join(f"## {s}\n\nEscriba aquí.\n" for s in sections)
+    path = root / KB_DIR / area / f"{ident}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(fm) + body, encoding="utf-8")
+    return path
+
+
+def new_protocol(root: Path, *, title: str, ident: str | None = None) -> Path:
+    ident = fresh_id(root, title, ident)
+    text = f"""# yaml-language-server: $schema=../schema/protocol.schema.json
+id: {ident}
+title: {_quote(title)}
+summary: Cuándo usar este protocolo, en una o dos frases.
+audience: technician
+channels: [phone, chat, remote]
+tags: []
+estimated_minutes: 10
+owner: equipo-soporte
+reviewed: {date.today().isoformat()}
+review_every_days: 180
+prerequisites: []
+start: primer-paso
+steps:
+  - id: primer-paso
+    title: Primera comprobación
+    say:
+      basic: Lo que dice al cliente, con palabras sencillas.
+      advanced: Lo que dice a un cliente con conocimientos técnicos.
+    do: |
+      Lo que hace usted, el técnico.
+    ask: ¿Se ha solucionado?
+    options:
+      - label: Sí
+        resolve: Causa encontrada
+        explain: Qué pasó, explicado al cliente.
+        prevent: Cómo evitar que vuelva a pasar.
+      - label: No
+        next: escalar
+  - id: escalar
+    title: Escalar el caso
+    escalate: Nivel 2
+"""
+    path = root / PROTOCOLS_DIR / f"{ident}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
