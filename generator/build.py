@@ -90,7 +90,15 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+    from generator.mkdocs_plugin import PRELOADED, today
+    from generator.model.validate import validate_tree
+
     _setup_logging()
+    root = config_file.resolve().parent
+    result = validate_tree(root, today())
+    if not result.ok or (strict and result.diagnostics):
+        raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
+    PRELOADED[root] = result
     cfg_path = str(config_file)
     try:
         config = load_config(config_file=cfg_path, strict=strict)

@@ -149,8 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kb: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ContentError as exc:
-        diags = exc.diagnostics
-        sys.stderr.write(FORMATTERS["text"](diags, len({d.path for d in diags})))
+        sys.stderr.write(FORMATTERS["text"](exc.diagnostics, exc.files))
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return 130

@@ -42,8 +42,9 @@ class Diagnostic:
 class ContentError(Exception):
     """Raised by a stage that cannot go on; carries every diagnostic found so far."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic], files: int | None = None) -> None:
         self.diagnostics = list(diagnostics)
+        self.files = files if files is not None else len({d.path for d in self.diagnostics})
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 

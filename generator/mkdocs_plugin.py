@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
-from generator.model.validate import validate_tree
+from generator.model.validate import ValidationResult, validate_tree
 from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
 from generator.render.i18n import strings
 
@@ -47,6 +47,13 @@ class KbConfig(Config):
     """Set a small section nav when mkdocs.yml has none (a full nav makes builds quadratic)."""
     home = c.Type(bool, default=True)
     """Generate the home page when the docs folder has no index.md."""
+    offline = c.Type(bool, default=True)
+    """No web fonts from a CDN: the site works offline and sends no request to third parties."""
+
+
+# `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
+# and leaves the result here, keyed by content root, so the plugin does not read twice.
+PRELOADED: dict[Path, ValidationResult] = {}
 
 
 def today() -> date:
@@ -66,7 +73,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = validate_tree(root, today())
+        result = PRELOADED.pop(root, None) or validate_tree(root, today())
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
         if not result.ok:
@@ -75,6 +82,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.catalog = result.catalog
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        if self.config.offline:
+            config.theme["font"] = False
         for ext in NEEDED_EXTENSIONS:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)

@@ -1,0 +1,280 @@
+"""Real MkDocs builds: golden output, escaping, offline assets, nav size, atomic swap."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.sitebuild import REPO, TINY, add_articles, copy_tiny, env, kb, page
+
+GOLDEN = REPO / "tests" / "golden" / "tiny"
+GOLDEN_PAGES = {
+    "protocol": "protocolos/sin-conexion",
+    "article-solution": "red/dns-mal-configurado",
+    "article-linked": "red/cable-suelto",
+    "article-guide": "cuentas/cambiar-contrasena",
+    "home": "",
+    "index-protocols": "protocolos",
+    "index-areas": "areas",
+    "index-area-red": "red",
+    "index-tags": "etiquetas",
+    "index-audiences": "audiencias",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny fixture repo built once with `kb build --strict`; returns the site folder."""
+    root = copy_tiny(tmp_path_factory.mktemp("tiny") / "repo", search=True)
+    result = kb("build", "--strict", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    return root / "site"
+
+
+def _normalise(html: BeautifulSoup) -> str:
+    article = html.select_one("article.md-content__inner")
+    assert article is not None
+    for a in article.select("a.headerlink"):
+        a.decompose()
+    return article.prettify()
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
+def test_golden_pages(tiny_site: Path, name: str) -> None:
+    """Each generated page's main content equals the reviewed golden HTML (parsed, normalised)."""
+    got = _normalise(page(tiny_site, GOLDEN_PAGES[name]))
+    golden = GOLDEN / f"{name}.html"
+    if os.environ.get("KB_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    expected = BeautifulSoup(golden.read_text(encoding="utf-8"), "html.parser").prettify()
+    assert got == expected
+
+
+def test_protocol_page_structure(tiny_site: Path) -> None:
+    html = page(tiny_site, "protocolos/sin-conexion")
+    steps = [h["id"] for h in html.select("h3.kb-step-title")]
+    assert steps == ["comprobar-cable", "comprobar-dns", "escalar"]
+    # option links point at the next step's anchor, and that anchor exists
+    hrefs = [a["href"] for a in html.select("article a[href^='#']") if not a.get("class")]
+    assert "#comprobar-dns" in hrefs and "#escalar" in hrefs
+    assert all(html.find(id=h[1:]) is not None for h in hrefs)
+    titles = [p.get_text(strip=True) for p in html.select(".admonition.quote .admonition-title")]
+    assert titles.count("Diga al cliente (nivel básico)") == 2
+    assert titles.count("Diga al cliente (nivel avanzado)") == 2
+    ends = [s.get_text(strip=True) for s in html.select(".kb-end")]
+    assert ends == ["Resuelto", "Resuelto", "Escalar a"]
+    assert html.select_one("details.note summary").get_text(strip=True) == "Instrucciones para el técnico"
+    article_links = {a["href"] for a in html.select("article li a") if not a["href"].startswith("#")}
+    assert article_links == {"../../red/cable-suelto/", "../../red/dns-mal-configurado/"}
+
+
+def test_article_page_enrichment(tiny_site: Path) -> None:
+    html = page(tiny_site, "red/dns-mal-configurado")
+    assert html.select_one("h1").get_text(strip=True) == "DNS mal configurado"
+    assert [b.get_text(strip=True) for b in html.select(".kb-badge")] == ["Solución", "Técnicos"]
+    assert html.select_one(".kb-owner").get_text(strip=True) == "Responsable: equipo-redes"
+    assert html.select_one(".kb-reviewed time")["datetime"] == "2026-10-01"
+    symptoms = html.select(".admonition.warning li")
+    assert [li.get_text(strip=True) for li in symptoms] == ["Las páginas no cargan pero el Wi-Fi está conectado"]
+    related = html.find(id="protocolos-relacionados").find_next("ul")
+    assert [a["href"] for a in related.select("a")] == ["../../protocolos/sin-conexion/"]
+    # cable-suelto is not declared but used by the protocol: a "used in" backlink
+    other = page(tiny_site, "red/cable-suelto")
+    used = other.find(id="usado-en").find_next("ul")
+    assert [a.get_text(strip=True) for a in used.select("a")] == ["Sin conexión a Internet"]
+
+
+def test_home_sends_people_the_right_way(tiny_site: Path) -> None:
+    html = page(tiny_site, "")
+    users = html.find(id="usuarios").find_parent("section")
+    techs = html.find(id="tecnicos").find_parent("section")
+    assert users.select_one("form[role=search] input[name=q]") is not None
+    assert {a.get_text(strip=True) for a in users.select("li a")} == {
+        "Cambiar la contraseña", "El cable de red está suelto", "Sin conexión a Internet"}
+    assert [a.get_text(strip=True) for a in techs.select("li a")] == ["Sin conexión a Internet"]
+
+
+def test_tag_and_audience_indexes(tiny_site: Path) -> None:
+    tags = page(tiny_site, "etiquetas")
+    headings = [h.get_text(strip=True) for h in tags.select("article h2")]
+    assert headings == ["cuentas", "dns", "red"]
+    red = tags.find("h2", string=lambda s: s and s.strip() == "red").find_next("ul")
+    assert len(red.select("a")) == 3
+    aud = page(tiny_site, "audiencias")
+    users = aud.find(id="end-user").find_next("ul")
+    assert {a.get_text(strip=True) for a in users.select("a")} == {"Cambiar la contraseña", "El cable de red está suelto"}
+
+
+def test_manifest_lists_ids_versions_and_urls(tiny_site: Path) -> None:
+    manifest = json.loads((tiny_site / "kb-manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["articles"]) == ["cable-suelto", "cambiar-contrasena", "dns-mal-configurado"]
+    proto = manifest["protocols"]["sin-conexion"]
+    assert proto["url"] == "/protocolos/sin-conexion/"
+    assert proto["steps"] == ["comprobar-cable", "comprobar-dns", "escalar"]
+    text = (TINY / "protocols" / "sin-conexion.yml").read_text(encoding="utf-8")
+    assert proto["version"] == hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def test_no_external_assets(tiny_site: Path) -> None:
+    """Nothing is loaded from another host: no CDN fonts, scripts, styles or images."""
+    offenders = []
+    for f in tiny_site.rglob("*.html"):
+        html = BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser")
+        for el in html.select("script[src], link[href], img[src], iframe[src], source[src]"):
+            url = el.get("src") or el.get("href")
+            if url.startswith(("http:", "https:", "//")):
+                offenders.append((f.name, url))
+    assert offenders == []
+
+
+XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def test_titles_are_inert_everywhere(tmp_path: Path) -> None:
+    """A hostile title, summary, step title, label, owner and symptom come out as text on every page."""
+    root = copy_tiny(tmp_path / "repo", search=True)
+    q = json.dumps(XSS)
+    art = root / "kb/red/cable-suelto.md"
+    text = art.read_text(encoding="utf-8")
+    text = text.replace("title: El cable de red está suelto", f"title: {q}")
+    text = text.replace("symptoms: [No hay Internet,", f"symptoms: [{q},").replace("owner: equipo-redes", f"owner: {q}")
+    art.write_text(text, encoding="utf-8")
+    proto = root / "protocols/sin-conexion.yml"
+    text = proto.read_text(encoding="utf-8").replace("title: Sin conexión a Internet", f"title: {q}", 1)
+    text = text.replace("title: Comprobar el DNS", f"title: {q}").replace(
+        "summary: El equipo está conectado a la red pero no navega.", f"summary: {q}")
+    text = text.replace("label: Sí\n        resolve: Cable desconectado", f"label: {q}\n        resolve: {q}")
+    proto.write_text(text, encoding="utf-8")
+    result = kb("build", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    shown = 0
+    for f in site.rglob("*.html"):
+        html = BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser")
+        assert html.select("img[src=x]") == [], f
+        assert [s for s in html.find_all("script") if "alert(2)" in (s.string or "")] == [], f
+        assert [el.name for el in html.find_all(True) if any(a.startswith("on") for a in el.attrs)] == [], f
+        shown += sum(XSS in el.get_text() for el in html.find_all(["title", "h1", "h3", "a", "li", "p"]))
+    assert shown >= 8  # the text is still there, shown literally
+    title = page(site, "red/cable-suelto").title.get_text()
+    assert title.startswith(XSS)
+
+
+def test_nav_stays_small_with_many_pages(tmp_path: Path) -> None:
+    """The nav lists sections, not articles: its size does not grow with the content."""
+    root = copy_tiny(tmp_path / "repo")
+    add_articles(root, 60)
+    assert kb("build", "--root", str(root)).returncode == 0
+    html = page(root / "site", "masivo/articulo-7")
+    nav_links = html.select("nav.md-nav--primary a.md-nav__link")
+    assert len(nav_links) <= 8
+    assert "Artículo sintético" not in " ".join(a.get_text() for a in nav_links)
+
+
+def test_outputs_stay_inside_the_site_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated file whose destination escapes the site folder stops the build."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File, Files
+
+    from generator.mkdocs_plugin import KbPlugin
+
+    root = copy_tiny(tmp_path / "repo")
+    config = load_config(str(root / "mkdocs.yml"))
+    plugin = config.plugins["kb"]
+    assert isinstance(plugin, KbPlugin)
+    monkeypatch.setenv("KB_TODAY", "2026-11-23")
+    config = config.plugins.on_config(config)
+    escaping = File("../../fuera.md", None, config.site_dir, True)
+    escaping.content_string = "# x"
+    evil = Files([escaping])
+    with pytest.raises(PluginError, match="outside the site folder"):
+        config.plugins.on_files(evil, config=config)
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):
+        h.update(f.relative_to(folder).as_posix().encode())
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
+    root = copy_tiny(tmp_path / "repo")
+    assert kb("build", "--root", str(root)).returncode == 0
+    site = root / "site"
+    before = _tree_digest(site)
+    add_articles(root, 400, words=400)
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+                            env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    killed_mid_write = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        tmp_sites = list(root.glob(".site-tmp-*"))
+        if tmp_sites and any(tmp_sites[0].rglob("*.html")):
+            proc.send_signal(signal.SIGKILL)
+            killed_mid_write = True
+            break
+        time.sleep(0.02)
+    proc.wait()
+    assert killed_mid_write, "the build finished before it could be killed"
+    assert proc.returncode == -signal.SIGKILL
+    assert _tree_digest(site) == before
+    assert not (site / "masivo").exists()
+    # the next build cleans the stale temporary folder and swaps in the new site
+    assert kb("build", "--root", str(root)).returncode == 0
+    assert list(root.glob(".site-tmp-*")) == []
+    assert (site / "masivo" / "articulo-399" / "index.html").is_file()
+
+
+def test_failed_build_keeps_previous_site_and_reports(tmp_path: Path) -> None:
+    root = copy_tiny(tmp_path / "repo")
+    assert kb("build", "--root", str(root)).returncode == 0
+    before = _tree_digest(root / "site")
+    proto = root / "protocols/sin-conexion.yml"
+    proto.write_text(proto.read_text(encoding="utf-8").replace("next: comprobar-dns", "next: no-existe"),
+                     encoding="utf-8")
+    result = kb("build", "--root", str(root))
+    assert result.returncode == 1
+    assert "protocols/sin-conexion.yml:29:15: steps[0].options[1].next: expected the id of a step of this " \
+           "protocol, found 'no-existe'" in result.stderr
+    assert "Traceback" not in result.stderr and "BuildError" not in result.stderr
+    assert result.stderr.strip().endswith("1 error, 0 warnings in 4 files")
+    assert _tree_digest(root / "site") == before
+    assert list(root.glob(".site-tmp-*")) == []
+
+
+def test_broken_markdown_link_fails_strict_build(tmp_path: Path) -> None:
+    root = copy_tiny(tmp_path / "repo")
+    art = root / "kb/red/dns-mal-configurado.md"
+    art.write_text(art.read_text(encoding="utf-8").replace("(cable-suelto.md)", "(cable-suelto.md#no-anchor)"),
+                   encoding="utf-8")
+    assert kb("build", "--root", str(root)).returncode == 0
+    strict = kb("build", "--strict", "--root", str(root))
+    assert strict.returncode == 1
+    assert "no-anchor" in strict.stderr
+
+
+def test_starter_content_builds_strict_with_zero_warnings(tmp_path: Path) -> None:
+    """The real starter content: `mkdocs build --strict` and `kb build --strict`, no warnings."""
+    result = kb("build", "--strict", "--root", str(REPO), "-d", str(tmp_path / "kbsite"))
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr and "ERROR" not in result.stderr
+    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
+                            "-d", str(tmp_path / "mksite")], env=env(), capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    assert "WARNING" not in plain.stderr
+    assert len(list((tmp_path / "kbsite" / "protocolos").glob("*/index.html"))) >= 8
