@@ -30,8 +30,8 @@ from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_tree
-from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
 from generator.render.i18n import strings
+from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
 
 log = logging.getLogger("mkdocs.plugins.kb")
 

@@ -113,7 +113,8 @@ def test_tag_and_audience_indexes(tiny_site: Path) -> None:
     assert len(red.select("a")) == 3
     aud = page(tiny_site, "audiencias")
     users = aud.find(id="end-user").find_next("ul")
-    assert {a.get_text(strip=True) for a in users.select("a")} == {"Cambiar la contraseña", "El cable de red está suelto"}
+    assert {a.get_text(strip=True) for a in users.select("a")} == {
+        "Cambiar la contraseña", "El cable de red está suelto"}
 
 
 def test_manifest_lists_ids_versions_and_urls(tiny_site: Path) -> None:

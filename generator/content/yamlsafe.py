@@ -118,7 +118,7 @@ def _events(text: str) -> Iterator[ev.Event]:
     loader = yaml.SafeLoader(text)  # pure Python reader/scanner/parser; we only read events
     try:
         while loader.check_event():
-            yield loader.get_event()
+            yield loader.get_event()  # type: ignore[no-untyped-call]
     finally:
         loader.dispose()
 

@@ -47,9 +47,9 @@ class Catalog:
             for s in p.model.steps:
                 for a in s.articles:
                     out[a].add(p.id)
-        for a in self.articles:
-            for pid in a.meta.protocols:
-                out[a.id].add(pid)
+        for art in self.articles:
+            for pid in art.meta.protocols:
+                out[art.id].add(pid)
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
     @cached_property

@@ -58,6 +58,7 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 
 Audience = Literal["technician", "end-user", "both"]
 Channel = Literal["phone", "chat", "remote", "email"]
+ALL_CHANNELS: tuple[Channel, ...] = ("phone", "chat", "remote", "email")
 Lang = Literal["es", "en"]
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True, str_strip_whitespace=False)

@@ -7,7 +7,19 @@ from typing import Self
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.model.fields import STRICT, Audience, Channel, Day, Id, Lang, Line, Minutes, ReviewDays, Text
+from generator.model.fields import (
+    ALL_CHANNELS,
+    STRICT,
+    Audience,
+    Channel,
+    Day,
+    Id,
+    Lang,
+    Line,
+    Minutes,
+    ReviewDays,
+    Text,
+)
 
 
 class Say(BaseModel):
@@ -96,7 +108,7 @@ class Protocol(BaseModel):
     title: Line = Field(description="The problem, in the customer's words.")
     summary: Text = Field(description="One or two sentences: when to use this protocol.")
     audience: Audience = Field(description="technician, end-user (self-service guide) or both.")
-    channels: list[Channel] = Field(default_factory=lambda: ["phone", "chat", "remote", "email"],
+    channels: list[Channel] = Field(default_factory=lambda: list(ALL_CHANNELS),
                                     description="Channels the protocol works on.")
     tags: list[Line] = Field(default_factory=list, description="Free tags for the tag index.")
     estimated_minutes: Minutes | None = Field(None, description="Typical duration of a run.")
