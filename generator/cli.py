@@ -6,12 +6,17 @@ Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage er
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.diagnostics import FORMATTERS, ContentError, Severity
+
+if TYPE_CHECKING:
+    from generator.service.app import ServiceConfig
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +65,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _service_config(args: argparse.Namespace, root: Path, site: Path) -> ServiceConfig:
+    from generator.service.app import ServiceConfig
+
+    return ServiceConfig(
+        site_dir=site, data_dir=Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data",
+        db_url=args.db or os.environ.get("KB_DB") or None, allowed_origins=tuple(args.allow_origin or ()),
+        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.service.app import serve
@@ -68,8 +82,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = Path(args.site_dir).resolve() if args.site_dir else None
     if not args.no_build:
         site = build_site(_config_file(args, root), site_dir=site, strict=False)
-    serve(site or root / "site", host=args.host, port=args.port)
+    site = site or root / "site"
+    if not (site / "index.html").is_file():
+        raise UsageError(f"expected a built site in {site}, found none (drop --no-build or run 'kb build')")
+    try:
+        config = _service_config(args, root, site)
+        serve(config, host=args.host, port=args.port, workers=args.workers)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return EXIT_OK
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from generator.service.exchange import export_events, import_events
+    from generator.service.store import open_store
+
+    root = _root(args)
+    data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
+    try:
+        store = open_store(args.db or os.environ.get("KB_DB") or None, data_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        if args.action == "export":
+            n = export_events(store, Path(args.out) if args.out else None, args.format)
+            print(f"exported {n} events", file=sys.stderr)
+            return EXIT_OK
+        if not args.file or not Path(args.file).is_file():
+            raise UsageError(f"expected a JSONL file to import, found nothing at {args.file}")
+        report = import_events(store, Path(args.file))
+        print(report.summary(), file=sys.stderr)
+        return EXIT_CONTENT if report.problems else EXIT_OK
+    finally:
+        store.close()
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -123,7 +168,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
     s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
+    s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder) "
+                   "or postgresql://user@host/db (env KB_DB)")
+    s.add_argument("--data-dir", help="folder for the SQLite database (default: .kb-data in the root)")
+    s.add_argument("--allow-origin", action="append", metavar="URL",
+                   help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")
+    s.add_argument("--rate-limit", type=int, default=120, help="event requests per client per minute (0: off)")
+    s.add_argument("--trust-proxy", action="store_true", help="take the client address from X-Forwarded-For")
+    s.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for several hosts)")
     s.set_defaults(func=cmd_serve)
+
+    ev = sub.add_parser("events", parents=[common], help="export or import stored events")
+    ev.add_argument("action", choices=["export", "import"])
+    ev.add_argument("file", nargs="?", help="JSONL file to import")
+    ev.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="export format")
+    ev.add_argument("--out", help="export to this file (default: standard output)")
+    ev.add_argument("--db", help="events database URL (default: SQLite in the data folder; env KB_DB)")
+    ev.add_argument("--data-dir", help="folder of the SQLite database (default: .kb-data in the root)")
+    ev.set_defaults(func=cmd_events)
 
     n = sub.add_parser("new", parents=[common], help="scaffold an article or a protocol")
     n.add_argument("kind", choices=["article", "protocol"])

@@ -95,12 +95,15 @@ def _decode(raw: bytes, path: str) -> str:
     if len(raw) > MAX_BYTES:
         raise ContentError([Diagnostic(path, 1, 1, "file",
                                        f"expected at most {MAX_BYTES:,} bytes, found {len(raw):,} bytes")])
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM; offsets below are then offsets in raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        # Columns count characters, as editors do: the bytes before the bad one are valid UTF-8.
+        col = len(before[line_start:].decode("utf-8")) + 1
         raise ContentError([Diagnostic(path, line, col, "file",
                                        f"expected UTF-8 text, found the byte 0x{raw[exc.start]:02x}")]) from None
     return text

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 from yaml import events as ev
+from yaml.reader import ReaderError
 
 from generator.diagnostics import ContentError, Diagnostic
 
@@ -91,6 +92,12 @@ def resolve_plain(value: str) -> Any:
     if digits and set(digits) <= _INT_CHARS and (digits == "0" or digits[0] != "0") and len(digits) < 19:
         return int(value)
     return value
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as the author wrote it: ``tag:yaml.org,2002:python/object`` -> ``!!python/object``."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
 
 
 def _describe_event(event: ev.Event) -> str:
@@ -167,14 +174,14 @@ def load(text: str, path: str, *, line_offset: int = 0) -> Located:
                 cur_path = (*parent.path, parent.key)
 
             if isinstance(event, ev.AliasEvent):
-                raise fail(event.start_mark, cur_path, "expected plain values, found an alias (*name); "
-                           "anchors and aliases are not allowed")
+                raise fail(event.start_mark, cur_path, f"expected plain values, found an alias "
+                           f"(*{event.anchor}); anchors and aliases are not allowed")
             if isinstance(event, ev.NodeEvent) and event.anchor is not None:
                 raise fail(event.start_mark, cur_path, f"expected plain values, found an anchor "
                            f"(&{event.anchor}); anchors and aliases are not allowed")
             if isinstance(event, (ev.ScalarEvent, ev.CollectionStartEvent)) and event.tag is not None:
                 raise fail(event.start_mark, cur_path, f"expected an untagged value, found the tag "
-                           f"'{event.tag}'; YAML tags are not allowed")
+                           f"'{_shown_tag(event.tag)}'; YAML tags are not allowed")
 
             is_key = parent is not None and isinstance(parent.container, dict) and parent.key is None
             if isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
@@ -229,14 +236,23 @@ def load(text: str, path: str, *, line_offset: int = 0) -> Located:
         line, col = here(mark) if mark is not None else (1, 1)
         what = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
+        started = exc.context_mark
+        if exc.context and started is not None and mark is not None and started.line != mark.line:
+            context = f" ({exc.context} started on line {here(started)[0]})"
         raise ContentError([*problems, Diagnostic(path, line, col, "yaml",
                                                   f"expected valid YAML, found a syntax error: {what}{context}")]
                            ) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
-        mark = getattr(exc, "position", None)
-        detail = str(exc).splitlines()[0] if str(exc) else "unreadable characters"
+    except ReaderError as exc:  # control characters and other unprintable text
+        at = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, at) + 1 + line_offset
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise ContentError([*problems, Diagnostic(path, line, col, "yaml",
+                                                  f"expected printable text, found the control character "
+                                                  f"U+{ord(char):04X}")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - the pure Python parser raises nothing else
         raise ContentError([*problems, Diagnostic(path, 1, 1, "yaml",
-                                                  f"expected readable text, found {detail} at {mark}")]) from None
+                                                  f"expected valid YAML, found {exc}")]) from None
     if problems:
         raise ContentError(problems)
     return located

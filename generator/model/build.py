@@ -70,11 +70,19 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+# Whole-model rules that are about one key: report them at that key (or where it belongs).
+_RULE_KEYS = {"needs_symptoms": "symptoms", "needs_cause": "cause"}
+
+
 def error_to_diagnostic(
     err: ErrorDetails, model: type[BaseModel], located: Located, path: str, missing_suggested: set[PathKey]
 ) -> Diagnostic | None:
     loc: PathKey = tuple(p for p in err["loc"] if isinstance(p, str | int))
     kind = err["type"]
+    if kind in _RULE_KEYS:
+        loc = (*loc, _RULE_KEYS[kind])
+        line, col = located.key_pos(loc)
+        return Diagnostic(path, line, col, key_name(loc), err["msg"])
     found = err.get("input")
     key = key_name(loc)
     if kind == "missing":
@@ -96,15 +104,16 @@ def error_to_diagnostic(
     elif kind == "literal_error":
         msg = f"expected one of {ctx.get('expected', '')}, found {describe(found)}"
     elif kind == "string_pattern_mismatch":
-        msg = (f"expected an id of lower-case letters, digits and hyphens (at most 64, {ctx.get('pattern')}), "
+        msg = (f"expected an id of at most 64 lower-case letters, digits and hyphens ({ctx.get('pattern')}), "
                f"found {describe(found)}")
     elif kind == "string_too_short":
         msg = f"expected a non-empty text, found {describe(found)}"
     elif kind == "string_too_long":
         msg = f"expected at most {ctx.get('max_length')} characters, found {len(str(found))}"
     elif kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
         msg = f"expected {'at least' if kind == 'too_short' else 'at most'} " \
-              f"{ctx.get('min_length', ctx.get('max_length'))} items, found {ctx.get('actual_length')}"
+              f"{limit} item{'' if limit == 1 else 's'}, found {ctx.get('actual_length')}"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
         word = {"greater_than_equal": "at least", "less_than_equal": "at most",

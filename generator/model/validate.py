@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
-from generator.content.sources import ReadResult, markdown_headings, read_texts, read_tree
+from generator.content.sources import (
+    KB_DIR,
+    PROTOCOLS_DIR,
+    ReadResult,
+    markdown_headings,
+    read_texts,
+    read_tree,
+)
 from generator.content.yamlsafe import Located
 from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
 from generator.model.article import REQUIRED_SECTIONS, Article
@@ -43,9 +50,10 @@ def _fold(text: str) -> str:
 
 
 class _Rules:
-    def __init__(self, catalog: Catalog, today: date) -> None:
+    def __init__(self, catalog: Catalog, today: date, broken: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
         self.today = today
+        self.broken = broken  # 'kb/<id>' and 'protocols/<id>' of files that exist but could not be loaded
         self.out: list[Diagnostic] = []
 
     def at(self, path: str, located: Located | None, key: tuple[str | int, ...], message: str,
@@ -99,7 +107,7 @@ class _Rules:
             loc = self.loc(p.path)
             for si, step in enumerate(p.model.steps):
                 for ai, ref in enumerate(step.articles):
-                    if ref not in articles:
+                    if ref not in articles and f"{KB_DIR}/{ref}" not in self.broken:
                         self.at(p.path, loc, ("steps", si, "articles", ai),
                                 f"expected the id of an article in kb/, found '{ref}'{self._hint(ref, articles)}")
             if p.model.translation_of and p.model.translation_of not in protocols:
@@ -108,7 +116,7 @@ class _Rules:
         for a in self.catalog.articles:
             loc = self.loc(a.path)
             for i, ref in enumerate(a.meta.protocols):
-                if ref not in protocols:
+                if ref not in protocols and f"{PROTOCOLS_DIR}/{ref}" not in self.broken:
                     self.at(a.path, loc, ("protocols", i),
                             f"expected the id of a protocol in protocols/, found '{ref}'{self._hint(ref, protocols)}")
             if a.meta.translation_of and a.meta.translation_of not in articles:
@@ -227,13 +235,34 @@ class _Rules:
         return self.out
 
 
-def validate_catalog(catalog: Catalog, today: date | None = None) -> list[Diagnostic]:
-    return _Rules(catalog, today or date.today()).run()
+def validate_catalog(catalog: Catalog, today: date | None = None,
+                     broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Catalog-wide rules; references to ``broken`` ids (files already reported) are not repeated."""
+    return _Rules(catalog, today or date.today(), broken).run()
+
+
+def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
+    """``kb/<id>`` and ``protocols/<id>`` of files that exist but are not in the catalog.
+
+    Their own errors say why; a reference to such a file is not dangling, so it is not
+    reported a second time. Both the file name and the ``id`` it declares count.
+    """
+    built = {a.path for a in catalog.articles} | {p.path for p in catalog.protocols}
+    found = {s.path for s in read.articles} | {s.path for s in read.protocols} | {d.path for d in read.diagnostics}
+    out: set[str] = set()
+    for path in found - built:
+        folder = PurePosixPath(path).parts[0]
+        out.add(f"{folder}/{PurePosixPath(path).stem}")
+        located = catalog.positions.get(path)
+        ident = located.data.get("id") if located is not None and isinstance(located.data, dict) else None
+        if isinstance(ident, str):
+            out.add(f"{folder}/{ident}")
+    return frozenset(out)
 
 
 def _validate(read: ReadResult, today: date | None) -> ValidationResult:
     catalog, diags = build_catalog(read)
-    diags += validate_catalog(catalog, today)
+    diags += validate_catalog(catalog, today, broken_ids(read, catalog))
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 
 

@@ -1,38 +1,235 @@
-"""Serve stage: an ASGI app that serves the built site.
+"""Serve stage: one ASGI app for the built site and the event API.
 
-The event API (/api/events), server search and the report join this app in later
-stages; for now it serves the static site with safe defaults: no cookies, files only
-from inside the site folder (Starlette's StaticFiles checks paths), a health check.
+Routes: ``POST /api/events`` (the browser's event queue delivers here),
+``GET /api/health`` and the static site. Safe by default:
+
+* Origin: a browser request from another origin gets 403 before the body is read
+  (CORS headers alone do not stop a simple cross-origin POST); allowed origins are
+  configurable for a site hosted elsewhere;
+* size: a body over ``max_body`` bytes gets 413, judged by Content-Length or, when
+  streamed, as soon as the limit is passed, without reading the rest;
+* rate: a token bucket per client (in memory only; addresses are never stored) -> 429;
+* honeypot: a filled ``hp`` field gets the normal answer and nothing is stored;
+* idempotent: each event id is stored once; a retry is acknowledged as success;
+* no cookies are ever set, and the only file written is the database in the data folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from generator.service.events import Manifest, validate_batch
+from generator.service.store import Store, open_store
 
-async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+log = logging.getLogger("kb.service")
+
+ENV_PREFIX = "KB_SERVE_"
 
 
-def create_app(site_dir: Path) -> Starlette:
-    site = Path(site_dir).resolve()
+@dataclass(frozen=True)
+class ServiceConfig:
+    site_dir: Path
+    data_dir: Path
+    db_url: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit: int = 120  # requests per client per minute; 0 turns it off
+    max_body: int = 64 * 1024
+    trust_proxy: bool = False  # take the client address from X-Forwarded-For (behind nginx)
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            f"{ENV_PREFIX}SITE": str(self.site_dir), f"{ENV_PREFIX}DATA": str(self.data_dir),
+            f"{ENV_PREFIX}DB": self.db_url or "", f"{ENV_PREFIX}ORIGINS": ",".join(self.allowed_origins),
+            f"{ENV_PREFIX}RATE": str(self.rate_limit), f"{ENV_PREFIX}MAX_BODY": str(self.max_body),
+            f"{ENV_PREFIX}TRUST_PROXY": "1" if self.trust_proxy else "",
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ServiceConfig:
+        return cls(
+            site_dir=Path(env[f"{ENV_PREFIX}SITE"]), data_dir=Path(env[f"{ENV_PREFIX}DATA"]),
+            db_url=env.get(f"{ENV_PREFIX}DB") or None,
+            allowed_origins=tuple(o for o in env.get(f"{ENV_PREFIX}ORIGINS", "").split(",") if o),
+            rate_limit=int(env.get(f"{ENV_PREFIX}RATE", "120")),
+            max_body=int(env.get(f"{ENV_PREFIX}MAX_BODY", str(64 * 1024))),
+            trust_proxy=bool(env.get(f"{ENV_PREFIX}TRUST_PROXY")),
+        )
+
+
+@dataclass
+class RateLimiter:
+    """Token bucket per client key: ``per_minute`` requests, bursts up to the same number."""
+
+    per_minute: int
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allow(self, key: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        now = time.monotonic()
+        rate = self.per_minute / 60.0
+        with self.lock:
+            tokens, last = self.buckets.get(key, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+            if len(self.buckets) > 50_000:  # forget idle clients; memory stays bounded
+                self.buckets.clear()
+            if tokens < 1:
+                self.buckets[key] = (tokens, now)
+                return False
+            self.buckets[key] = (tokens - 1, now)
+            return True
+
+
+def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": reason, **extra}, status_code=status)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise ValueError("expected a numeric Content-Length")
+        if int(declared) > limit:
+            raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def _same_origin(request: Request) -> str:
+    host = request.headers.get("host", "")
+    return f"{request.url.scheme}://{host}"
+
+
+class EventService:
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.store: Store = open_store(config.db_url, config.data_dir)
+        self.limiter = RateLimiter(config.rate_limit)
+        self.manifest = self._load_manifest(config.site_dir)
+
+    @staticmethod
+    def _load_manifest(site: Path) -> Manifest | None:
+        path = site / "kb-manifest.json"
+        if not path.is_file():
+            log.warning("no kb-manifest.json in %s: event ids of articles and protocols are not checked", site)
+            return None
+        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            # No Origin: not a browser cross-site form post (browsers send Origin on POST).
+            return request.headers.get("sec-fetch-site") not in ("cross-site",)
+        return origin == _same_origin(request) or origin in self.config.allowed_origins
+
+    def client_key(self, request: Request) -> str:
+        if self.config.trust_proxy:
+            forwarded = request.headers.get("x-forwarded-for", "")
+            if forwarded:
+                return forwarded.split(",")[0].strip()
+        return request.client.host if request.client else "unknown"
+
+    async def post_events(self, request: Request) -> Response:
+        if not self.origin_allowed(request):
+            return _error(403, "origin not allowed")
+        if not self.limiter.allow(self.client_key(request)):
+            return _error(429, "too many requests; retry later", retry_after=60)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in ("application/json", "text/plain"):
+            return _error(415, f"expected Content-Type application/json, found {ctype or 'none'!r}")
+        try:
+            body = await _read_limited(request, self.config.max_body)
+        except BodyTooLarge:
+            return _error(413, f"expected a body of at most {self.config.max_body} bytes")
+        except ValueError as exc:
+            return _error(400, str(exc))
+        except ClientDisconnect:
+            return _error(400, "the client closed the connection")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, f"expected a JSON body, found invalid JSON ({exc.__class__.__name__}: {exc})"[:300])
+        batch = validate_batch(payload, self.manifest)
+        if batch.problems:
+            return _error(400, "invalid events", errors=[p.as_json() for p in batch.problems[:100]])
+        if batch.honeypot:
+            return JSONResponse({"stored": len(batch.events), "duplicates": 0})
+        new, dup = await run_in_threadpool(self.store.insert, batch.events)
+        return JSONResponse({"stored": new, "duplicates": dup})
+
+    async def health(self, request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+
+@contextlib.asynccontextmanager
+async def _closing(service: EventService) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        service.store.close()
+
+
+def create_app(config: ServiceConfig) -> Starlette:
+    site = config.site_dir.resolve()
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"no built site in {site}: run 'kb build' first")
-    return Starlette(routes=[
-        Route("/api/health", health),
-        Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
-    ])
+    service = EventService(config)
+
+    async def method_not_allowed(request: Request) -> Response:
+        return _error(405, "expected POST")
+
+    app = Starlette(
+        routes=[
+            Route("/api/health", service.health, methods=["GET"]),
+            Route("/api/events", service.post_events, methods=["POST"]),
+            Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
+            Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
+        ],
+        lifespan=lambda app: _closing(service),
+    )
+    app.state.service = service
+    return app
 
 
-def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def app_from_env() -> Starlette:
+    """Factory for uvicorn workers (``--workers N``): the configuration comes from the environment."""
+    return create_app(ServiceConfig.from_env(os.environ))
+
+
+def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
-    app = create_app(site_dir)
-    print(f"Serving {site_dir} at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    print(f"Serving {config.site_dir} at http://{host}:{port}/ (events: {config.db_url or config.data_dir}; "
+          "Ctrl+C to stop)", flush=True)
+    common: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "server_header": False,
+                              "date_header": True}
+    if workers > 1:
+        os.environ.update(config.to_env())
+        uvicorn.run("generator.service.app:app_from_env", factory=True, workers=workers, **common)
+    else:
+        uvicorn.run(create_app(config), **common)

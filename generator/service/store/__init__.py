@@ -1,0 +1,58 @@
+"""Event storage: one interface, SQLite (default) or PostgreSQL.
+
+Every write goes through :meth:`Store.insert`, which stores each event id once
+(``ON CONFLICT DO NOTHING``) and reports how many were new. Columns the report
+filters on are kept apart; the whole event is kept as JSON in ``payload``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+COLUMNS = ("id", "type", "ts", "received_at", "page", "article_id", "protocol_id", "session_id", "practice",
+           "payload")
+
+
+class Store(Protocol):
+    url: str
+
+    def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+        """Store events; returns (new, duplicates). Atomic: all or nothing."""
+
+    def count(self, where_type: str | None = None) -> int: ...
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """Every stored event as it was received, oldest first."""
+
+    def check(self) -> str:
+        """An integrity check; 'ok' when the store is sound."""
+
+    def close(self) -> None: ...
+
+
+def row_of(event: dict[str, Any], received_at: datetime | None = None) -> tuple[Any, ...]:
+    received = (received_at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        event["id"], event["type"], event["ts"], received, event.get("page"), event.get("article_id"),
+        event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)),
+        json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    )
+
+
+def open_store(url: str | None, data_dir: Path) -> Store:
+    """``sqlite:///path``, ``postgresql://…`` or None (SQLite in the data directory)."""
+    if url and url.startswith(("postgresql://", "postgres://")):
+        from generator.service.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    from generator.service.store.sqlite import SqliteStore
+
+    if url:
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"--db: expected sqlite:///path or postgresql://…, found {url!r}")
+        return SqliteStore(Path(url.removeprefix("sqlite:///")), data_dir)
+    return SqliteStore(data_dir / "events.sqlite3", data_dir)

@@ -1,0 +1,81 @@
+"""PostgreSQL store (psycopg 3): the same schema, ON CONFLICT DO NOTHING, a connection pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from generator.service.store import COLUMNS, row_of
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE events (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        ts          TIMESTAMPTZ NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        page        TEXT,
+        article_id  TEXT,
+        protocol_id TEXT,
+        session_id  TEXT,
+        practice    BOOLEAN NOT NULL DEFAULT FALSE,
+        payload     JSONB NOT NULL
+    );
+    CREATE INDEX events_type_ts ON events (type, ts);
+    CREATE INDEX events_article ON events (article_id) WHERE article_id IS NOT NULL;
+    CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
+    """,
+)
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, max_size: int = 8) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self._psycopg = psycopg
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True, timeout=30)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7171)")  # several workers may start at once
+            conn.execute("CREATE TABLE IF NOT EXISTS kb_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT MAX(version) FROM kb_schema").fetchone()
+            current = (row[0] if row else None) or 0
+            for version, sql in enumerate(MIGRATIONS, start=1):
+                if version > current:
+                    conn.execute(sql)
+                    conn.execute("INSERT INTO kb_schema (version) VALUES (%s)", (version,))
+
+    def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+        rows = [row_of(e) for e in events]
+        placeholders = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
+        sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({placeholders}) ON CONFLICT (id) DO NOTHING"
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.executemany(sql, rows)
+            new = max(cur.rowcount, 0)
+        return new, len(rows) - new
+
+    def count(self, where_type: str | None = None) -> int:
+        with self.pool.connection() as conn:
+            if where_type:
+                row = conn.execute("SELECT COUNT(*) FROM events WHERE type = %s", (where_type,)).fetchone()
+            else:
+                row = conn.execute("SELECT COUNT(*) FROM events").fetchone()
+        return int(row[0]) if row else 0
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        with self.pool.connection() as conn, conn.cursor(name="kb_export") as cur:
+            cur.execute("SELECT payload FROM events ORDER BY ts, id")
+            for (payload,) in cur:
+                yield dict(payload)
+
+    def check(self) -> str:
+        with self.pool.connection() as conn:
+            row = conn.execute("SELECT COUNT(*) - COUNT(DISTINCT id) FROM events").fetchone()
+        return "ok" if row and row[0] == 0 else f"{row[0] if row else '?'} duplicate ids"
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,114 @@
+"""SQLite store: WAL, one write path, BEGIN IMMEDIATE, schema migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from generator.service.store import COLUMNS, row_of
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE events (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        ts          TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        page        TEXT,
+        article_id  TEXT,
+        protocol_id TEXT,
+        session_id  TEXT,
+        practice    INTEGER NOT NULL DEFAULT 0,
+        payload     TEXT NOT NULL
+    );
+    CREATE INDEX events_type_ts ON events (type, ts);
+    CREATE INDEX events_article ON events (article_id) WHERE article_id IS NOT NULL;
+    CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
+    """,
+)
+
+
+class SqliteStore:
+    def __init__(self, path: Path, data_dir: Path) -> None:
+        data = data_dir.resolve()
+        target = path if path.is_absolute() else data / path
+        target = target.resolve()
+        if not target.is_relative_to(data):
+            raise ValueError(f"the database {target} must be inside the data directory {data}")
+        data.mkdir(parents=True, exist_ok=True)
+        self.path = target
+        self.url = f"sqlite:///{target}"
+        self._local = threading.local()
+        self._write_lock = threading.Lock()  # one writer per process; BEGIN IMMEDIATE across processes
+        self._migrate()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process crashes
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS kb_schema (version INTEGER NOT NULL)")
+                row = conn.execute("SELECT MAX(version) FROM kb_schema").fetchone()
+                current = row[0] or 0
+                for version, sql in enumerate(MIGRATIONS, start=1):
+                    if version > current:
+                        for statement in filter(str.strip, sql.split(";")):
+                            conn.execute(statement)
+                        conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+        rows = [row_of(e) for e in events]
+        sql = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+               "ON CONFLICT (id) DO NOTHING")
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = conn.total_changes
+                conn.executemany(sql, rows)
+                new = conn.total_changes - before
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return new, len(rows) - new
+
+    def count(self, where_type: str | None = None) -> int:
+        conn = self._conn()
+        if where_type:
+            row = conn.execute("SELECT COUNT(*) FROM events WHERE type = ?", (where_type,)).fetchone()
+        else:
+            row = conn.execute("SELECT COUNT(*) FROM events").fetchone()
+        return int(row[0])
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        cur = self._conn().execute("SELECT payload FROM events ORDER BY ts, id")
+        for (payload,) in cur:
+            yield json.loads(payload)
+
+    def check(self) -> str:
+        return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
