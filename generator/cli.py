@@ -48,7 +48,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from generator.model.validate import validate_tree
 
     root = _root(args)
-    today = date.fromisoformat(args.today) if args.today else None
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise UsageError(f"--today: expected a date as YYYY-MM-DD, found {args.today!r}") from None
     result = validate_tree(root, today)
     diags = [d.as_error() if args.strict else d for d in result.diagnostics]
     sys.stdout.write(FORMATTERS[args.format](diags, result.files))

@@ -32,6 +32,7 @@ from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_tree
 from generator.render.i18n import strings
 from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
+from generator.render.runner import RunnerOptions
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -49,6 +50,12 @@ class KbConfig(Config):
     """Generate the home page when the docs folder has no index.md."""
     offline = c.Type(bool, default=True)
     """No web fonts from a CDN: the site works offline and sends no request to third parties."""
+    runner_max_age_days = c.Type(int, default=30)
+    """The protocol runner clears runs kept in the browser (finished or not) after this many days."""
+    events_endpoint = c.Type(str, default="/api/events")
+    """Where the browser's event queue delivers (feedback, searches, runs); empty: keep events in the browser."""
+    feedback = c.ListOfItems(c.Choice(("solution", "guide")), default=["solution", "guide"])
+    """Article types that show the "did this solve your problem?" widget (hide it per page: `hide: [feedback]`)."""
 
 
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
@@ -89,9 +96,18 @@ class KbPlugin(BasePlugin[KbConfig]):
                 config.markdown_extensions.append(ext)
         if "assets/kb/kb.css" not in config.extra_css:
             config.extra_css.append("assets/kb/kb.css")
+        if "assets/kb/runner.css" not in config.extra_css:
+            config.extra_css.append("assets/kb/runner.css")
+        if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append("assets/kb/runner.js")
+        for script in ("assets/kb/events.js", "assets/kb/feedback.js"):
+            if script not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(script)
+        config.extra["kb_events_endpoint"] = self.config.events_endpoint
         lang = str(config.theme.get("language") or "es")[:2]
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
-                                 lang)
+                                 lang, tuple(self.config.feedback),
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days))
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
             level = getattr(config.validation.links, name)

@@ -91,10 +91,14 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
                                    "expected a closing '---' line after the front matter, found none")])
 
 
-def _decode(raw: bytes, path: str) -> str:
-    if len(raw) > MAX_BYTES:
+def _check_size(size: int, path: str) -> None:
+    if size > MAX_BYTES:
         raise ContentError([Diagnostic(path, 1, 1, "file",
-                                       f"expected at most {MAX_BYTES:,} bytes, found {len(raw):,} bytes")])
+                                       f"expected at most {MAX_BYTES:,} bytes, found {size:,} bytes")])
+
+
+def _decode(raw: bytes, path: str) -> str:
+    _check_size(len(raw), path)
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM; offsets below are then offsets in raw
     try:
         text = raw.decode("utf-8")
@@ -146,6 +150,7 @@ def read_texts(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> ReadResu
     for path, text in items:
         result.files += 1
         try:
+            _check_size(len(text.encode("utf-8", "surrogatepass")), path)  # the whole file, body and all
             if path.startswith(PROTOCOLS_DIR + "/"):
                 result.protocols.append(read_protocol(text, path))
             elif is_article_path(path):

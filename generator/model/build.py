@@ -104,8 +104,9 @@ def error_to_diagnostic(
     elif kind == "literal_error":
         msg = f"expected one of {ctx.get('expected', '')}, found {describe(found)}"
     elif kind == "string_pattern_mismatch":
+        length = f" ({len(found)} characters)" if isinstance(found, str) and len(found) > 64 else ""
         msg = (f"expected an id of at most 64 lower-case letters, digits and hyphens ({ctx.get('pattern')}), "
-               f"found {describe(found)}")
+               f"found {describe(found)}{length}")
     elif kind == "string_too_short":
         msg = f"expected a non-empty text, found {describe(found)}"
     elif kind == "string_too_long":

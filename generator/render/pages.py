@@ -18,6 +18,7 @@ from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
 from generator.render.i18n import strings
+from generator.render.runner import SATISFACTION_SRC, MarkdownRenderer, RunnerOptions, runner_data, script_json
 
 PROTOCOLS_SECTION = "protocolos"
 INDEX_PAGES = {
@@ -82,6 +83,14 @@ class ProtocolContext:
     steps: tuple[StepView, ...]
     related: tuple[Link, ...]
     t: dict[str, str]
+    runner_json: markupsafe.Markup = field(default_factory=markupsafe.Markup)  # runner data (render/runner.py)
+
+
+@dataclass(frozen=True)
+class SatisfactionContext:
+    """Context of ``fragments/satisfaction.md``: the one-question CSAT page."""
+
+    t: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class ArticleContext:
     related_protocols: tuple[Link, ...]
     used_in: tuple[Link, ...]
     t: dict[str, str]
+    feedback: bool = False  # show the "did this solve it?" widget
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,8 @@ class Renderer:
     catalog: Catalog
     theme_dirs: list[Path]
     lang: str = "es"
+    feedback_types: tuple[str, ...] = ("solution", "guide")  # article types that get the feedback widget
+    runner: RunnerOptions = field(default_factory=RunnerOptions)  # protocol runner settings
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +161,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["indent_md"] = _indent
+        self._markdown = MarkdownRenderer()
 
     def _render(self, template: str, ctx: object) -> str:
         return self.env.get_template(template).render(c=ctx)
@@ -184,7 +197,8 @@ class Renderer:
             links = tuple(self._article_link(src, a) for a in step.articles)
             steps.append(StepView(i + 1, step, links, tuple(options)))
         related = self.related_protocols(entry)
-        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang))
+        data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
+        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), script_json(data))
 
     def related_protocols(self, entry: ProtocolEntry) -> tuple[Link, ...]:
         """Protocols that share tags or articles with this one, most shared first."""
@@ -209,6 +223,7 @@ class Renderer:
             tuple(self._protocol_link(src, p) for p in declared),
             tuple(self._protocol_link(src, p) for p in using),
             self.t(article.meta.lang),
+            feedback=article.meta.type in self.feedback_types and "feedback" not in article.meta.hide,
         )
 
     # --- pages ------------------------------------------------------------------------------------
@@ -258,6 +273,8 @@ class Renderer:
             aud_sections.append(Section(t[aud], aud, tuple(links)))
         pages.append(self.index_page(src, t["audiences"], "", aud_sections))
 
+        pages.append(GeneratedPage(SATISFACTION_SRC, t["csat_title"], self._render(
+            "satisfaction.md", SatisfactionContext(t)), t["csat_description"]))
         if home:
             pages.append(self.home_page(site_name=""))
         return pages

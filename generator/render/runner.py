@@ -1,0 +1,152 @@
+"""The protocol runner's data: one JSON document per protocol page, read by ``assets/kb/runner.js``.
+
+The static decision list stays on the page (printable, works without JavaScript); the runner
+reads this JSON from ``<script type="application/json" id="kb-protocol-data">`` and turns the
+same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
+to HTML here, at build time, from the repository's reviewed Markdown; ``explain`` and
+``prevent`` become plain text, because they go into a plain-text message for the customer.
+One-line fields (titles, labels, causes) stay text: the runner puts them in the DOM with
+``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown  # type: ignore[import-untyped]
+import markupsafe
+
+from generator.model.catalog import Catalog, ProtocolEntry
+from generator.model.protocol import Option, Step
+
+# The Markdown extensions the site's pages use for these fields (see mkdocs.yml).
+EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "tables",
+              "sane_lists"]
+SATISFACTION_SRC = "satisfaccion/index.md"
+DATA_ID = "kb-protocol-data"
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """Settings of the runner that come from the site configuration."""
+
+    directory_urls: bool = True
+    """MkDocs' ``use_directory_urls``: how links to other pages are written."""
+    max_age_days: int = 30
+    """Runs kept in the browser (finished or not) are cleared after this many days."""
+
+
+def page_url(src: str, *, directory_urls: bool = True) -> str:
+    """The URL path MkDocs writes for a page source, relative to the site root, e.g. ``red/dns/``."""
+    stem = src[:-3] if src.endswith(".md") else src
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    return stem[: -len("/index")] + "/" if stem.endswith("/index") else stem + "/"
+
+
+def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> str:
+    """Link from one page to another as it works in the built site (``../../red/dns/``)."""
+    here = page_url(from_src, directory_urls=directory_urls)
+    there = page_url(to_src, directory_urls=directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    target = there.rstrip("/") or "."
+    out = posixpath.relpath(target, base.rstrip("/") or ".")
+    return out + "/" if there.endswith("/") or not there else out
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "li", "br", "pre", "div", "ul", "ol"):
+            self.parts.append("\n")
+
+
+class MarkdownRenderer:
+    """Renders the trusted Markdown fields of a protocol (one converter, reset between fields)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS)
+
+    def html(self, text: str | None) -> str | None:
+        if not text:
+            return None
+        self._md.reset()
+        return str(self._md.convert(text.strip()))
+
+    def plain(self, text: str | None) -> str | None:
+        """Markdown as plain text: paragraphs kept, emphasis and code marks removed."""
+        html = self.html(text)
+        if html is None:
+            return None
+        parser = _Text()
+        parser.feed(html)
+        lines = [re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.parts).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() or None
+
+
+def _ending(item: Option | Step, md: MarkdownRenderer) -> dict[str, Any]:
+    if item.resolve is not None:
+        return {"resolve": item.resolve, "explain": md.plain(item.explain), "prevent": md.plain(item.prevent)}
+    if item.escalate is not None:
+        return {"escalate": item.escalate}
+    return {}
+
+
+def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: RunnerOptions,
+                md: MarkdownRenderer | None = None) -> dict[str, Any]:
+    """Everything the runner needs about one protocol, with links relative to its page ``src``."""
+    md = md or MarkdownRenderer()
+    proto = entry.model
+    steps = []
+    for step in proto.steps:
+        articles = []
+        for aid in step.articles:
+            a = catalog.article_by_id[aid]
+            articles.append({"id": a.id, "title": a.meta.title, "audience": a.meta.audience,
+                             "url": relative_url(src, f"{a.area}/{a.id}.md", directory_urls=options.directory_urls)})
+        data: dict[str, Any] = {
+            "id": step.id,
+            "title": step.title,
+            "say": {"basic": md.html(step.say.basic), "advanced": md.html(step.say.advanced)} if step.say else None,
+            "do": md.html(step.do),
+            "articles": articles,
+            "ask": step.ask,
+            "options": [{"label": o.label, **({"next": o.next} if o.next else _ending(o, md))} for o in step.options],
+        }
+        data.update(_ending(step, md))
+        steps.append(data)
+    return {
+        "id": proto.id,
+        "version": entry.version,
+        "title": proto.title,
+        "audience": proto.audience,
+        "lang": proto.lang,
+        "channels": list(proto.channels),
+        "start": proto.start,
+        "steps": steps,
+        "csat_url": relative_url(src, SATISFACTION_SRC, directory_urls=options.directory_urls),
+        "max_age_days": options.max_age_days,
+    }
+
+
+def script_json(data: object) -> markupsafe.Markup:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` can end it.
+
+    Returned as Markup so template autoescaping does not turn quotes into entities."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return markupsafe.Markup(text)

@@ -1,0 +1,138 @@
+/* kb events: the one queue for every event the site records.
+ *
+ * track(type, fields) stores the event, with a client-made UUID (the server's
+ * idempotency key), in localStorage under "kb.events.v1", then delivers it in batches
+ * to the endpoint named by <meta name="kb-events">. A failed delivery (offline, service
+ * down, 429, 5xx) is retried with exponential backoff; an acknowledged batch is removed.
+ * A retry after a lost acknowledgement sends the same ids, which the server stores once.
+ * Events the server rejects as invalid (400) are dropped: resending cannot fix them.
+ * No cookies (credentials: "omit"), no personal identifiers.
+ */
+(function () {
+  "use strict";
+  var KEY = "kb.events.v1";
+  var MAX_QUEUE = 2000;
+  var BATCH = 50;
+  var MAX_DELAY = 60000;
+  var timer = null;
+  var delay = 0;
+  var sending = false;
+
+  function endpoint() {
+    var meta = document.querySelector('meta[name="kb-events"]');
+    return meta && meta.content ? meta.content : null;
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function load() {
+    try {
+      var q = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(q) ? q : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function save(q) {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(q.slice(-MAX_QUEUE)));
+    } catch (e) { /* storage full or disabled: events of this page are lost, the page still works */ }
+  }
+
+  function remove(ids) {
+    var gone = {};
+    ids.forEach(function (id) { gone[id] = true; });
+    save(load().filter(function (e) { return !gone[e.id]; }));
+  }
+
+  function schedule(ms) {
+    if (timer) return;
+    timer = setTimeout(function () { timer = null; flush(); }, ms);
+  }
+
+  function backoff() {
+    delay = Math.min(delay ? delay * 2 : 1000, MAX_DELAY);
+    schedule(delay + Math.floor(Math.random() * 250));
+  }
+
+  function track(type, fields) {
+    var ev = { id: uuid(), type: type, ts: new Date().toISOString(), page: location.pathname };
+    Object.keys(fields || {}).forEach(function (k) {
+      if (fields[k] !== null && fields[k] !== undefined && fields[k] !== "") ev[k] = fields[k];
+    });
+    var q = load();
+    q.push(ev);
+    save(q);
+    schedule(200);
+    return ev;
+  }
+
+  function flush() {
+    var url = endpoint();
+    var queue = load();
+    if (!url || sending || !queue.length) return Promise.resolve();
+    var batch = queue.slice(0, BATCH);
+    var body = { events: batch };
+    var hp = document.querySelector('input[name="kb-hp"]');
+    if (hp && hp.value) body.hp = hp.value;
+    sending = true;
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+      keepalive: true
+    }).then(function (r) {
+      if (r.ok) {
+        remove(batch.map(function (e) { return e.id; }));
+        delay = 0;
+        if (load().length) schedule(0);
+        return null;
+      }
+      if (r.status === 400 || r.status === 413 || r.status === 415) {
+        return r.json().catch(function () { return {}; }).then(function (j) {
+          var bad = (j.errors || []).filter(function (e) { return e.index !== null && batch[e.index]; })
+            .map(function (e) { return batch[e.index].id; });
+          remove(bad.length ? bad : batch.map(function (e) { return e.id; }));
+          schedule(0);
+        });
+      }
+      backoff();
+      return null;
+    }, backoff).then(function () { sending = false; }, function () { sending = false; });
+  }
+
+  window.addEventListener("online", function () { delay = 0; flush(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flush();
+  });
+
+  function onPage() {
+    var marker = document.querySelector("[data-kb-view]");
+    if (marker) {
+      var fields = {};
+      if (marker.getAttribute("data-article-id")) fields.article_id = marker.getAttribute("data-article-id");
+      if (marker.getAttribute("data-protocol-id")) fields.protocol_id = marker.getAttribute("data-protocol-id");
+      track("view", fields);
+    }
+    schedule(500);
+  }
+
+  window.KB = window.KB || {};
+  window.KB.events = { track: track, flush: flush, queue: load, uuid: uuid };
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(onPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onPage);
+  } else {
+    onPage();
+  }
+})();

@@ -1,0 +1,869 @@
+/* kb runner: the protocol page becomes a step-by-step runner; the satisfaction page sends one answer.
+ *
+ * Reads the protocol from <script type="application/json" id="kb-protocol-data"> (built by
+ * generator/render/runner.py). The static decision list stays on the page for print and for
+ * browsers without JavaScript; with JavaScript it is hidden behind "show all steps".
+ * Runs live in localStorage under "kb.run.<run id>" (resume after a reload, a crash or a wrong
+ * click); sessionStorage remembers which run belongs to this tab, so two tabs never mix.
+ * A finished run becomes one `protocol_run` event (window.KB.events, assets/kb/events.js);
+ * the notes stay in this browser and are never sent. Data strings reach the DOM as text only:
+ * innerHTML is used for the build-time HTML of `say` and `do` (reviewed Markdown of the repo).
+ * The pure functions at the top (formatting, path replay, the event) are exported for node.
+ */
+(function () {
+  "use strict";
+
+  var STR = {
+    es: {
+      runner: "Asistente del protocolo", total: "Total", this_step: "Este paso",
+      level: "Nivel del cliente", basic: "Básico", advanced: "Avanzado", channel: "Canal",
+      phone: "Teléfono", chat: "Chat", remote: "Control remoto", email: "Correo",
+      ticket: "Ticket (opcional)", tech: "Técnico (opcional)", practice: "Modo práctica",
+      practice_on: "Práctica: esta ejecución no cuenta en los informes.",
+      mode: "Modo", mode_tech: "Técnico", mode_self: "Autoservicio",
+      path: "Camino recorrido", step_n: "Paso {n}", say: "Diga al cliente", say_self: "Qué hacer",
+      do: "Instrucciones para el técnico", articles: "Artículos", used: "Usado en este caso",
+      new_tab: "(se abre en otra pestaña)", back: "Atrás", restart: "Empezar de nuevo",
+      unresolved: "No resuelto", abandon: "Abandonar", keys: "Teclas", show_all: "Ver todos los pasos",
+      hide_all: "Ocultar la lista de pasos", notes: "Notas (se quedan en este navegador; nunca se envían)",
+      end_resolved: "Terminar: resuelto", end_escalated: "Terminar: escalar a {x}",
+      self_confirm: "¿Se ha solucionado?", self_solved: "Sí, esto lo solucionó",
+      self_still: "Sigue sin funcionar: contactar con soporte", self_contact: "Contactar con soporte",
+      o_resolved: "Resuelto", o_escalated: "Escalado", o_abandoned: "Abandonado", o_unresolved: "No resuelto",
+      summary_h: "Resumen del caso para el ticket", message_h: "Mensaje de seguimiento para el cliente",
+      copy_summary: "Copiar resumen", copy_message: "Copiar mensaje", copied: "Copiado al portapapeles.",
+      copy_failed: "No se pudo copiar: seleccione el texto y cópielo.", new_run: "Nueva ejecución",
+      self_summary_h: "Resumen para su solicitud de soporte",
+      self_summary_help: "Copie este resumen y péguelo al pedir ayuda: así no tendrá que repetir lo que ya ha probado.",
+      self_done: "¡Nos alegra que se haya solucionado!", resumed: "Se ha recuperado la ejecución en curso.",
+      changed: "El protocolo ha cambiado desde la última vez; se empieza de nuevo.",
+      keys_h: "Atajos de teclado", k_opts: "Elegir la opción", k_back: "Volver al paso anterior",
+      k_notes: "Ir a las notas", k_help: "Mostrar u ocultar esta ayuda", close: "Cerrar",
+      s_protocol: "Protocolo", s_guide: "Guía", s_version: "versión", s_run: "Ejecución", s_ref: "Referencia",
+      s_practice: "Práctica: sí (no cuenta en los informes)", s_ticket: "Ticket", s_tech: "Técnico",
+      s_start: "Inicio", s_end: "Fin", s_duration: "Duración", s_steps: "Pasos", s_tried: "Lo que he probado",
+      s_result: "Resultado", s_escalated_to: "Escalado a {x}", s_articles: "Artículos usados", s_notes: "Notas",
+      s_self_unresolved: "Sigue sin funcionar", s_self_escalated: "Necesita ayuda de soporte ({x})",
+      none: "Ninguno", what: "Qué ocurrió", prevent: "Cómo evitarlo", more: "Más información",
+      m_hello: "Hola:", m_thanks: "Gracias por contactar con soporte técnico.",
+      m_resolved: "Su consulta «{x}» está resuelta.", m_cause: "Causa técnica",
+      m_prevent: "Cómo evitar que vuelva a pasar", m_more: "Si quiere saber más",
+      m_escalated_basic: "Hemos pasado su consulta «{x}» a un equipo especializado, que se pondrá en contacto " +
+        "con usted. No tendrá que volver a explicar el problema.",
+      m_escalated_advanced: "Hemos pasado su consulta «{x}» a {y}, que se pondrá en contacto con usted. " +
+        "No tendrá que volver a explicar el problema.",
+      m_unresolved: "Todavía no hemos podido resolver su consulta «{x}». Seguimos trabajando en ella y le " +
+        "contactaremos.",
+      m_abandoned: "La comunicación se interrumpió antes de terminar con su consulta «{x}». Si el problema " +
+        "continúa, contacte de nuevo con nosotros.",
+      m_ref: "Referencia de su caso: {x}", m_csat: "¿Nos dice qué tal le atendimos? Es una sola pregunta: {x}",
+      m_bye: "Un saludo,", m_team: "Soporte técnico", h: "h", min: "min", s: "s",
+      csat_bad: "Elija una puntuación del 1 al 5."
+    },
+    en: {
+      runner: "Protocol runner", total: "Total", this_step: "This step",
+      level: "Customer level", basic: "Basic", advanced: "Advanced", channel: "Channel",
+      phone: "Phone", chat: "Chat", remote: "Remote control", email: "Email",
+      ticket: "Ticket (optional)", tech: "Technician (optional)", practice: "Practice mode",
+      practice_on: "Practice: this run does not count in any report.",
+      mode: "Mode", mode_tech: "Technician", mode_self: "Self-service",
+      path: "Path so far", step_n: "Step {n}", say: "Tell the customer", say_self: "What to do",
+      do: "Technician instructions", articles: "Articles", used: "Used in this case",
+      new_tab: "(opens in a new tab)", back: "Back", restart: "Start again",
+      unresolved: "Not solved", abandon: "Abandon", keys: "Keys", show_all: "Show all steps",
+      hide_all: "Hide the list of steps", notes: "Notes (stay in this browser; never sent)",
+      end_resolved: "Finish: resolved", end_escalated: "Finish: escalate to {x}",
+      self_confirm: "Is it solved?", self_solved: "Yes, this solved it",
+      self_still: "Still not working: contact support", self_contact: "Contact support",
+      o_resolved: "Resolved", o_escalated: "Escalated", o_abandoned: "Abandoned", o_unresolved: "Not solved",
+      summary_h: "Case summary for the ticket", message_h: "Follow-up message for the customer",
+      copy_summary: "Copy summary", copy_message: "Copy message", copied: "Copied to the clipboard.",
+      copy_failed: "Could not copy: select the text and copy it.", new_run: "New run",
+      self_summary_h: "Summary for your support request",
+      self_summary_help: "Copy this summary and paste it when you ask for help, so you do not have to repeat " +
+        "what you already tried.",
+      self_done: "We are glad it is solved!", resumed: "The run in progress was restored.",
+      changed: "The protocol has changed since last time; starting again.",
+      keys_h: "Keyboard shortcuts", k_opts: "Choose the option", k_back: "Go back one step",
+      k_notes: "Go to the notes", k_help: "Show or hide this help", close: "Close",
+      s_protocol: "Protocol", s_guide: "Guide", s_version: "version", s_run: "Run", s_ref: "Reference",
+      s_practice: "Practice: yes (counts in no report)", s_ticket: "Ticket", s_tech: "Technician",
+      s_start: "Start", s_end: "End", s_duration: "Duration", s_steps: "Steps", s_tried: "What I tried",
+      s_result: "Outcome", s_escalated_to: "Escalated to {x}", s_articles: "Articles used", s_notes: "Notes",
+      s_self_unresolved: "Still not working", s_self_escalated: "Needs help from support ({x})",
+      none: "None", what: "What happened", prevent: "How to prevent it", more: "More information",
+      m_hello: "Hello,", m_thanks: "Thank you for contacting technical support.",
+      m_resolved: "Your request “{x}” is solved.", m_cause: "Technical cause",
+      m_prevent: "How to keep it from happening again", m_more: "If you want to know more",
+      m_escalated_basic: "We have passed your request “{x}” to a specialist team, who will contact you. " +
+        "You will not need to explain the problem again.",
+      m_escalated_advanced: "We have passed your request “{x}” to {y}, who will contact you. " +
+        "You will not need to explain the problem again.",
+      m_unresolved: "We have not been able to solve your request “{x}” yet. We are still working on it and " +
+        "will contact you.",
+      m_abandoned: "Our conversation about your request “{x}” ended before we could finish. If the problem " +
+        "continues, please contact us again.",
+      m_ref: "Your case reference: {x}", m_csat: "How did we do? It is just one question: {x}",
+      m_bye: "Kind regards,", m_team: "Technical support", h: "h", min: "min", s: "s",
+      csat_bad: "Choose a rating from 1 to 5."
+    }
+  };
+
+  // --- pure functions ---------------------------------------------------------------------------
+  function strings(lang) { return STR[String(lang || "").slice(0, 2)] || STR.es; }
+
+  function fill(text, x, y) { return text.replace("{x}", x).replace("{y}", y).replace("{n}", x); }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /** 42 -> "00:42", 3723 -> "1:02:03" (the visible timers). */
+  function clock(sec) {
+    sec = Math.max(0, Math.floor(sec));
+    var h = Math.floor(sec / 3600), m = Math.floor(sec / 60) % 60, s = sec % 60;
+    return (h ? h + ":" + pad(m) : pad(m)) + ":" + pad(s);
+  }
+
+  /** 72 -> "1 min 12 s" (summaries). */
+  function duration(sec, t) {
+    sec = Math.max(0, Math.round(sec));
+    var h = Math.floor(sec / 3600), m = Math.floor(sec / 60) % 60, s = sec % 60, out = [];
+    if (h) out.push(h + " " + t.h);
+    if (m) out.push(m + " " + t.min);
+    if (s || !out.length) out.push(s + " " + t.s);
+    return out.join(" ");
+  }
+
+  /** Local wall-clock time with its UTC offset: "2026-11-23 10:00:05 (UTC+01:00)". */
+  function stamp(ms, offsetMinutes) {
+    var off = offsetMinutes === undefined ? -new Date(ms).getTimezoneOffset() : offsetMinutes;
+    var d = new Date(ms + off * 60000), a = Math.abs(off);
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds()) +
+      " (UTC" + (off < 0 ? "-" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60) + ")";
+  }
+
+  function stepOf(proto, id) {
+    for (var i = 0; i < proto.steps.length; i++) if (proto.steps[i].id === id) return proto.steps[i];
+    return null;
+  }
+
+  function optionOf(step, label) {
+    for (var i = 0; i < step.options.length; i++) if (step.options[i].label === label) return step.options[i];
+    return null;
+  }
+
+  /** Walk a recorded path through the protocol: {ok, current, ending}. A path only replays if every
+   *  step follows from the previous answer; an answer of null (an ending or an abandon) ends it. */
+  function replay(proto, path) {
+    var cur = proto.start;
+    for (var i = 0; i < path.length; i++) {
+      var e = path[i], s = stepOf(proto, cur), last = i === path.length - 1;
+      if (!s || e.step !== cur) return { ok: false, current: null, ending: null };
+      if (e.answer === null || e.answer === undefined) return last ? { ok: true, current: cur, ending: null }
+        : { ok: false, current: null, ending: null };
+      var o = optionOf(s, e.answer);
+      if (!o) return { ok: false, current: null, ending: null };
+      if (!o.next) return last ? { ok: true, current: cur, ending: o } : { ok: false, current: null, ending: null };
+      cur = o.next;
+    }
+    return { ok: !!stepOf(proto, cur), current: cur, ending: null };
+  }
+
+  function usedArticles(proto, run) {
+    var out = [], seen = {};
+    proto.steps.forEach(function (s) {
+      s.articles.forEach(function (a) {
+        if (run.used.indexOf(a.id) >= 0 && !seen[a.id]) { seen[a.id] = 1; out.push(a); }
+      });
+    });
+    return out;
+  }
+
+  /** End-user articles linked from the steps on the path, in order of appearance. */
+  function pathArticles(proto, run) {
+    var out = [], seen = {};
+    run.path.forEach(function (e) {
+      var s = stepOf(proto, e.step);
+      (s ? s.articles : []).forEach(function (a) {
+        if (a.audience !== "technician" && !seen[a.id]) { seen[a.id] = 1; out.push(a); }
+      });
+    });
+    return out;
+  }
+
+  function resultLine(run, t) {
+    var end = run.end, self = run.mode === "self-service";
+    if (end.outcome === "resolved") return t.o_resolved + " — " + end.cause;
+    if (end.outcome === "escalated") return fill(self ? t.s_self_escalated : t.s_escalated_to, end.target);
+    if (end.outcome === "unresolved") return self ? t.s_self_unresolved : t.o_unresolved;
+    return t.o_abandoned;
+  }
+
+  /** The plain-text case summary for the ticket (technician) or the support request (self-service). */
+  function summary(proto, run, t, offset) {
+    var self = run.mode === "self-service", end = run.end, L = [];
+    L.push((self ? t.s_guide : t.s_protocol) + ": " + proto.title + " (" + proto.id + ", " + t.s_version + " " +
+      proto.version + ")");
+    L.push((self ? t.s_ref : t.s_run) + ": " + run.id);
+    if (run.practice) L.push(t.s_practice);
+    if (!self) {
+      L.push(t.channel + ": " + (t[run.channel] || run.channel));
+      L.push(t.level + ": " + t[run.level]);
+      if (run.ticket) L.push(t.s_ticket + ": " + run.ticket);
+      if (run.tech) L.push(t.s_tech + ": " + run.tech);
+    }
+    L.push(t.s_start + ": " + stamp(run.started, offset));
+    L.push(t.s_end + ": " + stamp(end.at, offset));
+    L.push(t.s_duration + ": " + duration((end.at - run.started) / 1000, t));
+    L.push((self ? t.s_tried : t.s_steps) + ":");
+    run.path.forEach(function (e, i) {
+      var s = stepOf(proto, e.step);
+      L.push((i + 1) + ". " + (s ? s.title : e.step) + (e.answer ? " — " + e.answer : "") + " (" +
+        duration(e.seconds, t) + ")");
+    });
+    L.push(t.s_result + ": " + resultLine(run, t));
+    if (!self) {
+      var used = usedArticles(proto, run).map(function (a) { return a.title + " (" + a.id + ")"; });
+      L.push(t.s_articles + ": " + (used.length ? used.join("; ") : t.none));
+      L.push(t.s_notes + ":");
+      L.push(run.notes.trim() || "—");
+    }
+    return L.join("\n");
+  }
+
+  /** The plain-language follow-up message for the customer, in the protocol's language, at the
+   *  customer's level; `abs` turns a page-relative URL into an absolute one. */
+  function followUp(proto, run, t, abs) {
+    var end = run.end, P = [t.m_hello, t.m_thanks];
+    if (end.outcome === "resolved") {
+      P[1] += " " + fill(t.m_resolved, proto.title);
+      P.push(t.what + ": " + (end.explain || end.cause));
+      if (run.level === "advanced" && end.explain) P.push(t.m_cause + ": " + end.cause);
+      if (end.prevent) P.push(t.m_prevent + ": " + end.prevent);
+    } else if (end.outcome === "escalated") {
+      P[1] += " " + fill(run.level === "advanced" ? t.m_escalated_advanced : t.m_escalated_basic, proto.title,
+        end.target);
+    } else {
+      P[1] += " " + fill(end.outcome === "unresolved" ? t.m_unresolved : t.m_abandoned, proto.title);
+    }
+    var arts = pathArticles(proto, run);
+    if (arts.length) {
+      P.push(t.m_more + ":\n" + arts.map(function (a) { return "- " + a.title + ": " + abs(a.url); }).join("\n"));
+    }
+    if (run.ticket) P.push(fill(t.m_ref, run.ticket));
+    P.push(fill(t.m_csat, abs(proto.csat_url + "?run=" + run.id)));
+    P.push(t.m_bye + "\n" + t.m_team);
+    return P.join("\n\n");
+  }
+
+  function iso(ms) { return new Date(ms).toISOString(); }
+
+  /** The `protocol_run` event's fields (DESIGN.md). Notes are never part of it. */
+  function runEvent(proto, run) {
+    var end = run.end, self = run.mode === "self-service";
+    return {
+      session_id: run.id, protocol_id: proto.id, protocol_version: proto.version,
+      started_at: iso(run.started), ended_at: iso(Math.max(end.at, run.started)), outcome: end.outcome,
+      path: run.path.map(function (e) {
+        return { step: e.step, answer: e.answer || null, seconds: Math.min(86400, Math.max(0, e.seconds)) };
+      }),
+      resolved_step: end.outcome === "resolved" ? end.step : null,
+      cause: end.outcome === "resolved" ? end.cause : null,
+      escalated_to: end.outcome === "escalated" ? end.target : null,
+      channel: self ? null : run.channel, customer_level: run.level, mode: run.mode,
+      ticket_ref: run.ticket || null, technician: self ? null : run.tech || null,
+      articles_used: self ? [] : run.used.slice(), practice: !!run.practice
+    };
+  }
+
+  /** A stored run is expired when it was last seen more than maxDays ago. */
+  function expired(run, now, maxDays) { return !run || !(now - (run.seen || 0) <= maxDays * 86400000); }
+
+  var pure = {
+    STR: STR, strings: strings, clock: clock, duration: duration, stamp: stamp, replay: replay,
+    summary: summary, followUp: followUp, runEvent: runEvent, expired: expired, pathArticles: pathArticles
+  };
+  if (typeof module !== "undefined" && module.exports) { module.exports = pure; return; }
+
+  // --- browser ----------------------------------------------------------------------------------
+  var RUN = "kb.run.", TAB = "kb.runner.tab.", PREFS = "kb.runner.prefs", TECH = "kb.techMode";
+  var LIVE_MS = 6000, BEAT_MS = 2000;
+  var cur = null;
+
+  function store(kind) { try { return window[kind]; } catch (e) { return null; } }
+  function getJSON(s, k) { try { return JSON.parse(s.getItem(k) || "null"); } catch (e) { return null; } }
+  function setJSON(s, k, v) { try { s.setItem(k, JSON.stringify(v)); } catch (e) { /* full or disabled */ } }
+  function del(s, k) { try { s.removeItem(k); } catch (e) { /* disabled */ } }
+
+  function uuid() {
+    if (window.KB && KB.events && KB.events.uuid) return KB.events.uuid();
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1);
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  /** Queue an event: the shared queue when events.js is there, else the same localStorage array. */
+  function track(type, fields) {
+    if (window.KB && KB.events && KB.events.track) return KB.events.track(type, fields);
+    var ls = store("localStorage"), q = (ls && getJSON(ls, "kb.events.v1")) || [];
+    var ev = { id: uuid(), type: type, ts: new Date().toISOString(), page: location.pathname };
+    Object.keys(fields).forEach(function (k) { if (fields[k] !== null && fields[k] !== "") ev[k] = fields[k]; });
+    q.push(ev);
+    if (ls) setJSON(ls, "kb.events.v1", q);
+    return ev;
+  }
+
+  /** Tiny DOM builder: attributes are set as properties or attributes, children as text nodes. */
+  function el(tag, attrs, kids) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") n.textContent = v;
+      else if (k === "html") n.innerHTML = v; // build-time HTML from the repository only
+      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), v);
+      else if (k === "className" || k === "value" || k === "checked") n[k] = v;
+      else n.setAttribute(k, v === true ? "" : v);
+    });
+    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return n;
+  }
+
+  function prefs() {
+    var ls = store("localStorage"), p = (ls && getJSON(ls, PREFS)) || {};
+    var tech = false;
+    try { tech = ls.getItem(TECH) === "1"; } catch (e) { /* no storage */ }
+    return { level: p.level || "basic", channel: p.channel || "", practice: !!p.practice, tech: p.tech || "",
+      techMode: tech };
+  }
+
+  function savePrefs(run) {
+    var ls = store("localStorage");
+    if (ls) setJSON(ls, PREFS, { level: run.level, channel: run.channel, practice: run.practice, tech: run.tech });
+  }
+
+  function newRun(proto, now) {
+    var p = prefs(), mode = proto.audience === "technician" ? "technician"
+      : proto.audience === "end-user" ? "self-service" : (p.techMode ? "technician" : "self-service");
+    return {
+      v: 1, id: uuid(), pid: proto.id, version: proto.version, mode: mode, started: now, seen: now,
+      level: mode === "self-service" ? "basic" : p.level,
+      channel: proto.channels.indexOf(p.channel) >= 0 ? p.channel : proto.channels[0] || "phone",
+      ticket: "", tech: p.tech, practice: mode === "technician" && p.practice, path: [], current: proto.start,
+      stepStart: now, confirm: null, used: [], notes: "", end: null, sent: false, stored: false
+    };
+  }
+
+  /** Clear old runs; an unfinished one with answers becomes an `abandoned` event first. */
+  function purge(maxDays, now) {
+    var ls = store("localStorage");
+    if (!ls) return;
+    var keys = [];
+    for (var i = 0; i < ls.length; i++) if (ls.key(i).indexOf(RUN) === 0) keys.push(ls.key(i));
+    keys.forEach(function (k) {
+      var run = getJSON(ls, k);
+      if (!expired(run, now, maxDays)) return;
+      del(ls, k);
+      if (run && !run.end && run.path && run.path.length) {
+        if (!run.confirm) run.path.push({ step: run.current, answer: null, seconds: 0 });
+        run.end = { outcome: "abandoned", at: run.seen };
+        track("protocol_run", runEvent({ id: run.pid, version: run.version }, run));
+      }
+    });
+  }
+
+  /** The run this tab works on: its own (sessionStorage), else an orphan of this protocol (its tab
+   *  crashed or closed; not seen for a few seconds), else a new one. */
+  function findRun(proto, now) {
+    var ls = store("localStorage"), ss = store("sessionStorage"), run = null, notice = "";
+    if (ls && ss) {
+      var mine = getJSON(ls, RUN + (ss.getItem(TAB + proto.id) || "-"));
+      if (mine && mine.pid === proto.id) run = mine;
+      if (!run) {
+        for (var i = 0; i < ls.length; i++) {
+          var k = ls.key(i);
+          if (k.indexOf(RUN) !== 0) continue;
+          var r = getJSON(ls, k);
+          if (r && r.pid === proto.id && now - r.seen > LIVE_MS && (!run || r.seen > run.seen)) run = r;
+        }
+      }
+    }
+    if (run && run.version !== proto.version) {
+      var rep = replay(proto, run.path);
+      if (!rep.ok || (!run.end && !run.confirm && rep.current !== run.current)) {
+        del(ls, RUN + run.id);
+        run = null;
+        notice = "changed";
+      } else {
+        run.version = proto.version;
+      }
+    }
+    if (run) return { run: run, notice: notice || "resumed" };
+    return { run: newRun(proto, now), notice: notice };
+  }
+
+  // --- the runner on a protocol page -------------------------------------------------------------
+  function Runner(article, proto) {
+    var self = this, now = Date.now();
+    this.article = article;
+    this.proto = proto;
+    this.t = strings(document.documentElement.lang);
+    this.tm = strings(proto.lang);
+    purge(proto.max_age_days || 30, now);
+    var found = findRun(proto, now);
+    this.run = found.run;
+    this.mount();
+    if (this.run.stored) this.save();
+    this.render(false);
+    if (found.notice && (found.notice === "changed" || this.run.path.length || this.run.end)) {
+      this.say(this.t[found.notice]);
+    }
+    if (this.run.end && !this.run.sent) this.commit();
+    this.timer = setInterval(function () { self.tick(); }, 1000);
+    this.tick();
+  }
+
+  Runner.prototype.save = function () {
+    var r = this.run, ls = store("localStorage"), ss = store("sessionStorage");
+    if (r.cleared) return;
+    r.stored = true;
+    r.seen = Date.now();
+    if (ls) setJSON(ls, RUN + r.id, r);
+    if (ss) { try { ss.setItem(TAB + this.proto.id, r.id); } catch (e) { /* disabled */ } }
+  };
+
+  Runner.prototype.tick = function () {
+    var r = this.run, now = r.end ? r.end.at : Date.now();
+    this.totalEl.textContent = clock((now - r.started) / 1000);
+    this.stepEl.textContent = clock((now - r.stepStart) / 1000);
+    if (!r.end && r.stored && Date.now() - r.seen >= BEAT_MS) this.save();
+  };
+
+  Runner.prototype.say = function (text) {
+    var live = this.live;
+    live.textContent = "";
+    setTimeout(function () { live.textContent = text; }, 50);
+  };
+
+  Runner.prototype.mount = function () {
+    var self = this, t = this.t, r = this.run, proto = this.proto, a = this.article;
+    var heading = a.querySelector("h2#pasos"), stop = a.querySelector("h2#relacionados");
+    for (var n = heading; n && n !== stop; n = n.nextElementSibling) {
+      if (n.id !== "kb-protocol-data") n.classList.add("kb-static");
+    }
+    a.classList.add("kb-runner-on");
+    var field = function (label, input) { return el("label", { className: "kb-r__field" }, [label, input]); };
+    this.levelEl = el("fieldset", { className: "kb-r__seg" }, [el("legend", { text: t.level })].concat(
+      ["basic", "advanced"].map(function (lv) {
+        return el("label", {}, [el("input", { type: "radio", name: "kb-r-level", value: lv, checked: r.level === lv,
+          onchange: function () { self.set("level", lv); } }), t[lv]]);
+      })));
+    this.modeEl = proto.audience === "both" ? el("fieldset", { className: "kb-r__seg" }, [el("legend",
+      { text: t.mode })].concat(["technician", "self-service"].map(function (m) {
+      return el("label", {}, [el("input", { type: "radio", name: "kb-r-mode", value: m, checked: r.mode === m,
+        onchange: function () { self.setMode(m); } }), m === "technician" ? t.mode_tech : t.mode_self]);
+    }))) : null;
+    this.channelEl = el("select", { onchange: function () { self.set("channel", this.value); } },
+      proto.channels.map(function (c) { return el("option", { value: c, text: t[c] }); }));
+    this.channelEl.value = r.channel;
+    this.ticketEl = el("input", { type: "text", maxlength: "64", autocomplete: "off", value: r.ticket,
+      oninput: function () { self.set("ticket", this.value.trim()); } });
+    this.techEl = el("input", { type: "text", maxlength: "64", autocomplete: "off", value: r.tech,
+      oninput: function () { self.set("tech", this.value.trim()); } });
+    this.practiceEl = el("input", { type: "checkbox", checked: r.practice,
+      onchange: function () { self.set("practice", this.checked); } });
+    this.totalEl = el("span", { className: "kb-r__clock" });
+    this.stepEl = el("span", { className: "kb-r__clock" });
+    this.timers = el("p", { className: "kb-r__timers", role: "timer", "aria-live": "off" }, [
+      el("span", {}, [t.total + " ", this.totalEl]), el("span", {}, [t.this_step + " ", this.stepEl])]);
+    this.bar = el("div", { className: "kb-r__bar" }, [this.levelEl, field(t.channel, this.channelEl),
+      field(t.ticket, this.ticketEl), field(t.tech, this.techEl),
+      el("label", { className: "kb-r__check" }, [this.practiceEl, t.practice])]);
+    this.banner = el("p", { className: "kb-r__practice", text: t.practice_on });
+    this.crumbs = el("ol", { className: "kb-r__crumbs" });
+    this.crumbNav = el("nav", { "aria-label": t.path }, [this.crumbs]);
+    this.stage = el("div", { className: "kb-r__stage" });
+    this.notesEl = el("textarea", { rows: "3", value: r.notes, oninput: function () { self.set("notes", this.value); } });
+    this.notesBox = el("label", { className: "kb-r__notes" }, [t.notes, this.notesEl]);
+    this.tools = el("div", { className: "kb-r__tools" });
+    this.live = el("div", { className: "kb-r__sr", "aria-live": "polite", role: "status" });
+    this.help = el("dialog", { className: "kb-r__help", "aria-labelledby": "kb-r-keys" }, [
+      el("h2", { id: "kb-r-keys", text: t.keys_h }),
+      el("dl", {}, [el("dt", {}, [el("kbd", { text: "1" }), "–", el("kbd", { text: "9" })]), el("dd", { text: t.k_opts }),
+        el("dt", {}, [el("kbd", { text: "⌫" }), " / ", el("kbd", { text: "B" })]), el("dd", { text: t.k_back }),
+        el("dt", {}, [el("kbd", { text: "N" })]), el("dd", { text: t.k_notes }),
+        el("dt", {}, [el("kbd", { text: "?" })]), el("dd", { text: t.k_help })]),
+      el("button", { type: "button", className: "md-button", text: t.close,
+        onclick: function () { self.help.close(); } })]);
+    this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [
+      el("div", { className: "kb-r__head" }, [this.modeEl, this.timers]), this.bar, this.banner,
+      this.crumbNav, this.stage, this.tools, this.notesBox, this.live, this.help]);
+    if (heading) heading.parentNode.insertBefore(this.root, heading);
+    else a.appendChild(this.root);
+  };
+
+  Runner.prototype.set = function (key, value) {
+    this.run[key] = value;
+    if (key !== "notes" && key !== "ticket") savePrefs(this.run);
+    this.save();
+    if (key === "level" || key === "practice") this.render(false);
+  };
+
+  Runner.prototype.setMode = function (mode) {
+    try { localStorage.setItem(TECH, mode === "technician" ? "1" : "0"); } catch (e) { /* no storage */ }
+    this.run.mode = mode;
+    if (mode === "self-service") { this.run.level = "basic"; this.run.practice = false; }
+    this.save();
+    this.render(false);
+  };
+
+  Runner.prototype.button = function (label, onclick, cls, key) {
+    var kids = key ? [el("kbd", { text: String(key), "aria-hidden": "true" }), " ", label] : [label];
+    return el("button", { type: "button", className: "kb-r__btn " + (cls || ""), onclick: onclick,
+      "aria-keyshortcuts": key ? String(key) : null }, kids);
+  };
+
+  /** The choices on the current screen: [{label, kind, fn}] (1-9 pick them). */
+  Runner.prototype.choices = function () {
+    var self = this, r = this.run, t = this.t, s = stepOf(this.proto, r.current), selfMode = r.mode === "self-service";
+    if (r.confirm) {
+      return [{ label: t.self_solved, kind: "resolve", fn: function () { self.finish("resolved", r.confirm); } },
+        { label: t.self_still, kind: "escalate", fn: function () { self.finish("unresolved", null); } }];
+    }
+    if (s.options.length) {
+      return s.options.map(function (o, i) {
+        return { label: o.label, kind: o.next ? "next" : o.resolve ? "resolve" : "escalate",
+          fn: function () { self.choose(i); } };
+      });
+    }
+    var end = function () {
+      self.record(null);
+      if (s.resolve) self.finish("resolved", { step: s.id, cause: s.resolve, explain: s.explain, prevent: s.prevent });
+      else self.finish("escalated", { step: s.id, target: s.escalate });
+    };
+    if (selfMode && s.resolve) {
+      return [{ label: t.self_solved, kind: "resolve", fn: end }, { label: t.self_still, kind: "escalate",
+        fn: function () { self.finish("unresolved", null); } }];
+    }
+    return [{ label: s.resolve ? t.end_resolved : selfMode ? t.self_contact : fill(t.end_escalated, s.escalate),
+      kind: s.resolve ? "resolve" : "escalate", fn: end }];
+  };
+
+  Runner.prototype.record = function (answer) {
+    var r = this.run, now = Date.now();
+    r.path.push({ step: r.current, answer: answer, seconds: Math.round((now - r.stepStart) / 1000) });
+    r.stepStart = now;
+  };
+
+  Runner.prototype.choose = function (i) {
+    var r = this.run, s = stepOf(this.proto, r.current), o = s.options[i];
+    this.record(o.label);
+    if (o.next) {
+      r.current = o.next;
+      this.save();
+      this.render(true);
+    } else if (o.resolve && r.mode === "self-service") {
+      r.confirm = { step: s.id, cause: o.resolve, explain: o.explain, prevent: o.prevent };
+      this.save();
+      this.render(true);
+    } else if (o.resolve) {
+      this.finish("resolved", { step: s.id, cause: o.resolve, explain: o.explain, prevent: o.prevent });
+    } else {
+      this.finish("escalated", { step: s.id, target: o.escalate });
+    }
+  };
+
+  /** End the run: outcome resolved | escalated | unresolved | abandoned; records the event once. */
+  Runner.prototype.finish = function (outcome, detail) {
+    var r = this.run, d = detail || {};
+    if (r.end) return;
+    if (outcome === "abandoned" || (outcome === "unresolved" && !r.confirm)) this.record(null);
+    r.end = { outcome: outcome, at: Date.now(), step: d.step || null, cause: d.cause || null,
+      explain: d.explain || null, prevent: d.prevent || null, target: d.target || null };
+    r.confirm = null;
+    this.save();
+    this.commit();
+    this.render(true);
+  };
+
+  Runner.prototype.commit = function () {
+    var r = this.run, proto = this.proto;
+    if (r.sent) return;
+    track("protocol_run", runEvent(proto, r));
+    if (!r.practice && r.mode === "technician") {
+      r.used.forEach(function (id) {
+        track("article_used", { article_id: id, ticket_ref: r.ticket || null, technician: r.tech || null,
+          session_id: r.id });
+      });
+    }
+    r.sent = true;
+    this.save();
+  };
+
+  Runner.prototype.back = function () {
+    var r = this.run;
+    if (r.end || !r.path.length) return;
+    var e = r.path.pop();
+    r.confirm = null;
+    r.current = e.step;
+    r.stepStart = Date.now() - e.seconds * 1000;
+    this.save();
+    this.render(true);
+  };
+
+  Runner.prototype.restart = function () {
+    var ls = store("localStorage"), old = this.run;
+    if (ls) del(ls, RUN + old.id);
+    this.run = newRun(this.proto, Date.now());
+    if (old.mode !== this.run.mode && this.proto.audience === "both") this.run.mode = old.mode;
+    this.notesEl.value = "";
+    this.ticketEl.value = "";
+    this.techEl.value = this.run.tech;
+    this.channelEl.value = this.run.channel;
+    this.render(true);
+    this.tick();
+  };
+
+  Runner.prototype.copy = function (text, area, clear) {
+    var self = this, done = function () {
+      self.say(self.t.copied);
+      if (clear) { // the ticket has the summary: this run need not be kept any longer
+        var ls = store("localStorage");
+        if (ls) del(ls, RUN + self.run.id);
+        self.run.cleared = true;
+      }
+    };
+    var fallback = function () {
+      area.focus();
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      if (ok) done(); else self.say(self.t.copy_failed);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  };
+
+  Runner.prototype.render = function (focus) {
+    var self = this, r = this.run, t = this.t, tech = r.mode === "technician";
+    this.root.classList.toggle("kb-r--self", !tech);
+    this.root.classList.toggle("kb-r--ended", !!r.end);
+    this.bar.hidden = !tech || !!r.end;
+    this.banner.hidden = !r.practice;
+    this.notesBox.hidden = !tech;
+    this.timers.hidden = !tech;
+    this.practiceEl.checked = r.practice;
+    Array.prototype.forEach.call(this.root.querySelectorAll("input[type=radio]"), function (i) {
+      i.checked = i.value === r.level || i.value === r.mode;
+      if (i.name === "kb-r-mode") i.disabled = !!r.end;
+    });
+    this.crumbs.textContent = "";
+    r.path.forEach(function (e) {
+      var s = stepOf(self.proto, e.step);
+      self.crumbs.appendChild(el("li", {}, [el("span", { className: "kb-r__crumb-step", text: s ? s.title : e.step }),
+        e.answer ? el("span", { className: "kb-r__crumb-answer", text: e.answer }) : null]));
+    });
+    this.crumbNav.hidden = !r.path.length;
+    this.stage.textContent = "";
+    var title = r.end ? this.renderEnd() : this.renderStep();
+    this.renderTools();
+    if (focus) {
+      title.focus();
+      this.say(title.textContent);
+    }
+  };
+
+  Runner.prototype.renderStep = function () {
+    var self = this, r = this.run, t = this.t, tech = r.mode === "technician";
+    var s = stepOf(this.proto, r.current), n = r.path.length + 1 - (r.confirm ? 1 : 0), st = this.stage;
+    var h = el("h2", { className: "kb-r__title", tabindex: "-1" }, [
+      el("span", { className: "kb-r__count", text: fill(t.step_n, String(n)) + ": " }), s.title]);
+    st.appendChild(h);
+    if (r.confirm) {
+      var c = r.confirm;
+      st.appendChild(el("p", { className: "kb-r__cause", text: c.explain || c.cause }));
+      if (c.prevent) st.appendChild(el("p", {}, [el("strong", { text: t.prevent + ": " }), c.prevent]));
+      st.appendChild(el("p", { className: "kb-r__ask", text: t.self_confirm }));
+    } else {
+      var say = s.say && (r.level === "advanced" && s.say.advanced ? s.say.advanced : s.say.basic);
+      if (say) {
+        st.appendChild(el("div", { className: "kb-r__say" }, [el("p", { className: "kb-r__label",
+          text: tech ? t.say + " (" + t[r.level].toLowerCase() + ")" : t.say_self }), el("div", { html: say })]));
+      }
+      if (tech && s.do) {
+        st.appendChild(el("div", { className: "kb-r__do" }, [el("p", { className: "kb-r__label", text: t.do }),
+          el("div", { html: s.do })]));
+      }
+      var arts = s.articles.filter(function (a) { return tech || a.audience !== "technician"; });
+      if (arts.length) {
+        st.appendChild(el("div", { className: "kb-r__articles" }, [el("p", { className: "kb-r__label",
+          text: t.articles }), el("ul", {}, arts.map(function (a) {
+          return el("li", {}, [el("a", { href: a.url, target: "_blank", rel: "noopener" }, [a.title,
+            el("span", { className: "kb-r__sr", text: " " + t.new_tab })]),
+          tech ? el("label", { className: "kb-r__used" }, [el("input", { type: "checkbox",
+            checked: r.used.indexOf(a.id) >= 0, onchange: function () {
+              var i = r.used.indexOf(a.id);
+              if (this.checked && i < 0) r.used.push(a.id);
+              if (!this.checked && i >= 0) r.used.splice(i, 1);
+              self.save();
+            } }), t.used]) : null]);
+        }))]));
+      }
+      if (s.ask) st.appendChild(el("p", { className: "kb-r__ask", text: s.ask }));
+      else if (s.resolve) st.appendChild(el("p", { className: "kb-r__cause", text: t.o_resolved + ": " + s.resolve }));
+      else if (tech) st.appendChild(el("p", { className: "kb-r__cause", text: fill(t.s_escalated_to, s.escalate) }));
+    }
+    st.appendChild(el("div", { className: "kb-r__options" }, this.choices().map(function (c, i) {
+      return self.button(c.label, c.fn, "kb-r__opt kb-r__opt--" + c.kind, i < 9 ? i + 1 : null);
+    })));
+    return h;
+  };
+
+  Runner.prototype.renderEnd = function () {
+    var self = this, r = this.run, t = this.t, tech = r.mode === "technician", end = r.end, st = this.stage;
+    var h = el("h2", { className: "kb-r__title kb-r__end kb-r__end--" + end.outcome, tabindex: "-1",
+      text: tech || end.outcome !== "resolved" ? resultLine(r, t) : t.self_done });
+    st.appendChild(h);
+    var abs = function (u) { return new URL(u, location.href).href; };
+    var box = function (id, heading, text, label, clear, help) {
+      var area = el("textarea", { id: id, readonly: true, rows: String(Math.min(18, text.split("\n").length + 1)),
+        value: text, "aria-labelledby": id + "-h" });
+      return el("div", { className: "kb-r__out" }, [el("h3", { id: id + "-h", text: heading }),
+        help ? el("p", { text: help }) : null, area,
+        self.button(label, function () { self.copy(area.value, area, clear); }, "kb-r__copy")]);
+    };
+    if (tech) {
+      st.appendChild(box("kb-r-summary", t.summary_h, summary(this.proto, r, t), t.copy_summary, true));
+      st.appendChild(box("kb-r-message", t.message_h, followUp(this.proto, r, this.tm, abs), t.copy_message, false));
+    } else if (end.outcome === "resolved") {
+      if (end.explain) st.appendChild(el("p", {}, [el("strong", { text: t.what + ": " }), end.explain]));
+      if (end.prevent) st.appendChild(el("p", {}, [el("strong", { text: t.prevent + ": " }), end.prevent]));
+      var arts = pathArticles(this.proto, r);
+      if (arts.length) {
+        st.appendChild(el("p", { className: "kb-r__label", text: t.more }));
+        st.appendChild(el("ul", {}, arts.map(function (a) { return el("li", {}, [el("a", { href: a.url, text: a.title })]); })));
+      }
+    } else {
+      st.appendChild(box("kb-r-summary", t.self_summary_h, summary(this.proto, r, t), t.copy_summary, true,
+        t.self_summary_help));
+    }
+    return h;
+  };
+
+  Runner.prototype.renderTools = function () {
+    var self = this, r = this.run, t = this.t, tech = r.mode === "technician", tools = this.tools;
+    tools.textContent = "";
+    var add = function (label, fn, cls) { tools.appendChild(self.button(label, fn, cls)); };
+    if (!r.end) {
+      if (r.path.length) add(t.back, function () { self.back(); });
+      add(t.restart, function () { self.restart(); });
+      if (tech) {
+        add(t.unresolved, function () { self.finish("unresolved", null); });
+        add(t.abandon, function () { self.finish("abandoned", null); });
+      } else if (!r.confirm) {
+        add(t.self_still, function () { self.finish("unresolved", null); });
+      }
+    } else {
+      add(t.new_run, function () { self.restart(); }, "kb-r__btn--primary");
+    }
+    var shown = this.article.classList.contains("kb-show-all");
+    add(shown ? t.hide_all : t.show_all, function () {
+      self.article.classList.toggle("kb-show-all");
+      self.renderTools();
+    });
+    if (tech) add(t.keys, function () { self.toggleHelp(); });
+  };
+
+  Runner.prototype.toggleHelp = function () {
+    if (this.help.open) this.help.close();
+    else this.help.showModal();
+  };
+
+  Runner.prototype.key = function (e) {
+    var k = e.key, r = this.run;
+    if (this.help.open) return false;
+    if (/^[1-9]$/.test(k)) {
+      var b = this.stage.querySelectorAll(".kb-r__options button")[Number(k) - 1];
+      if (!b) return false;
+      b.click();
+      return true;
+    }
+    if (k === "Backspace" || k === "b" || k === "B") {
+      if (r.end || !r.path.length) return false;
+      this.back();
+      return true;
+    }
+    if ((k === "n" || k === "N") && !this.notesBox.hidden) { this.notesEl.focus(); return true; }
+    if (k === "?") { this.toggleHelp(); return true; }
+    return false;
+  };
+
+  Runner.prototype.destroy = function () { clearInterval(this.timer); };
+
+  // --- the satisfaction page ---------------------------------------------------------------------
+  function initCsat(form) {
+    var id = new URLSearchParams(location.search).get("run") || "", thanks = document.getElementById("kb-csat-thanks");
+    var ls = store("localStorage"), key = "kb.csat.done." + id;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      document.getElementById("kb-csat-invalid").hidden = false;
+      return;
+    }
+    if (ls && ls.getItem(key)) { thanks.hidden = false; return; }
+    form.hidden = false;
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var checked = form.querySelector("input[name=rating]:checked");
+      if (!checked) return;
+      var comment = form.querySelector("textarea").value.trim().slice(0, 1000);
+      track("csat", { session_id: id, rating: Number(checked.value), comment: comment || null });
+      if (ls) { try { ls.setItem(key, "1"); } catch (err) { /* full or disabled */ } }
+      form.hidden = true;
+      thanks.hidden = false;
+      thanks.focus();
+    });
+  }
+
+  // --- wiring: every page load, including Material's instant navigation ----------------------------
+  function init() {
+    if (cur) { cur.destroy(); cur = null; }
+    var data = document.getElementById("kb-protocol-data");
+    var article = data && (data.closest("article") || data.parentNode);
+    if (data && article && !article.querySelector(".kb-runner")) {
+      try {
+        cur = new Runner(article, JSON.parse(data.textContent));
+      } catch (err) { // the static list is still there
+        article.classList.remove("kb-runner-on");
+        if (window.console) console.error("kb runner:", err);
+      }
+    }
+    var form = document.getElementById("kb-csat");
+    if (form && form.hidden && !form.getAttribute("data-ready")) {
+      form.setAttribute("data-ready", "1");
+      initCsat(form);
+    }
+  }
+
+  function isField(n) {
+    return n && (n.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(n.tagName));
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (!cur || !document.body.contains(cur.root) || e.ctrlKey || e.metaKey || e.altKey || isField(e.target)) return;
+    if (cur.key(e)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+
+  window.addEventListener("hashchange", function () {
+    var target = cur && location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.classList.contains("kb-static") && !cur.article.classList.contains("kb-show-all")) {
+      cur.article.classList.add("kb-show-all");
+      cur.renderTools();
+      target.scrollIntoView();
+    }
+  });
+
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
