@@ -132,6 +132,39 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from generator.report.build import run_report
+    from generator.report.metrics import Filters, parse_ts
+    from generator.service.store import open_store
+
+    root = _root(args)
+    try:
+        filters = Filters(since=parse_ts(args.since) if args.since else None,
+                          until=parse_ts(args.until) if args.until else None, area=args.area,
+                          protocol=args.protocol, channel=args.channel, technician=args.technician,
+                          fcr_window_days=args.fcr_window)
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError as exc:
+        raise UsageError(f"expected dates as YYYY-MM-DD or ISO times: {exc}") from None
+    if args.events and not Path(args.events).is_file():
+        raise UsageError(f"--events: expected a JSONL file, found nothing at {args.events}")
+    store = None
+    if not args.events:
+        data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
+        try:
+            store = open_store(args.db or os.environ.get("KB_DB") or None, data_dir)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        written = run_report(root=root, out_dir=Path(args.out), filters=filters, today=today, lang=args.lang,
+                             store=store, events_file=Path(args.events) if args.events else None)
+    finally:
+        if store is not None:
+            store.close()
+    print(f"report written to {written[0]}")
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from generator.model.schema import SCHEMA_DIR, SCHEMAS, schema_text, write_schemas
 
@@ -197,6 +230,23 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--area", default="general", help="article area folder under kb/")
     n.add_argument("--type", choices=["solution", "guide"], default="solution")
     n.set_defaults(func=cmd_new)
+
+    rp = sub.add_parser("report", parents=[common], help="write the reuse-and-resolution report")
+    src = rp.add_mutually_exclusive_group()
+    src.add_argument("--db", help="events database URL (default: SQLite in the data folder; env KB_DB)")
+    src.add_argument("--events", metavar="FILE.jsonl", help="read events exported by `kb events export`")
+    rp.add_argument("--data-dir", help="folder of the SQLite database (default: .kb-data in the root)")
+    rp.add_argument("--since", help="first day or time included (YYYY-MM-DD)")
+    rp.add_argument("--until", help="first day or time excluded (YYYY-MM-DD)")
+    rp.add_argument("--area", help="only articles of this area")
+    rp.add_argument("--protocol", help="only this protocol's runs")
+    rp.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only runs on this channel")
+    rp.add_argument("--technician", help="only this technician's runs and links")
+    rp.add_argument("--fcr-window", type=int, default=7, help="days within which a repeat contact breaks FCR")
+    rp.add_argument("--lang", choices=["es", "en"], default="es")
+    rp.add_argument("--out", default="report", help="output folder (default: report/)")
+    rp.add_argument("--today", help=argparse.SUPPRESS)
+    rp.set_defaults(func=cmd_report)
 
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schemas for editors")
     sc.add_argument("--out", help="folder (default: schema/ in the root)")

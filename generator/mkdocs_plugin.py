@@ -31,14 +31,14 @@ from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_tree
 from generator.render.i18n import strings
-from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src, protocol_src
+from generator.render.manifest import MANIFEST, build_manifest
+from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
-MANIFEST = "kb-manifest.json"
 
 
 class KbConfig(Config):
@@ -165,22 +165,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         return markdown
 
     def on_post_build(self, *, config: Any) -> None:
-        def url(src: str) -> str:
-            stem = src[:-3]
-            if not config.use_directory_urls:
-                return "/" + stem + ".html"
-            return "/" + (stem[: -len("index")] if stem.endswith("index") else stem + "/")
-
-        manifest = {
-            "articles": {a.id: {"title": a.meta.title, "url": url(article_src(a)), "area": a.area,
-                                "type": a.meta.type, "audience": a.meta.audience, "lang": a.meta.lang,
-                                "owner": a.meta.owner, "version": a.digest}
-                         for a in self.catalog.articles},
-            "protocols": {p.id: {"title": p.model.title, "url": url(protocol_src(p.id)), "version": p.version,
-                                 "audience": p.model.audience, "lang": p.model.lang, "owner": p.model.owner,
-                                 "steps": [s.id for s in p.model.steps]}
-                          for p in self.catalog.protocols},
-        }
+        manifest = build_manifest(self.catalog, config.use_directory_urls)
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
 

@@ -35,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from generator.service.events import Manifest, validate_batch
+from generator.service.report_route import ReportPages
 from generator.service.store import Store, open_store
 
 log = logging.getLogger("kb.service")
@@ -208,6 +209,7 @@ def create_app(config: ServiceConfig) -> Starlette:
             Route("/api/health", service.health, methods=["GET"]),
             Route("/api/events", service.post_events, methods=["POST"]),
             Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
+            *ReportPages(service.store, site).routes(),
             Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
         ],
         lifespan=lambda app: _closing(service),

@@ -66,6 +66,8 @@ class _Event(BaseModel):
     id: Uuid = Field(description="Client-made UUID; the idempotency key.")
     ts: Timestamp = Field(description="When it happened, ISO 8601 with a zone.")
     page: Page = Field(description="Path of the page it came from.")
+    client: Uuid | None = Field(None, description="Anonymous random id of the browser (localStorage, no "
+                                "cookie); used only to measure retention.")
 
     @_model_validator(mode="before")
     @classmethod
@@ -88,6 +90,7 @@ class FeedbackEvent(_Event):
     rating: Rating | None = None
     reason: Literal["outdated", "unclear", "did_not_work", "missing_info", "other"] | None = None
     comment: Comment | None = None
+    by_technician: StrictBool = False
 
     @_model_validator(mode="after")
     def _something(self) -> FeedbackEvent:
@@ -119,6 +122,7 @@ class ProtocolRunEvent(_Event):
     protocol_version: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     started_at: Timestamp
     ended_at: Timestamp
+    contact_at: Timestamp | None = None  # when the customer got in touch, if known (response time)
     outcome: Literal["resolved", "escalated", "abandoned", "unresolved"]
     path: Annotated[list[PathStep], Field(max_length=500)]
     resolved_step: ContentId | None = None
@@ -135,6 +139,9 @@ class ProtocolRunEvent(_Event):
     @_model_validator(mode="after")
     def _times(self) -> ProtocolRunEvent:
         start, end = _parse_ts(self.started_at), _parse_ts(self.ended_at)
+        if self.contact_at is not None and _parse_ts(self.contact_at) > start:
+            raise PydanticCustomError("run_times", "expected contact_at not after started_at, found {contact}",
+                                      {"contact": self.contact_at})
         if end < start:
             raise PydanticCustomError("run_times", "expected ended_at not before started_at, found "
                                       "{end} before {start}", {"end": self.ended_at, "start": self.started_at})

@@ -11,17 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
+from generator.csvsafe import csv_safe
 from generator.service.events import validate_batch
 from generator.service.store import Store
 
 CSV_FIELDS = ("id", "type", "ts", "page", "article_id", "protocol_id", "session_id", "practice", "payload")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def export_events(store: Store, target: Path | None, fmt: str) -> int:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from generator.cli import main
-from generator.service.exchange import csv_safe
+from generator.csvsafe import csv_safe
 from generator.service.store import open_store
 from tests.service.conftest import new_id, now_ts
 

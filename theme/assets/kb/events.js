@@ -63,8 +63,22 @@
     schedule(delay + Math.floor(Math.random() * 250));
   }
 
+  // An anonymous random id for this browser, kept in localStorage (never a cookie): it lets the
+  // report measure how many visitors come back, and nothing else.
+  function client() {
+    try {
+      var id = localStorage.getItem("kb.client");
+      if (!id) { id = uuid(); localStorage.setItem("kb.client", id); }
+      return id;
+    } catch (e) {
+      return null;
+    }
+  }
+
   function track(type, fields) {
     var ev = { id: uuid(), type: type, ts: new Date().toISOString(), page: location.pathname };
+    var cid = client();
+    if (cid) ev.client = cid;
     Object.keys(fields || {}).forEach(function (k) {
       if (fields[k] !== null && fields[k] !== undefined && fields[k] !== "") ev[k] = fields[k];
     });

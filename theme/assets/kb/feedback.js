@@ -30,6 +30,7 @@
       if (vote === null || sent) return;
       sent = true;
       var fields = { article_id: articleId, helpful: vote };
+      if (toggle.checked) fields.by_technician = true;
       var rating = $(box, 'input[name="kb-rating"]:checked');
       if (rating) fields.rating = parseInt(rating.value, 10);
       var reason = $(box, 'input[name="kb-reason"]:checked');

@@ -1,0 +1,45 @@
+"""`kb report`: read events and content, compute the metrics, write the outputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import ContentError, Diagnostic
+from generator.model.validate import validate_tree
+from generator.render.manifest import build_manifest
+from generator.report.metrics import Filters, report_from_events
+from generator.report.output import write_report
+from generator.service.store import Store
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Events exported by `kb events export` (one JSON object per line)."""
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                raise ContentError([Diagnostic(path.as_posix(), lineno, 1, "event",
+                                               "expected a JSON event, found invalid JSON")]) from None
+            if isinstance(event, dict) and "type" in event and "ts" in event:
+                yield event
+
+
+def content_manifest(root: Path, today: date) -> dict[str, Any]:
+    """What the report knows about the content: the same manifest the build writes."""
+    result = validate_tree(root, today)
+    return build_manifest(result.catalog)
+
+
+def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang: str,
+               store: Store | None = None, events_file: Path | None = None) -> list[Path]:
+    manifest = content_manifest(root, today)
+    events = read_jsonl(events_file) if events_file else store.iter_events() if store else iter(())
+    report = report_from_events(events, manifest, filters, today)
+    return write_report(report, out_dir, lang)
