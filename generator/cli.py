@@ -48,11 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from generator.model.validate import validate_tree
 
     root = _root(args)
-    try:
-        today = date.fromisoformat(args.today) if args.today else None
-    except ValueError:
-        raise UsageError(f"--today: expected a date as YYYY-MM-DD, found {args.today!r}") from None
-    result = validate_tree(root, today)
+    result = validate_tree(root, _today(args))
     diags = [d.as_error() if args.strict else d for d in result.diagnostics]
     sys.stdout.write(FORMATTERS[args.format](diags, result.files))
     return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
@@ -165,6 +161,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stale(args: argparse.Namespace) -> int:
+    from generator.model.review import format_stale, stale
+    from generator.model.validate import validate_tree
+
+    root = _root(args)
+    today = _today(args)
+    result = validate_tree(root, today)
+    groups = stale(result.catalog, today, args.within)
+    sys.stdout.write(format_stale(groups, today))
+    return EXIT_CONTENT if any(d.days_overdue(today) > 0 for items in groups.values() for d in items) else EXIT_OK
+
+
+def cmd_owners(args: argparse.Namespace) -> int:
+    from generator.model.review import codeowners
+    from generator.model.validate import validate_tree
+
+    root = _root(args)
+    handles = dict(pair.split("=", 1) for pair in args.map or [] if "=" in pair)
+    text = codeowners(validate_tree(root).catalog, handles)
+    if args.write:
+        target = root / ".github" / "CODEOWNERS"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(target.relative_to(root).as_posix())
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _today(args: argparse.Namespace) -> date:
+    try:
+        return date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        raise UsageError(f"--today: expected a date as YYYY-MM-DD, found {args.today!r}") from None
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from generator.model.schema import SCHEMA_DIR, SCHEMAS, schema_text, write_schemas
 
@@ -247,6 +279,17 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", default="report", help="output folder (default: report/)")
     rp.add_argument("--today", help=argparse.SUPPRESS)
     rp.set_defaults(func=cmd_report)
+
+    st = sub.add_parser("stale", parents=[common], help="list content due for review, by owner")
+    st.add_argument("--within", type=int, default=0, metavar="DAYS", help="also list what falls due within DAYS")
+    st.add_argument("--today", help=argparse.SUPPRESS)
+    st.set_defaults(func=cmd_stale)
+
+    ow = sub.add_parser("owners", parents=[common], help="print a CODEOWNERS file made from the owner fields")
+    ow.add_argument("--map", action="append", metavar="OWNER=@HANDLE",
+                    help="GitHub handle of an owner, e.g. equipo-redes=@acme/redes (repeatable)")
+    ow.add_argument("--write", action="store_true", help="write .github/CODEOWNERS instead of printing")
+    ow.set_defaults(func=cmd_owners)
 
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schemas for editors")
     sc.add_argument("--out", help="folder (default: schema/ in the root)")

@@ -309,7 +309,7 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
                 fname, reason = _reason(err)
                 batch.problems.append(Problem(i, event_id, fname, reason))
             continue
-        ev: dict[str, Any] = model.model_dump(exclude_none=True)
+        ev: dict[str, Any] = model.model_dump(exclude_none=True, exclude_unset=True)
         ev["id"] = ev["id"].lower()
         ts = _parse_ts(ev["ts"])
         if ts > now + MAX_SKEW or ts < now - MAX_AGE:
