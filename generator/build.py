@@ -118,5 +118,13 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    # mkdtemp makes the folder private (0700); a site must be readable by the web server.
+    tmp.chmod(0o777 & ~_umask())
     swap_in(tmp, target)
     return target
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

@@ -246,6 +246,14 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     assert (site / "masivo" / "articulo-399" / "index.html").is_file()
 
 
+def test_built_site_is_readable_by_the_web_server(tmp_path: Path) -> None:
+    """The temporary build folder is private; the swapped-in site must not be."""
+    root = copy_tiny(tmp_path / "repo")
+    assert kb("build", "--root", str(root)).returncode == 0
+    mode = (root / "site").stat().st_mode & 0o777
+    assert mode & 0o005 == 0o005, oct(mode)  # others may list and read it (umask 022)
+
+
 def test_failed_build_keeps_previous_site_and_reports(tmp_path: Path) -> None:
     root = copy_tiny(tmp_path / "repo")
     assert kb("build", "--root", str(root)).returncode == 0
