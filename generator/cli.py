@@ -50,6 +50,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     root = _root(args)
     result = validate_tree(root, _today(args))
     diags = [d.as_error() if args.strict else d for d in result.diagnostics]
+    if args.paths:  # the whole catalog is checked (references cross files); only these files are reported
+        wanted = {_relative(Path(p), root) for p in args.paths}
+        diags = [d for d in diags if d.path in wanted]
     sys.stdout.write(FORMATTERS[args.format](diags, result.files))
     return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
 
@@ -190,6 +193,12 @@ def cmd_owners(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _relative(path: Path, root: Path) -> str:
+    """A path given on the command line, as the root-relative posix path diagnostics use."""
+    full = path.resolve()
+    return full.relative_to(root).as_posix() if full.is_relative_to(root) else path.as_posix()
+
+
 def _today(args: argparse.Namespace) -> date:
     try:
         return date.fromisoformat(args.today) if args.today else date.today()
@@ -221,6 +230,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", parents=[common], help="check every article and protocol")
+    v.add_argument("paths", nargs="*", help="report only these files (the whole catalog is still checked)")
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
     v.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     v.add_argument("--today", help=argparse.SUPPRESS)
