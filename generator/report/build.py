@@ -40,6 +40,6 @@ def content_manifest(root: Path, today: date) -> dict[str, Any]:
 def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang: str,
                store: Store | None = None, events_file: Path | None = None) -> list[Path]:
     manifest = content_manifest(root, today)
-    events = read_jsonl(events_file) if events_file else store.iter_events() if store else iter(())
+    events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
     report = report_from_events(events, manifest, filters, today)
     return write_report(report, out_dir, lang)

@@ -7,6 +7,7 @@ of the returned report (which is also ``report.json``). Practice runs count in n
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -36,9 +37,21 @@ def parse_ts(value: str) -> datetime:
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
-def week_of(ts: datetime) -> str:
+def week_of(ts: date) -> str:
     year, week, _ = ts.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _week_of_day(day: str) -> str:
+    return week_of(date.fromisoformat(day))
+
+
+def week_of_ts(value: str) -> str:
+    """The ISO week of an event time; UTC times ("...Z", as browsers send) are cached per day."""
+    if value.endswith("Z") and len(value) >= 10:
+        return _week_of_day(value[:10])
+    return week_of(parse_ts(value))
 
 
 def wilson_lower(successes: int, total: int, z: float = 1.96) -> float | None:
@@ -125,13 +138,14 @@ class Accumulator:
                 and (f.technician is None or ev.get("technician") == f.technician))
 
     def add(self, ev: dict[str, Any]) -> None:
-        ts = parse_ts(ev["ts"])
         f = self.filters
-        if (f.since and ts < f.since) or (f.until and ts >= f.until):
-            return
+        if f.since or f.until:
+            ts = parse_ts(ev["ts"])
+            if (f.since and ts < f.since) or (f.until and ts >= f.until):
+                return
         self.events += 1
         if ev.get("client"):
-            self.client_weeks[ev["client"]].add(week_of(ts))
+            self.client_weeks[ev["client"]].add(week_of_ts(ev["ts"]))
         kind = ev["type"]
         aid: str = ev.get("article_id") or ""
         if kind == "view":
@@ -151,7 +165,7 @@ class Accumulator:
             if helpful is not None and not ev.get("by_technician"):
                 art.user_votes += 1
                 art.user_yes += helpful is True
-                wk = self.weekly_votes[week_of(ts)]
+                wk = self.weekly_votes[week_of_ts(ev["ts"])]
                 wk[0] += helpful is True
                 wk[1] += 1
             if ev.get("rating") is not None:
@@ -163,7 +177,7 @@ class Accumulator:
             if self.filters.technician is None or ev.get("technician") == self.filters.technician:
                 self.articles[aid].kcs_links += 1
                 case = ev.get("ticket_ref") or ev.get("session_id") or ev["id"]
-                self.links.append((ts, aid, f"case:{case}"))
+                self.links.append((parse_ts(ev["ts"]), aid, f"case:{case}"))
         elif kind == "search":
             if self.filters.area is None and self.filters.protocol is None:
                 query = " ".join(str(ev["query"]).lower().split())
@@ -176,10 +190,11 @@ class Accumulator:
                 return
             self.runs.append(_Run(ev, parse_ts(ev["started_at"]), parse_ts(ev["ended_at"])))
             case = ev.get("ticket_ref") or ev["session_id"]
+            ended = parse_ts(ev["ts"])
             for used in ev.get("articles_used") or []:
                 if self._area_ok(used):
                     self.articles[used].run_uses += 1
-                    self.links.append((ts, used, f"case:{case}"))
+                    self.links.append((ended, used, f"case:{case}"))
         elif kind == "csat":
             self.csat.append(ev)
 

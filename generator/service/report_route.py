@@ -70,7 +70,8 @@ class ReportPages:
             hit = self._cache.get("report")
             if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
                 return hit[1]
-            report = report_from_events(self.store.iter_events(), self._manifest(), Filters(), date.today())
+            events = self.store.iter_events(ordered=False)
+            report = report_from_events(events, self._manifest(), Filters(), date.today())
             self._cache["report"] = (time.monotonic(), report)
             return report
 

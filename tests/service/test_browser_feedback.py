@@ -128,3 +128,24 @@ def test_hidden_widget_and_page_types(site: Path) -> None:
     assert not has_widget("protocolos/sin-conexion") and not has_widget("etiquetas")
     manifest = json.loads((site / "kb-manifest.json").read_text(encoding="utf-8"))
     assert "cable-suelto" in manifest["articles"]
+
+
+def test_runner_end_screen_stores_one_protocol_run(browser: Browser, sqlite_server: Server) -> None:
+    """A technician finishes a run in the runner: exactly one protocol_run row reaches the service."""
+    page = browser.new_page()
+    page.goto(f"{sqlite_server.base}/protocolos/sin-conexion/")
+    page.evaluate("localStorage.setItem('kb.techMode', '1')")
+    page.reload()
+    first = page.locator(".kb-runner .kb-r__options button").first
+    assert first.inner_text().split(None, 1)[1] == "Sí"
+    first.click()
+    _wait_for(lambda: len(_stored(sqlite_server, "protocol_run")) == 1)
+    page.reload()  # reloading the end screen must not record the run again
+    page.wait_for_function("window.KB && KB.events.queue().length === 0")
+    time.sleep(1)
+    (run,) = _stored(sqlite_server, "protocol_run")
+    assert (run["protocol_id"], run["outcome"], run["cause"], run["practice"]) == (
+        "sin-conexion", "resolved", "Cable desconectado", False)
+    assert [p["step"] for p in run["path"]] == ["comprobar-cable"]
+    assert "notes" not in run
+    page.close()

@@ -25,8 +25,9 @@ class Store(Protocol):
 
     def count(self, where_type: str | None = None) -> int: ...
 
-    def iter_events(self) -> Iterator[dict[str, Any]]:
-        """Every stored event as it was received, oldest first."""
+    def iter_events(self, ordered: bool = True) -> Iterator[dict[str, Any]]:
+        """Every stored event as it was received; oldest first when ``ordered`` (exports), in storage
+        order otherwise (the report, whose metrics do not depend on order, skips the sort)."""
 
     def check(self) -> str:
         """An integrity check; 'ok' when the store is sound."""

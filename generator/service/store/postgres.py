@@ -66,9 +66,10 @@ class PostgresStore:
                 row = conn.execute("SELECT COUNT(*) FROM events").fetchone()
         return int(row[0]) if row else 0
 
-    def iter_events(self) -> Iterator[dict[str, Any]]:
+    def iter_events(self, ordered: bool = True) -> Iterator[dict[str, Any]]:
         with self.pool.connection() as conn, conn.cursor(name="kb_export") as cur:
-            cur.execute("SELECT payload FROM events ORDER BY ts, id")
+            cur.itersize = 10_000  # rows per round trip of the server-side cursor (the default is 100)
+            cur.execute("SELECT payload FROM events" + (" ORDER BY ts, id" if ordered else ""))
             for (payload,) in cur:
                 yield dict(payload)
 

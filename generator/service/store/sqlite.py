@@ -99,8 +99,9 @@ class SqliteStore:
             row = conn.execute("SELECT COUNT(*) FROM events").fetchone()
         return int(row[0])
 
-    def iter_events(self) -> Iterator[dict[str, Any]]:
-        cur = self._conn().execute("SELECT payload FROM events ORDER BY ts, id")
+    def iter_events(self, ordered: bool = True) -> Iterator[dict[str, Any]]:
+        order = " ORDER BY ts, id" if ordered else ""
+        cur = self._conn().execute("SELECT payload FROM events" + order)
         for (payload,) in cur:
             yield json.loads(payload)
 
