@@ -1,8 +1,8 @@
 """The protocol runner's data: one JSON document per protocol page, read by ``assets/kb/runner.js``.
 
 The static decision list stays on the page (printable, works without JavaScript); the runner
-reads this JSON from ``<script type="application/json" id="kb-protocol-data">`` and turns the
-same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
+reads this JSON from the ``data-protocol`` attribute of ``<div id="kb-protocol-data" hidden>`` and
+turns the same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
 to HTML here, at build time, from the repository's reviewed Markdown; ``explain`` and
 ``prevent`` become plain text, because they go into a plain-text message for the customer.
 One-line fields (titles, labels, causes) stay text: the runner puts them in the DOM with
@@ -19,7 +19,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import markdown  # type: ignore[import-untyped]
-import markupsafe
 
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Option, Step
@@ -62,15 +61,24 @@ def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> 
 
 
 class _Text(HTMLParser):
+    """The text of rendered Markdown: a soft line break is a space, a block starts a new line."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.pre = 0
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        self.parts.append(data if self.pre else data.replace("\n", " "))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("p", "li", "br", "pre", "div", "ul", "ol"):
+        if tag in ("p", "li", "br", "pre", "div", "ul", "ol", "blockquote", "table", "tr"):
+            self.parts.append("\n")
+        self.pre += tag == "pre"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.pre -= tag == "pre" and self.pre > 0
+        if tag in ("p", "li", "pre", "div", "ul", "ol", "blockquote", "table", "tr"):
             self.parts.append("\n")
 
 
@@ -142,11 +150,9 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
     }
 
 
-def script_json(data: object) -> markupsafe.Markup:
-    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` can end it.
+def data_json(data: object) -> str:
+    """Compact JSON for the ``data-protocol`` attribute; the template's autoescaping makes it safe there.
 
-    Returned as Markup so template autoescaping does not turn quotes into entities."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return markupsafe.Markup(text)
+    An attribute, not ``<script type="application/json">``: Material's instant navigation re-creates
+    every inline script of a new page as an executable one, without its type or id."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

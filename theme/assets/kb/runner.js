@@ -1,7 +1,7 @@
 /* kb runner: the protocol page becomes a step-by-step runner; the satisfaction page sends one answer.
  *
- * Reads the protocol from <script type="application/json" id="kb-protocol-data"> (built by
- * generator/render/runner.py). The static decision list stays on the page for print and for
+ * Reads the protocol from the data-protocol attribute of <div id="kb-protocol-data" hidden> (built
+ * by generator/render/runner.py; an attribute because Material's instant navigation re-runs inline scripts). The static decision list stays on the page for print and for
  * browsers without JavaScript; with JavaScript it is hidden behind "show all steps".
  * Runs live in localStorage under "kb.run.<run id>" (resume after a reload, a crash or a wrong
  * click); sessionStorage remembers which run belongs to this tab, so two tabs never mix.
@@ -264,8 +264,9 @@
     return {
       session_id: run.id, protocol_id: proto.id, protocol_version: proto.version,
       started_at: iso(run.started), ended_at: iso(Math.max(end.at, run.started)), outcome: end.outcome,
-      path: run.path.map(function (e) {
-        return { step: e.step, answer: e.answer || null, seconds: Math.min(86400, Math.max(0, e.seconds)) };
+      path: run.path.map(function (e) { // an ending or an abandon has no answer
+        var secs = Math.min(86400, Math.max(0, e.seconds));
+        return e.answer ? { step: e.step, answer: e.answer, seconds: secs } : { step: e.step, seconds: secs };
       }),
       resolved_step: end.outcome === "resolved" ? end.step : null,
       cause: end.outcome === "resolved" ? end.cause : null,
@@ -374,8 +375,8 @@
     });
   }
 
-  /** The run this tab works on: its own (sessionStorage), else an orphan of this protocol (its tab
-   *  crashed or closed; not seen for a few seconds), else a new one. */
+  /** The run this tab works on: its own (sessionStorage), else an unfinished orphan of this protocol
+   *  (its tab crashed or was closed: not seen for a few seconds), else a new one. */
   function findRun(proto, now) {
     var ls = store("localStorage"), ss = store("sessionStorage"), run = null, notice = "";
     if (ls && ss) {
@@ -386,7 +387,7 @@
           var k = ls.key(i);
           if (k.indexOf(RUN) !== 0) continue;
           var r = getJSON(ls, k);
-          if (r && r.pid === proto.id && now - r.seen > LIVE_MS && (!run || r.seen > run.seen)) run = r;
+          if (r && r.pid === proto.id && !r.end && now - r.seen > LIVE_MS && (!run || r.seen > run.seen)) run = r;
         }
       }
     }
@@ -478,7 +479,7 @@
     this.stepEl = el("span", { className: "kb-r__clock" });
     this.timers = el("p", { className: "kb-r__timers", role: "timer", "aria-live": "off" }, [
       el("span", {}, [t.total + " ", this.totalEl]), el("span", {}, [t.this_step + " ", this.stepEl])]);
-    this.bar = el("div", { className: "kb-r__bar" }, [this.levelEl, field(t.channel, this.channelEl),
+    this.bar = el("div", { className: "kb-r__bar" }, [field(t.channel, this.channelEl),
       field(t.ticket, this.ticketEl), field(t.tech, this.techEl),
       el("label", { className: "kb-r__check" }, [this.practiceEl, t.practice])]);
     this.banner = el("p", { className: "kb-r__practice", text: t.practice_on });
@@ -495,10 +496,10 @@
         el("dt", {}, [el("kbd", { text: "⌫" }), " / ", el("kbd", { text: "B" })]), el("dd", { text: t.k_back }),
         el("dt", {}, [el("kbd", { text: "N" })]), el("dd", { text: t.k_notes }),
         el("dt", {}, [el("kbd", { text: "?" })]), el("dd", { text: t.k_help })]),
-      el("button", { type: "button", className: "md-button", text: t.close,
+      el("button", { type: "button", className: "kb-r__btn kb-r__btn--primary", text: t.close,
         onclick: function () { self.help.close(); } })]);
     this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [
-      el("div", { className: "kb-r__head" }, [this.modeEl, this.timers]), this.bar, this.banner,
+      el("div", { className: "kb-r__head" }, [this.modeEl, this.levelEl]), this.bar, this.banner,
       this.crumbNav, this.stage, this.tools, this.notesBox, this.live, this.help]);
     if (heading) heading.parentNode.insertBefore(this.root, heading);
     else a.appendChild(this.root);
@@ -509,6 +510,8 @@
     if (key !== "notes" && key !== "ticket") savePrefs(this.run);
     this.save();
     if (key === "level" || key === "practice") this.render(false);
+    var out = document.getElementById("kb-r-summary");
+    if (out && this.run.end && this.run.mode === "technician") out.value = summary(this.proto, this.run, this.t);
   };
 
   Runner.prototype.setMode = function (mode) {
@@ -650,14 +653,14 @@
     var self = this, r = this.run, t = this.t, tech = r.mode === "technician";
     this.root.classList.toggle("kb-r--self", !tech);
     this.root.classList.toggle("kb-r--ended", !!r.end);
-    this.bar.hidden = !tech || !!r.end;
+    this.bar.hidden = this.levelEl.hidden = !tech || !!r.end;
+    if (this.modeEl) this.modeEl.hidden = !!r.end;
     this.banner.hidden = !r.practice;
     this.notesBox.hidden = !tech;
     this.timers.hidden = !tech;
     this.practiceEl.checked = r.practice;
     Array.prototype.forEach.call(this.root.querySelectorAll("input[type=radio]"), function (i) {
       i.checked = i.value === r.level || i.value === r.mode;
-      if (i.name === "kb-r-mode") i.disabled = !!r.end;
     });
     this.crumbs.textContent = "";
     r.path.forEach(function (e) {
@@ -667,6 +670,7 @@
     });
     this.crumbNav.hidden = !r.path.length;
     this.stage.textContent = "";
+    this.stage.appendChild(this.timers); // beside the step's title, where the eyes are
     var title = r.end ? this.renderEnd() : this.renderStep();
     this.renderTools();
     if (focus) {
@@ -828,11 +832,15 @@
   // --- wiring: every page load, including Material's instant navigation ----------------------------
   function init() {
     if (cur) { cur.destroy(); cur = null; }
+    // Material's search dialog has no accessible name (axe: aria-dialog-name); give it the input's.
+    var search = document.querySelector(".md-search[role=dialog]:not([aria-label])"), input = search &&
+      search.querySelector("input[aria-label], input[placeholder]");
+    if (input) search.setAttribute("aria-label", input.getAttribute("aria-label") || input.placeholder);
     var data = document.getElementById("kb-protocol-data");
     var article = data && (data.closest("article") || data.parentNode);
     if (data && article && !article.querySelector(".kb-runner")) {
       try {
-        cur = new Runner(article, JSON.parse(data.textContent));
+        cur = new Runner(article, JSON.parse(data.getAttribute("data-protocol")));
       } catch (err) { // the static list is still there
         article.classList.remove("kb-runner-on");
         if (window.console) console.error("kb runner:", err);
@@ -845,14 +853,33 @@
     }
   }
 
-  function isField(n) {
-    return n && (n.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(n.tagName));
+  function isField(n) { // where keys type text or pick values; radios, checkboxes and buttons are not
+    return n && (n.isContentEditable || /^(TEXTAREA|SELECT)$/.test(n.tagName) ||
+      (n.tagName === "INPUT" && !/^(radio|checkbox|button|submit|reset)$/.test(n.type)));
   }
 
   document.addEventListener("keydown", function (e) {
-    if (!cur || !document.body.contains(cur.root) || e.ctrlKey || e.metaKey || e.altKey || isField(e.target)) return;
+    if (!cur || !document.body.contains(cur.root) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (isField(e.target)) { // Escape leaves the notes for the step, where the keys work again
+      if (e.key === "Escape" && e.target === cur.notesEl) cur.stage.querySelector(".kb-r__title").focus();
+      return;
+    }
     if (cur.key(e)) { e.preventDefault(); e.stopPropagation(); }
   }, true);
+
+  // Printing shows the full tree: collapsed details (technician notes) open for the print only.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("article details:not([open])"), function (d) {
+      d.setAttribute("open", "");
+      d.setAttribute("data-kb-print", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-kb-print]"), function (d) {
+      d.removeAttribute("open");
+      d.removeAttribute("data-kb-print");
+    });
+  });
 
   window.addEventListener("hashchange", function () {
     var target = cur && location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
