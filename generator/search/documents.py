@@ -1,0 +1,118 @@
+"""What gets indexed: one ``SearchDoc`` per article and protocol of a catalog. Pure: no I/O.
+
+Fields and their weights (the same for the static and the server index):
+
+=========  ======  ==============================================  ==========================================
+field      weight  article                                         protocol
+=========  ======  ==============================================  ==========================================
+title      3       title                                           title
+symptoms   3       symptoms                                        summary ("use it when ...")
+summary    1.5     summary, cause                                  prerequisites, step questions, causes found
+keywords   1.5     tags, products, area                            tags, step titles
+body       1       the Markdown body as text                       what to say, what to do, explanations
+=========  ======  ==============================================  ==========================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final
+
+from generator.model.article import Article
+from generator.model.catalog import Catalog, ProtocolEntry
+from generator.render.manifest import page_url
+from generator.render.pages import article_src, protocol_src
+from generator.search.analysis import RULES, stem, words
+
+FIELDS: Final = ("title", "symptoms", "summary", "keywords", "body")
+WEIGHTS: Final = {"title": 3.0, "symptoms": 3.0, "summary": 1.5, "keywords": 1.5, "body": 1.0}
+TYPES: Final = ("protocol", "guide", "solution")
+AUDIENCES: Final = ("technician", "end-user", "both")
+CHANNELS: Final = ("phone", "chat", "remote", "email")
+STRONG_FIELDS: Final = ("title", "symptoms", "keywords")
+
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]*>|\{:[^}]*\}|\{#[^}]*\}")
+
+
+def markdown_text(md: str) -> str:
+    """Markdown as searchable text: link targets, HTML tags and attribute lists removed."""
+    return _TAG.sub(" ", _LINK_TARGET.sub("] ", md))
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable page: its text by field and what a result shows."""
+
+    id: str
+    type: str  # protocol | guide | solution
+    title: str
+    url: str  # site-root path with a leading slash, e.g. /red/dns-configurado-a-mano/
+    audience: str
+    area: str  # an article's area; "protocolos" for protocols
+    lang: str
+    channels: tuple[str, ...]
+    symptoms: tuple[str, ...]  # shown under the title: the one that best matches the query
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A document analysed once for every index: term counts per field (stemmed in the
+    document's language) and its folded, unstemmed words (the typo vocabulary)."""
+
+    doc: SearchDoc
+    tf: dict[str, Counter[str]]
+    words: frozenset[str]  # every word of every field, stop words out
+    strong: frozenset[str]  # the words of the title, symptoms and keywords
+
+
+def analyze(doc: SearchDoc) -> Analyzed:
+    tf: dict[str, Counter[str]] = {}
+    every: set[str] = set()
+    strong: set[str] = set()
+    for f in FIELDS:
+        ws = [w for w in words(doc.text.get(f, "")) if w not in RULES.stop]
+        tf[f] = Counter(stem(w, doc.lang) for w in ws)
+        every.update(ws)
+        if f in STRONG_FIELDS:
+            strong.update(ws)
+    return Analyzed(doc, tf, frozenset(every), frozenset(strong))
+
+
+def article_doc(a: Article, directory_urls: bool = True) -> SearchDoc:
+    m = a.meta
+    return SearchDoc(
+        id=a.id, type=m.type, title=m.title, url=page_url(article_src(a), directory_urls), audience=m.audience,
+        area=a.area, lang=m.lang, channels=(), symptoms=tuple(m.symptoms) or ((m.summary,) if m.summary else ()),
+        text={"title": m.title, "symptoms": "\n".join(m.symptoms),
+              "summary": "\n".join(x for x in (m.summary, m.cause) if x),
+              "keywords": "\n".join([*m.tags, *m.products, a.area.replace("-", " ")]),
+              "body": markdown_text(a.body)})
+
+
+def protocol_doc(entry: ProtocolEntry, directory_urls: bool = True) -> SearchDoc:
+    p = entry.model
+    summary = [*p.prerequisites]
+    body: list[str] = []
+    for s in p.steps:
+        summary += [x for x in (s.ask, s.resolve) if x]
+        summary += [o.resolve for o in s.options if o.resolve]
+        body += [x for x in (s.say.basic if s.say else None, s.say.advanced if s.say else None, s.do, s.explain)
+                 if x]
+        body += [x for o in s.options for x in (o.explain, o.prevent) if x]
+    return SearchDoc(
+        id=p.id, type="protocol", title=p.title, url=page_url(protocol_src(p.id), directory_urls),
+        audience=p.audience, area="protocolos", lang=p.lang, channels=tuple(p.channels), symptoms=(p.summary,),
+        text={"title": p.title, "symptoms": p.summary, "summary": "\n".join(summary),
+              "keywords": "\n".join([*p.tags, *(s.title for s in p.steps)]),
+              "body": markdown_text("\n".join(body))})
+
+
+def catalog_docs(catalog: Catalog, directory_urls: bool = True) -> list[SearchDoc]:
+    """Every article and protocol, protocols first, each group in id order (stable doc numbers)."""
+    docs = [protocol_doc(p, directory_urls) for p in sorted(catalog.protocols, key=lambda p: p.id)]
+    docs += [article_doc(a, directory_urls) for a in sorted(catalog.articles, key=lambda a: a.id)]
+    return docs

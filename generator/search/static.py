@@ -1,0 +1,203 @@
+"""The static search index: sharded JSON files the browser fetches a few at a time.
+
+Layout under ``<site>/search/`` (``FORMAT`` below):
+
+* ``meta.json``: document count, shard boundaries, the analysis rules, synonyms, weights;
+* ``t/<n>.json``: postings of a range of terms, ``{"term": [doc, impact, doc delta, impact, ...]}``;
+  each shard is cut at about ``SHARD_BYTES`` so a query fetches one small file per word;
+* ``d/<n>.json``: what results show, ``DOCS_PER_SHARD`` documents per file:
+  ``[id, type, audience, area, title, url, lang, [symptoms]]``;
+* ``v/<c>.json``: the folded, unstemmed words starting with ``c`` and their document
+  frequency, for typo correction (``{"contrasena": 12, ...}``).
+
+Scores are computed at build time (``scoring.compute_impacts``: BM25F over the fields, as
+integer *impacts*, each term cut to its best documents), so the browser only adds numbers:
+per query word the best variant (weight x impact), summed over words.
+``StaticIndex`` reads the same files and ranks exactly like ``search.js`` (the node parity
+test checks that), which is how ``kb search-eval`` measures the static search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from generator.search.analysis import RULES, distance
+from generator.search.documents import Analyzed
+from generator.search.query import (
+    MAX_CORRECTIONS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    SYNONYM_WEIGHT,
+    TYPO_WEIGHT,
+    QueryWord,
+    Synonyms,
+    expand,
+)
+from generator.search.results import Hit, SearchResult, best_symptom
+from generator.search.scoring import SCALE, Impacts
+
+FORMAT: Final = 1
+SHARD_BYTES: Final = 12_000
+DOCS_PER_SHARD: Final = 32
+STATIC_DIR: Final = "search"
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class StaticStats:
+    docs: int
+    terms: int
+    term_shards: int
+    doc_shards: int
+    vocab_words: int
+    bytes: int
+
+
+def vocabulary(docs: Sequence[Analyzed]) -> dict[str, int]:
+    """Folded, unstemmed words and their document frequency: every word of titles, symptoms and
+    keywords, and words of other fields that appear in at least two documents."""
+    df: Counter[str] = Counter()
+    strong: set[str] = set()
+    for d in docs:
+        df.update(d.words)
+        strong |= d.strong
+    return {w: c for w, c in sorted(df.items()) if (c >= 2 or w in strong) and not w.isdigit()}
+
+
+def _postings_json(plist: list[tuple[int, int]]) -> list[int]:
+    flat: list[int] = []
+    last = 0
+    for num, impact in plist:
+        flat += [num - last, impact]
+        last = num
+    return flat
+
+
+def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path) -> StaticStats:
+    """Write the static index of ``analyzed`` documents into the folder ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("t", "d", "v"):
+        (out / sub).mkdir(exist_ok=True)
+    size = 0
+
+    def write(rel: str, text: str) -> None:
+        nonlocal size
+        (out / rel).write_text(text, encoding="utf-8")
+        size += len(text.encode("utf-8"))
+
+    docs = [a.doc for a in analyzed]
+    boundaries: list[str] = []
+    shard: dict[str, list[int]] = {}
+    shard_size = 0
+    for term in sorted(impacts):
+        flat = _postings_json(impacts[term])
+        item = len(term) + 4 + len(_dump(flat))
+        if shard and shard_size + item > SHARD_BYTES:
+            write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+            shard, shard_size = {}, 0
+        if not shard:
+            boundaries.append(term)
+        shard[term] = flat
+        shard_size += item
+    if shard:
+        write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+
+    rows = [[d.id, d.type, d.audience, d.area, d.title, d.url.lstrip("/"), d.lang, list(d.symptoms)] for d in docs]
+    for i in range(0, len(rows), DOCS_PER_SHARD):
+        write(f"d/{i // DOCS_PER_SHARD}.json", _dump(rows[i:i + DOCS_PER_SHARD]))
+
+    vocab = vocabulary(analyzed)
+    by_first: dict[str, dict[str, int]] = defaultdict(dict)
+    for w, c in vocab.items():
+        by_first[w[0]][w] = c
+    for first, ws in sorted(by_first.items()):
+        write(f"v/{first}.json", _dump(ws))
+
+    meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
+            "vocab": sorted(by_first), "rules": RULES.as_json(), "synonyms": synonyms.as_json(),
+            "weights": {"typo": {str(k): v for k, v in TYPO_WEIGHT.items()}, "synonym": SYNONYM_WEIGHT,
+                        "max_corrections": MAX_CORRECTIONS, "max_words": MAX_QUERY_WORDS,
+                        "max_chars": MAX_QUERY_CHARS}}
+    write("meta.json", _dump(meta))
+    return StaticStats(len(docs), len(impacts), len(boundaries), -(-len(rows) // DOCS_PER_SHARD), len(vocab), size)
+
+
+@dataclass
+class StaticIndex:
+    """Reads a static index folder and ranks like the browser does; records the files it reads."""
+
+    root: Path
+    meta: dict[str, Any] = field(init=False)
+    synonyms: Synonyms = field(init=False)
+    fetched: list[str] = field(default_factory=list)  # files read, in order (what a browser downloads)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.meta = self._file("meta.json")
+        if self.meta.get("format") != FORMAT:
+            raise ValueError(f"{self.root}: expected a static search index of format {FORMAT}, "
+                             f"found {self.meta.get('format')!r}")
+        self.synonyms = Synonyms.from_groups(self.meta["synonyms"])
+
+    def _file(self, rel: str) -> Any:
+        if rel not in self._cache:
+            path = self.root / rel
+            self.fetched.append(rel)
+            self._cache[rel] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        return self._cache[rel]
+
+    def near(self, word: str, limit: int) -> list[tuple[str, int, int]]:
+        if word[0] not in self.meta["vocab"]:
+            return []
+        vocab: dict[str, int] = self._file(f"v/{word[0]}.json")
+        return [(w, d, df) for w, df in vocab.items()
+                if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
+
+    def postings(self, term: str) -> list[int]:
+        i = bisect.bisect_right(self.meta["terms"], term) - 1
+        if i < 0:
+            return []
+        shard: dict[str, list[int]] = self._file(f"t/{i}.json")
+        return shard.get(term, [])
+
+    def doc(self, num: int) -> list[Any]:
+        per = self.meta["docs_per_shard"]
+        rows: list[list[Any]] = self._file(f"d/{num // per}.json")
+        return rows[num % per]
+
+    def rank(self, words: Sequence[QueryWord]) -> list[tuple[float, int]]:
+        """(score, doc number) of every matching document, best first, ties by doc number."""
+        scores: dict[int, float] = {}
+        for w in words:
+            best: dict[int, float] = {}
+            for v in w.variants:
+                flat = self.postings(v.term)
+                num = 0
+                for i in range(0, len(flat), 2):
+                    num += flat[i]
+                    s = v.weight * flat[i + 1]
+                    if s > best.get(num, 0.0):
+                        best[num] = s
+            for num, s in best.items():
+                scores[num] = scores.get(num, 0.0) + s
+        return sorted(((s, n) for n, s in scores.items()), key=lambda x: (-x[0], x[1]))
+
+    def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None) -> SearchResult:
+        words = expand(query, self.synonyms, self.near)
+        ranked = self.rank(words)
+        hits = []
+        for score, num in ranked[:limit]:
+            did, typ, aud, area, title, url, lang, symptoms = self.doc(num)
+            hits.append(Hit(did, typ, title, "/" + url, round(score / SCALE, 4), aud, area,
+                            best_symptom(symptoms, words, lang)))
+        return SearchResult(query, tuple(hits), len(ranked), source="static",
+                            corrected={w.word: w.corrected for w in words if w.corrected})

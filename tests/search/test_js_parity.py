@@ -1,0 +1,61 @@
+"""The browser's static search (theme/assets/kb/search.js, run in node) ranks exactly like StaticIndex,
+the Python reader that `kb search-eval` measures. Without this, the static Recall@3 would be a claim."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from generator.search.evaluate import load_queries
+from generator.search.static import StaticIndex
+from tests.search.conftest import QUERIES
+from tests.sitebuild import REPO
+
+SEARCH_JS = REPO / "theme" / "assets" / "kb" / "search.js"
+RUNNER = """
+const fs = require("fs"), path = require("path");
+const api = require(process.argv[2]);
+const dir = process.argv[3];
+const queries = JSON.parse(fs.readFileSync(0, "utf8"));
+const idx = new api.StaticIndex(rel => Promise.resolve(JSON.parse(fs.readFileSync(path.join(dir, rel), "utf8"))));
+(async () => {
+  const out = [];
+  for (const q of queries) {
+    const fresh = new api.StaticIndex(idx.load);
+    const r = await fresh.search(q, 10);
+    out.push({q, ids: r.results.map(h => h.id), scores: r.results.map(h => h.score), total: r.total,
+              symptoms: r.results.map(h => h.symptom), corrected: r.corrected, fetched: fresh.fetched});
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def run_node(index: Path, queries: list[str], tmp: Path) -> list[dict[str, object]]:
+    node = shutil.which("node")
+    assert node, "Node.js is not installed: run scripts/test-deps (Debian package nodejs)"
+    script = tmp / "parity.js"
+    script.write_text(RUNNER, encoding="utf-8")
+    done = subprocess.run([node, str(script), str(SEARCH_JS), str(index)], input=json.dumps(queries),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result: list[dict[str, object]] = json.loads(done.stdout)
+    return result
+
+
+def test_node_and_python_rank_every_query_alike(starter_indexes: Path, tmp_path: Path) -> None:
+    queries = [q.q for q in load_queries(QUERIES)]
+    queries += ["Contraseña CADUCADA!!", "wi-fi", "¿Por qué no imprime?", "x", "", "the of and", "ñoño 12345"]
+    index = starter_indexes / "search"
+    js = run_node(index, queries, tmp_path)
+    for got in js:
+        py = StaticIndex(index)
+        res = py.search(str(got["q"]), limit=10)
+        assert got["ids"] == [h.id for h in res.hits], got["q"]
+        assert got["scores"] == [h.score for h in res.hits], got["q"]
+        assert got["symptoms"] == [h.symptom for h in res.hits], got["q"]
+        assert got["total"] == res.total, got["q"]
+        assert got["corrected"] == {k: list(v) for k, v in res.corrected.items()}, got["q"]
+        assert got["fetched"] == py.fetched, got["q"]  # the same files, in the same order
