@@ -1,0 +1,127 @@
+"""Read one help-centre file: bytes -> text, front matter (YAML, TOML or none) and body.
+
+Nothing is written: the source folder is only ever read. YAML front matter goes through the
+hardened loader (no aliases, no duplicate keys, no YAML 1.1 surprises); TOML (Hugo's ``+++``)
+through the standard library. Problems become findings; a file that cannot be read is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from generator.content.sources import split_front_matter
+from generator.content.yamlsafe import MAX_BYTES, Located, load
+from generator.diagnostics import ContentError
+from generator.importer.report import Finding
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class SourceDoc:
+    """A source file split into front matter data (with positions) and body."""
+
+    rel: str
+    data: dict[str, Any]
+    located: Located
+    body: str
+    body_line: int  # file line of the body's first line
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _decode(raw: bytes, rel: str, findings: list[Finding]) -> str | None:
+    if len(raw) > MAX_BYTES:
+        findings.append(Finding(rel, 1, 1, "error", "too-large",
+                                f"expected at most {MAX_BYTES:,} bytes, found {len(raw):,}: not imported"))
+        return None
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            findings.append(Finding(rel, line, 1, "error", "encoding",
+                                    f"expected UTF-8 text, found the byte 0x{raw[exc.start]:02x}: not imported"))
+            return None
+        findings.append(Finding(rel, line, 1, "warning", "encoding",
+                                f"expected UTF-8, found the byte 0x{raw[exc.start]:02x}; read the file as "
+                                "Windows-1252: check accents and symbols"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        findings.append(Finding(rel, 1, 1, "error", "encoding", "expected text, found NUL bytes: not imported"))
+        return None
+    return _CONTROL.sub("", text)  # form feeds, escapes and the like: invisible, and YAML refuses them
+
+
+def _plain(value: Any) -> Any:
+    """TOML values as the YAML loader would give them: dates and times become ISO text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(value)
+    return value
+
+
+def _toml(fm: str, rel: str, first_line: int) -> Located | Finding:
+    try:
+        data = _plain(tomllib.loads(fm))
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(m.group(1)) + first_line - 1, int(m.group(2))) if m else (first_line, 1)
+        return Finding(rel, line, col, "error", "front-matter",
+                       f"expected valid TOML front matter, found {exc}: not imported")
+    located = Located(data, values={(): (first_line, 1)})
+    for i, text in enumerate(fm.splitlines()):  # TOML has no positions: find each top-level key's line
+        m = re.match(r"\s*([\w.\-\"']+)\s*=", text)
+        if m:
+            key = m.group(1).strip("\"'")
+            pos = (first_line + i, len(text) - len(text.lstrip()) + 1)
+            located.keys.setdefault((key,), pos)
+            located.values.setdefault((key,), pos)
+    return located
+
+
+def read_source(raw: bytes, rel: str) -> SourceDoc | list[Finding]:
+    """Split a source file; returns the findings alone when it cannot be imported."""
+    findings: list[Finding] = []
+    text = _decode(raw, rel, findings)
+    if text is None:
+        return findings
+    lines = text.split("\n")
+    skip = 0
+    while skip < len(lines) and not lines[skip].strip():
+        skip += 1  # blank lines before the front matter
+    opener = lines[skip].rstrip() if skip < len(lines) else ""
+    if opener not in ("---", "+++"):
+        return SourceDoc(rel, {}, Located({}), text, 1, findings)
+    fenced = "\n".join(["---" if i == skip or ln.rstrip() == opener else ln for i, ln in enumerate(lines)][skip:])
+    if opener == "+++":  # TOML: the closing line is +++ too
+        fenced = "\n".join(["---" if ln.rstrip() == "+++" else ln for ln in lines[skip:]])
+    try:
+        fm, body, body_line = split_front_matter(fenced, rel)
+        body_line += skip
+        toml = _toml(fm, rel, skip + 2) if opener == "+++" else None
+        if isinstance(toml, Finding):
+            return [*findings, toml]
+        located = toml or load(fm, rel, line_offset=skip + 1)
+    except ContentError as exc:
+        return [*findings, *(Finding(rel, d.line, d.col, "error", "front-matter", d.message + ": not imported",
+                                     d.key if d.key not in ("yaml", "document") else "")
+                             for d in exc.diagnostics)]
+    if located.data is None:
+        located.data = {}
+    if not isinstance(located.data, dict):
+        return [*findings, Finding(rel, skip + 2, 1, "error", "front-matter",
+                                   "expected the front matter to be a mapping of keys, found "
+                                   f"{type(located.data).__name__}: not imported")]
+    return SourceDoc(rel, located.data, located, body, body_line, findings)
