@@ -57,6 +57,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    from generator.lint import lint_tree
+
+    root = _root(args)
+    result = lint_tree(root)
+    diags = [d.as_error() if args.strict else d for d in result.diagnostics]
+    if args.paths:
+        wanted = {_relative(Path(p), root) for p in args.paths}
+        diags = [d for d in diags if d.path in wanted]
+    sys.stdout.write(FORMATTERS[args.format](diags, result.files))
+    return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import build_site
 
@@ -193,6 +206,24 @@ def cmd_owners(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.importer import ImportOptions, ImportUsageError, import_folder
+
+    root = _root(args)
+    report = Path(args.report) if args.report else root / "import-report.md"
+    try:
+        result = import_folder(ImportOptions(
+            source=Path(args.source), root=root, out=Path(args.out) if args.out else None,
+            mapping=Path(args.map) if args.map else None, dry_run=args.dry_run, force=args.force,
+            today=_today(args), report=report))
+    except ImportUsageError as exc:
+        raise UsageError(str(exc)) from None
+    for line in result.lines(f"{args.source.rstrip('/')}/"):
+        print(line)
+    print(f"{result.summary()}\nreport: {report} (and {report.with_suffix('.json').name})")
+    return EXIT_CONTENT if result.failed else EXIT_OK
+
+
 def _relative(path: Path, root: Path) -> str:
     """A path given on the command line, as the root-relative posix path diagnostics use."""
     full = path.resolve()
@@ -220,6 +251,43 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _site(args: argparse.Namespace, root: Path) -> Path:
+    site = Path(args.site_dir).resolve() if args.site_dir else root / "site"
+    if not (site / "search" / "server").is_dir():
+        raise UsageError(f"expected a site built with search in {site}, found none (run 'kb build' or use -d)")
+    return site
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from generator.search.commands import search_site
+
+    root = _root(args)
+    filters = {k: v for k in ("type", "audience", "area", "channel") if (v := getattr(args, k))}
+    try:
+        sys.stdout.write(search_site(_site(args, root), args.query, limit=args.limit, filters=filters,
+                                     facets=args.facets, as_json=args.json))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_search_eval(args: argparse.Namespace) -> int:
+    from generator.search.commands import evaluate_site
+
+    root = _root(args)
+    queries = Path(args.queries) if args.queries else root / "tests" / "search" / "queries.yml"
+    if not queries.is_file():
+        raise UsageError(f"--queries: expected a query file, found nothing at {queries}")
+    minimum = {k: v for k, v in (("server", args.min_server), ("static", args.min_static)) if v is not None}
+    try:
+        outcome = evaluate_site(root, queries, site=Path(args.site_dir).resolve() if args.site_dir else None,
+                                as_json=args.json, min_recall3=minimum)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(outcome.text)
+    return EXIT_OK if outcome.ok else EXIT_CONTENT
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", default=".", help="content repository (holds mkdocs.yml, kb/, protocols/)")
@@ -235,6 +303,13 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     v.add_argument("--today", help=argparse.SUPPRESS)
     v.set_defaults(func=cmd_validate)
+
+    li = sub.add_parser("lint", parents=[common], help="content-quality lint only (rules in kb-lint.yml; "
+                        "docs/lint.md)")
+    li.add_argument("paths", nargs="*", help="report only these files")
+    li.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    li.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    li.set_defaults(func=cmd_lint)
 
     b = sub.add_parser("build", parents=[common], help="validate and build the site (atomic swap)")
     b.add_argument("--strict", action="store_true", help="fail on any warning")
@@ -300,6 +375,39 @@ def parser() -> argparse.ArgumentParser:
                     help="GitHub handle of an owner, e.g. equipo-redes=@acme/redes (repeatable)")
     ow.add_argument("--write", action="store_true", help="write .github/CODEOWNERS instead of printing")
     ow.set_defaults(func=cmd_owners)
+
+    se = sub.add_parser("search", parents=[common], help="search a built site's articles and protocols")
+    se.add_argument("query", help="what the customer says, e.g. \"no me carga ninguna pagina\"")
+    se.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
+    se.add_argument("--limit", type=int, default=10, help="results to show (1-50)")
+    se.add_argument("--type", choices=["protocol", "guide", "solution"], help="only this type")
+    se.add_argument("--audience", choices=["technician", "end-user", "both"], help="only this audience")
+    se.add_argument("--area", help="only this area (folder under kb/)")
+    se.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only protocols for this channel")
+    se.add_argument("--facets", action="store_true", help="count results by type, audience, area and channel")
+    se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
+    se.set_defaults(func=cmd_search)
+
+    sv = sub.add_parser("search-eval", parents=[common], help="Recall@1, Recall@3 and MRR of the static and "
+                        "server search over a query file")
+    sv.add_argument("--queries", help="query file (default: tests/search/queries.yml in the root)")
+    sv.add_argument("-d", "--site-dir", help="measure this built site's indexes (default: build them from the "
+                    "content into a temporary folder)")
+    sv.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    sv.add_argument("--min-server", type=float, help="exit 1 when the server's Recall@3 is below this")
+    sv.add_argument("--min-static", type=float, help="exit 1 when the static search's Recall@3 is below this")
+    sv.set_defaults(func=cmd_search_eval)
+
+    im = sub.add_parser("import", parents=[common], help="convert a folder of help-centre Markdown articles")
+    im.add_argument("source", metavar="DIR", help="folder of Markdown articles with front matter (only read)")
+    im.add_argument("--map", metavar="FILE", help="mapping file (default: DIR/import-map.yml when present)")
+    im.add_argument("--out", metavar="DIR", help="write <area>/<id>.md here (default: kb/ of the root)")
+    im.add_argument("--dry-run", action="store_true", help="write nothing but the report")
+    im.add_argument("--force", action="store_true", help="overwrite files an earlier import of the same sources wrote")
+    im.add_argument("--report", metavar="FILE.md", help="report path (default: import-report.md in the root; "
+                    "the JSON report goes beside it)")
+    im.add_argument("--today", help=argparse.SUPPRESS)
+    im.set_defaults(func=cmd_import)
 
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schemas for editors")
     sc.add_argument("--out", help="folder (default: schema/ in the root)")

@@ -7,17 +7,23 @@
 * on_page_read_source: articles are rendered from the catalog, so MkDocs never parses
   front matter with its own (unhardened) YAML loader;
 * on_page_markdown: page titles and descriptions are HTML-escaped (MkDocs writes them raw);
-* on_post_build: writes ``kb-manifest.json`` (ids, versions, URLs) for the event service.
+* on_post_build: writes ``kb-manifest.json`` (ids, versions, URLs) for the event service,
+  and the search indexes (``search/``: static shards; ``search/server/``: whoosh).
+
+Search (option ``search``, on by default) replaces Material's lunr search: the header box
+is ours (``theme/partials/header.html``, ``assets/kb/search.js``), related articles are
+computed when the catalog is read, and the indexes are written after the build.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markupsafe
 from mkdocs.config import config_options as c
@@ -34,6 +40,9 @@ from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
+
+if TYPE_CHECKING:
+    from generator.search.build import SearchBuild
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -56,6 +65,16 @@ class KbConfig(Config):
     """Where the browser's event queue delivers (feedback, searches, runs); empty: keep events in the browser."""
     feedback = c.ListOfItems(c.Choice(("solution", "guide")), default=["solution", "guide"])
     """Article types that show the "did this solve your problem?" widget (hide it per page: `hide: [feedback]`)."""
+    search = c.Type(bool, default=True)
+    """Our search in the header (static index, server when up) instead of Material's lunr search; related articles."""
+    search_endpoint = c.Type(str, default="/api/search")
+    """Where the search box asks first (typos, synonyms); empty: static search only."""
+    search_server_index = c.Type(bool, default=True)
+    """Write the whoosh index that `kb serve` and `kb search` read (site/search/server/)."""
+    search_synonyms = c.ListOfItems(c.Type(str), default=[])
+    """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
+    related_articles = c.Type(int, default=5)
+    """How many related articles each article shows (0: none)."""
 
 
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
@@ -74,6 +93,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     renderer: Renderer
     pages: dict[str, GeneratedPage]
     titles: dict[str, tuple[str, str]]
+    search_build: SearchBuild | None = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -86,7 +106,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         if not result.ok:
             n = sum(d.severity is Severity.ERROR for d in result.diagnostics)
             raise PluginError(f"kb: {n} content error{'s' if n != 1 else ''}; run 'kb validate' for the list")
-        self.catalog = result.catalog
+        # Positions only serve diagnostics: not keeping them saves ~100 MB at 10,000 pages.
+        self.catalog = dataclasses.replace(result.catalog, positions={})
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         if self.config.offline:
@@ -105,9 +126,11 @@ class KbPlugin(BasePlugin[KbConfig]):
                 config.extra_javascript.append(script)
         config.extra["kb_events_endpoint"] = self.config.events_endpoint
         lang = str(config.theme.get("language") or "es")[:2]
+        related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
                                  lang, tuple(self.config.feedback),
-                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days))
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days),
+                                 related_articles=related)
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
             level = getattr(config.validation.links, name)
@@ -117,6 +140,35 @@ class KbPlugin(BasePlugin[KbConfig]):
             t = strings(lang)
             config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
         return config
+
+    def _setup_search(self, config: Any, root: Path, lang: str) -> dict[str, tuple[str, ...]]:
+        """Analyse the catalog for search, wire the header box, return the related articles."""
+        self.search_build = None
+        if not self.config.search:
+            return {}
+        from generator.search.build import SearchBuild
+
+        extra = [root / p for p in self.config.search_synonyms]
+        for path in extra:
+            if not path.is_file():
+                raise PluginError(f"kb: search_synonyms: expected a file, found nothing at {path}")
+        self.search_build = SearchBuild.prepare(self.catalog, directory_urls=bool(config.use_directory_urls),
+                                                synonyms=extra)
+        for name in ("material/search", "search"):  # ours replaces Material's lunr search (docs/search.md)
+            plugin = config.plugins.get(name)
+            if plugin is not None and hasattr(plugin, "config") and "enabled" in plugin.config:
+                plugin.config.enabled = False
+        for css in ("assets/kb/search.css",):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        if "assets/kb/search.js" not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append("assets/kb/search.js")
+        t = strings(lang)
+        config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/",
+                                     "strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
+                                     "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician",
+                                                                  "end-user", "both")}}
+        return self.search_build.related(self.config.related_articles)
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)
@@ -168,6 +220,13 @@ class KbPlugin(BasePlugin[KbConfig]):
         manifest = build_manifest(self.catalog, config.use_directory_urls)
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
+        if self.search_build is not None:
+            site = Path(config.site_dir)
+            stats = self.search_build.write_static(site)
+            if self.config.search_server_index:
+                self.search_build.write_server(site)
+            log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
+                      stats.bytes, {k: round(v, 2) for k, v in self.search_build.timings.items()})
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         root = Path(config.config_file_path).parent

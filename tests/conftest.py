@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from generator.content.sources import discover
 
@@ -49,3 +51,21 @@ def kb_command() -> list[str]:
         return [str(script)]
     found = shutil.which("kb")
     return [found] if found else [sys.executable, "-m", "generator.cli"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Debian Chromium, driven by Playwright, for every browser test of the session.
+
+    Playwright's sync API keeps an event loop running in the main thread while it is open, so
+    there must be only one; code that needs asyncio runs it in a thread of its own."""
+    assert Path(CHROMIUM).exists(), "Chromium is not installed: run scripts/test-deps (Debian package chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
@@ -24,6 +24,7 @@ from generator.content.sources import (
 )
 from generator.content.yamlsafe import Located
 from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
+from generator.lint import lint_for_texts, lint_for_tree
 from generator.model.article import REQUIRED_SECTIONS, Article
 from generator.model.build import build_catalog
 from generator.model.catalog import Catalog, ProtocolEntry
@@ -260,20 +261,22 @@ def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
     return frozenset(out)
 
 
-def _validate(read: ReadResult, today: date | None) -> ValidationResult:
+def _validate(read: ReadResult, today: date | None,
+              lint: Callable[[Catalog], list[Diagnostic]]) -> ValidationResult:
     catalog, diags = build_catalog(read)
     diags += validate_catalog(catalog, today, broken_ids(read, catalog))
+    diags += lint(catalog)  # content-quality lint (generator/lint, docs/lint.md): warnings unless kb-lint.yml says
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 
 
 def validate_tree(root: Path, today: date | None = None) -> ValidationResult:
-    """Read, model and check every content file under ``root``."""
-    return _validate(read_tree(root), today)
+    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``)."""
+    return _validate(read_tree(root), today, lambda catalog: lint_for_tree(catalog, root))
 
 
 def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:
-    """The same on in-memory files (path relative to the root -> text)."""
-    return _validate(read_texts(texts), today)
+    """The same on in-memory files (path relative to the root -> text), with the default lint rules."""
+    return _validate(read_texts(texts), today, lambda catalog: lint_for_texts(catalog, texts))
 
 
 def iter_problems(result: ValidationResult) -> Iterator[str]:

@@ -8,6 +8,7 @@ relative ``.md`` paths; MkDocs turns them into URLs.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
 from generator.render.i18n import strings
-from generator.render.runner import SATISFACTION_SRC, MarkdownRenderer, RunnerOptions, runner_data, script_json
+from generator.render.runner import SATISFACTION_SRC, MarkdownRenderer, RunnerOptions, data_json, runner_data
 
 PROTOCOLS_SECTION = "protocolos"
 INDEX_PAGES = {
@@ -83,7 +84,7 @@ class ProtocolContext:
     steps: tuple[StepView, ...]
     related: tuple[Link, ...]
     t: dict[str, str]
-    runner_json: markupsafe.Markup = field(default_factory=markupsafe.Markup)  # runner data (render/runner.py)
+    runner_json: str = ""  # the runner's data as JSON (generator/render/runner.py)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class ArticleContext:
     used_in: tuple[Link, ...]
     t: dict[str, str]
     feedback: bool = False  # show the "did this solve it?" widget
+    related_articles: tuple[Link, ...] = ()  # similar articles, computed by generator/search/related.py
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class Renderer:
     lang: str = "es"
     feedback_types: tuple[str, ...] = ("solution", "guide")  # article types that get the feedback widget
     runner: RunnerOptions = field(default_factory=RunnerOptions)  # protocol runner settings
+    related_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # article id -> related ids
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -198,7 +201,7 @@ class Renderer:
             steps.append(StepView(i + 1, step, links, tuple(options)))
         related = self.related_protocols(entry)
         data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
-        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), script_json(data))
+        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data))
 
     def related_protocols(self, entry: ProtocolEntry) -> tuple[Link, ...]:
         """Protocols that share tags or articles with this one, most shared first."""
@@ -224,6 +227,8 @@ class Renderer:
             tuple(self._protocol_link(src, p) for p in using),
             self.t(article.meta.lang),
             feedback=article.meta.type in self.feedback_types and "feedback" not in article.meta.hide,
+            related_articles=tuple(self._article_link(src, r) for r in self.related_articles.get(article.id, ())
+                                   if r in self.catalog.article_by_id),
         )
 
     # --- pages ------------------------------------------------------------------------------------

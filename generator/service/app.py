@@ -1,7 +1,9 @@
 """Serve stage: one ASGI app for the built site and the event API.
 
 Routes: ``POST /api/events`` (the browser's event queue delivers here),
-``GET /api/health`` and the static site. Safe by default:
+``GET /api/search`` (the whoosh index the build wrote into ``<site>/search/server/``; 503 when
+there is none, and the browser falls back to its static search), ``GET /api/health`` and
+the static site. Safe by default:
 
 * Origin: a browser request from another origin gets 403 before the body is read
   (CORS headers alone do not stop a simple cross-origin POST); allowed origins are
@@ -187,12 +189,42 @@ class EventService:
         return JSONResponse({"status": "ok"})
 
 
+class SearchService:
+    """``GET /api/search`` over the site's server index (generator/search/api.py checks parameters)."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        from generator.search import open_server_index
+
+        try:
+            self.index: Any = open_server_index(config.site_dir)
+        except FileNotFoundError:
+            log.warning("no search index in %s: /api/search answers 503 (run 'kb build')", config.site_dir)
+            self.index = None
+        self.limiter = RateLimiter(config.rate_limit * 5)  # searches are reads: a looser budget than events
+
+    async def get(self, request: Request) -> Response:
+        from generator.search.api import answer
+
+        if self.index is None:
+            return _error(503, "no search index: run 'kb build'")
+        if not self.limiter.allow(request.client.host if request.client else "unknown"):
+            return _error(429, "too many requests; retry later", retry_after=60)
+        status, body = await run_in_threadpool(answer, self.index, dict(request.query_params))
+        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+
+
 @contextlib.asynccontextmanager
-async def _closing(service: EventService) -> AsyncIterator[None]:
+async def _closing(service: EventService, search: SearchService | None = None) -> AsyncIterator[None]:
     try:
         yield
     finally:
         service.store.close()
+        if search is not None:
+            search.close()
 
 
 def create_app(config: ServiceConfig) -> Starlette:
@@ -200,9 +232,13 @@ def create_app(config: ServiceConfig) -> Starlette:
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"no built site in {site}: run 'kb build' first")
     service = EventService(config)
+    search = SearchService(config)
 
     async def method_not_allowed(request: Request) -> Response:
         return _error(405, "expected POST")
+
+    async def not_found(request: Request) -> Response:
+        return _error(404, "not found")
 
     app = Starlette(
         routes=[
@@ -210,11 +246,14 @@ def create_app(config: ServiceConfig) -> Starlette:
             Route("/api/events", service.post_events, methods=["POST"]),
             Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
             *ReportPages(service.store, site).routes(),
+            Route("/api/search", search.get, methods=["GET"]),
+            Route("/search/server/{rest:path}", not_found),  # the server index stays server-side
             Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
         ],
-        lifespan=lambda app: _closing(service),
+        lifespan=lambda app: _closing(service, search),
     )
     app.state.service = service
+    app.state.search = search
     return app
 
 

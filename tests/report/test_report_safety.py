@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters, report_from_events
@@ -20,7 +20,6 @@ from generator.report.output import write_report
 from tests.report.fixture import events
 from tests.service.conftest import Server, new_id, request
 from tests.service.test_api import XSS
-from tests.service.test_browser_feedback import ARGS, CHROMIUM
 from tests.sitebuild import TINY
 
 TODAY = date(2026, 11, 23)
@@ -118,23 +117,21 @@ def test_report_is_off_without_a_token(site: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "width"), [("desktop", 1280), ("phone", 360)])
-def test_report_screenshot(report_server: Server, tmp_path: Path, name: str, width: int) -> None:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900},
-                                    extra_http_headers={"Authorization": "Bearer s3cret-token"})
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"{report_server.base}/report/")
-            assert page.locator("h1").inner_text() == "Informe de reutilización y resolución"
-            assert page.locator("svg.chart__svg").count() >= 4
-            css_ok = page.evaluate("getComputedStyle(document.querySelector('.card')).display")
-            assert css_ok == "flex"  # the linked stylesheet loaded under the CSP
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-            shot = tmp_path / f"report-{name}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 20_000
-            assert dialogs == []  # no payload ran
-        finally:
-            browser.close()
+def test_report_screenshot(browser: Browser, report_server: Server, tmp_path: Path, name: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900},
+                            extra_http_headers={"Authorization": "Bearer s3cret-token"})
+    try:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{report_server.base}/report/")
+        assert page.locator("h1").inner_text() == "Informe de reutilización y resolución"
+        assert page.locator("svg.chart__svg").count() >= 4
+        css_ok = page.evaluate("getComputedStyle(document.querySelector('.card')).display")
+        assert css_ok == "flex"  # the linked stylesheet loaded under the CSP
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        shot = tmp_path / f"report-{name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 20_000
+        assert dialogs == []  # no payload ran
+    finally:
+        page.close()

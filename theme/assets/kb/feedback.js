@@ -1,20 +1,106 @@
 /* kb feedback: "did this solve your problem?" on articles and guides.
  *
- * A vote is held on the page until the person sends the details, skips them, or
- * leaves the page; then exactly one `feedback` event goes to the queue (events.js).
- * Technicians (a toggle remembered in this browser) also get "used to solve a case",
- * which records an `article_used` event: the KCS link.
+ * The page carries only <div data-kb-feedback data-article-id="…">; the widget is built here
+ * (it needs JavaScript anyway), so its labels are not repeated in every page's HTML nor in the
+ * search index. All text goes in with textContent.
+ *
+ * A vote is held on the page until the person sends the details, skips them, or leaves the
+ * page; then exactly one `feedback` event goes to the queue (events.js). Technicians (a
+ * toggle remembered in this browser) also get "used to solve a case", which records an
+ * `article_used` event: the KCS link.
  */
 (function () {
   "use strict";
   var TECH_KEY = "kb.techMode";
+  var REASONS = ["outdated", "unclear", "did_not_work", "missing_info", "other"];
+  var T = {
+    es: {
+      question: "¿Te resolvió el problema?", yes: "Sí", no: "No",
+      rating: "¿Qué nota le das a este artículo? (opcional, de 1 a 5)", reason: "¿Qué falló?",
+      outdated: "Está desactualizado", unclear: "No se entiende", did_not_work: "Lo hice y no funcionó",
+      missing_info: "Falta información", other: "Otro motivo", comment: "Comentario (opcional)",
+      left: "caracteres disponibles", send: "Enviar", skip: "Omitir",
+      thanks: "¡Gracias! Tu respuesta nos ayuda a mejorar esta ayuda.", techmode: "Soy técnico",
+      ticket: "Referencia del ticket (opcional)", used: "Usado para resolver un caso",
+      usedDone: "Registrado. Gracias por enlazar el artículo."
+    },
+    en: {
+      question: "Did this solve your problem?", yes: "Yes", no: "No",
+      rating: "How would you rate this article? (optional, 1 to 5)", reason: "What went wrong?",
+      outdated: "It is out of date", unclear: "It is hard to understand", did_not_work: "I did it and it did not work",
+      missing_info: "Information is missing", other: "Something else", comment: "Comment (optional)",
+      left: "characters left", send: "Send", skip: "Skip",
+      thanks: "Thank you! Your answer helps us improve this help.", techmode: "I am a technician",
+      ticket: "Ticket reference (optional)", used: "Used to solve a case",
+      usedDone: "Recorded. Thank you for linking the article."
+    }
+  };
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "hidden") node.hidden = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { node.appendChild(c); });
+    return node;
+  }
+
+  function radio(name, value, label) {
+    return el("label", {}, [el("input", { type: "radio", name: name, value: value }), document.createTextNode(" " + label)]);
+  }
+
+  function build(box, t) {
+    var title = el("h2", { "class": "kb-feedback__title", id: "kb-fb-title", text: t.question });
+    var ask = el("div", { "class": "kb-feedback__ask" }, [
+      el("button", { type: "button", "class": "md-button", "data-helpful": "yes", "aria-pressed": "false", text: t.yes }),
+      el("button", { type: "button", "class": "md-button", "data-helpful": "no", "aria-pressed": "false", text: t.no })
+    ]);
+    var rating = el("fieldset", { "class": "kb-feedback__rating" }, [el("legend", { text: t.rating })]);
+    for (var n = 1; n <= 5; n++) rating.appendChild(radio("kb-rating", String(n), String(n)));
+    var reasons = el("fieldset", { "class": "kb-feedback__reasons", hidden: true }, [el("legend", { text: t.reason })]);
+    REASONS.forEach(function (r) { reasons.appendChild(radio("kb-reason", r, t[r])); });
+    var more = el("div", { "class": "kb-feedback__more", hidden: true }, [
+      rating, reasons,
+      el("label", { "class": "kb-feedback__comment" }, [
+        document.createTextNode(t.comment),
+        el("textarea", { name: "kb-comment", maxlength: "1000", rows: "3" })
+      ]),
+      el("p", { "class": "kb-feedback__hint" }, [
+        el("span", { "class": "kb-feedback__count", text: "1000" }), document.createTextNode(" " + t.left)
+      ]),
+      el("label", { "class": "kb-hp", "aria-hidden": "true" }, [
+        document.createTextNode("Website "), el("input", { type: "text", name: "kb-hp", tabindex: "-1", autocomplete: "off" })
+      ]),
+      el("button", { type: "button", "class": "md-button md-button--primary kb-feedback__send", text: t.send }),
+      document.createTextNode(" "),
+      el("button", { type: "button", "class": "md-button kb-feedback__skip", text: t.skip })
+    ]);
+    var thanks = el("p", { "class": "kb-feedback__thanks", role: "status", tabindex: "-1", hidden: true, text: t.thanks });
+    var techmode = el("label", { "class": "kb-feedback__techmode" }, [
+      el("input", { type: "checkbox" }), document.createTextNode(" " + t.techmode)
+    ]);
+    var tech = el("div", { "class": "kb-feedback__tech", hidden: true }, [
+      el("label", {}, [document.createTextNode(t.ticket + " "),
+        el("input", { type: "text", name: "kb-ticket", maxlength: "64", autocomplete: "off" })]),
+      document.createTextNode(" "),
+      el("button", { type: "button", "class": "md-button kb-feedback__used", text: t.used }),
+      document.createTextNode(" "),
+      el("span", { "class": "kb-feedback__used-done", role: "status", tabindex: "-1", hidden: true, text: t.usedDone })
+    ]);
+    box.setAttribute("aria-labelledby", "kb-fb-title");
+    [title, ask, more, thanks, techmode, tech].forEach(function (c) { box.appendChild(c); });
+  }
 
   function $(root, sel) { return root.querySelector(sel); }
-  function show(el, on) { if (el) el.hidden = !on; }
+  function show(node, on) { if (node) node.hidden = !on; }
 
   function init(box) {
     if (box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
+    var lang = (document.documentElement.lang || "es").slice(0, 2);
+    build(box, T[lang] || T.es);
     box.hidden = false;
     var articleId = box.getAttribute("data-article-id");
     var vote = null;
@@ -25,6 +111,7 @@
     var thanks = $(box, ".kb-feedback__thanks");
     var comment = $(box, "textarea");
     var counter = $(box, ".kb-feedback__count");
+    var toggle = $(box, ".kb-feedback__techmode input");
 
     function commit() {
       if (vote === null || sent) return;
@@ -73,7 +160,6 @@
     box._kbCommit = commit;
 
     var tech = $(box, ".kb-feedback__tech");
-    var toggle = $(box, ".kb-feedback__techmode input");
     var on = false;
     try { on = localStorage.getItem(TECH_KEY) === "1"; } catch (e) { /* no storage */ }
     toggle.checked = on;
