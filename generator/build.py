@@ -95,7 +95,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
 
     _setup_logging()
     root = config_file.resolve().parent
-    result = validate_tree(root, today())
+    # Lint findings are warnings: only a strict build, which fails on warnings, needs them.
+    result = validate_tree(root, today(), lint=strict)
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
     PRELOADED[root] = result

@@ -94,13 +94,14 @@ class KbPlugin(BasePlugin[KbConfig]):
     pages: dict[str, GeneratedPage]
     titles: dict[str, tuple[str, str]]
     search_build: SearchBuild | None = None
+    server_build: tuple[Any, Path] | None = None  # the whoosh index being written by a second process
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = PRELOADED.pop(root, None) or validate_tree(root, today())
+        result = PRELOADED.pop(root, None) or validate_tree(root, today(), lint=bool(config.strict))
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
         if not result.ok:
@@ -168,6 +169,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                                      "strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
                                      "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician",
                                                                   "end-user", "both")}}
+        self.server_build = None
+        if self.config.search_server_index:
+            self.server_build = self.search_build.start_server(Path(config.site_dir).resolve().parent)
         return self.search_build.related(self.config.related_articles)
 
     def on_files(self, files: Files, *, config: Any) -> Files:
@@ -223,7 +227,14 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.search_build is not None:
             site = Path(config.site_dir)
             stats = self.search_build.write_static(site)
-            if self.config.search_server_index:
+            if self.server_build is not None:
+                try:
+                    self.search_build.finish_server(self.server_build, site)
+                except RuntimeError as exc:
+                    raise PluginError(f"kb: {exc}") from None
+                finally:
+                    self.server_build = None
+            elif self.config.search_server_index:
                 self.search_build.write_server(site)
             log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
                       stats.bytes, {k: round(v, 2) for k, v in self.search_build.timings.items()})

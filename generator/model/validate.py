@@ -269,9 +269,13 @@ def _validate(read: ReadResult, today: date | None,
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 
 
-def validate_tree(root: Path, today: date | None = None) -> ValidationResult:
-    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``)."""
-    return _validate(read_tree(root), today, lambda catalog: lint_for_tree(catalog, root))
+def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
+    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``).
+
+    ``lint=False`` skips the content-quality lint, whose findings are only warnings: builds,
+    the report and the owners file do not need them (`kb validate` and `kb lint` show them)."""
+    return _validate(read_tree(root), today, (lambda catalog: lint_for_tree(catalog, root)) if lint
+                     else (lambda catalog: []))
 
 
 def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:

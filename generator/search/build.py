@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.process
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +52,35 @@ class SearchBuild:
         stats = build_static(self.docs, self.impacts, self.synonyms, site / STATIC_DIR)
         self.timings["static"] = time.perf_counter() - start
         return stats
+
+    def start_server(self, parent: Path) -> tuple[multiprocessing.process.BaseProcess, Path] | None:
+        """Write the whoosh index in a second process while MkDocs renders the pages (2 cores: it
+        costs no wall time). The index goes to a temporary folder next to the site, since MkDocs
+        empties the site folder when it starts; :meth:`finish_server` moves it in. None where
+        fork is not available (the caller then uses :meth:`write_server`)."""
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-search-", dir=parent))
+        proc = multiprocessing.get_context("fork").Process(
+            target=build_server_index, args=(self.docs, self.impacts, self.synonyms, tmp / "server"), daemon=True)
+        proc.start()
+        return proc, tmp
+
+    def finish_server(self, started: tuple[multiprocessing.process.BaseProcess, Path], site: Path) -> Path:
+        proc, tmp = started
+        start = time.perf_counter()
+        proc.join()
+        self.timings["server_wait"] = time.perf_counter() - start
+        try:
+            if proc.exitcode != 0:
+                raise RuntimeError(f"the search index process failed (exit code {proc.exitcode})")
+            out = site / SERVER_DIR
+            if out.exists():
+                shutil.rmtree(out)
+            shutil.move(str(tmp / "server"), str(out))
+            return out
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def write_server(self, site: Path) -> Path:
         start = time.perf_counter()
