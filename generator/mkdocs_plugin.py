@@ -21,6 +21,8 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +97,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     titles: dict[str, tuple[str, str]]
     search_build: SearchBuild | None = None
     server_build: tuple[Any, Path] | None = None  # the whoosh index being written by a second process
+    static_tmp: Path | None = None  # static search shards written early, moved into the site at the end
+    static_stats: Any = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -172,7 +176,16 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.server_build = None
         if self.config.search_server_index:
             self.server_build = self.search_build.start_server(Path(config.site_dir).resolve().parent)
-        return self.search_build.related(self.config.related_articles)
+        related = self.search_build.related(self.config.related_articles)
+        self.static_tmp = None
+        if self.server_build is not None:
+            # The index process has its own copy: write the static shards now and release the analysis
+            # before MkDocs renders the pages, when memory peaks. on_post_build moves them into the site.
+            parent = Path(config.site_dir).resolve().parent
+            self.static_tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-static-", dir=parent))
+            self.static_stats = self.search_build.write_static(self.static_tmp)
+            self.search_build.release()
+        return related
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)
@@ -226,7 +239,13 @@ class KbPlugin(BasePlugin[KbConfig]):
                                                     encoding="utf-8")
         if self.search_build is not None:
             site = Path(config.site_dir)
-            stats = self.search_build.write_static(site)
+            if self.static_tmp is not None:
+                shutil.copytree(self.static_tmp, site, dirs_exist_ok=True)
+                shutil.rmtree(self.static_tmp, ignore_errors=True)
+                self.static_tmp = None
+                stats = self.static_stats
+            else:
+                stats = self.search_build.write_static(site)
             if self.server_build is not None:
                 try:
                     self.search_build.finish_server(self.server_build, site)

@@ -229,8 +229,8 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     killed_mid_write = False
     while time.monotonic() < deadline and proc.poll() is None:
-        tmp_sites = list(root.glob(".site-tmp-*"))
-        if tmp_sites and any(tmp_sites[0].rglob("*.html")):
+        tmp_sites = list(root.glob(".site-tmp-*"))  # the site being built, and the search index folders
+        if any(any(t.rglob("*.html")) for t in tmp_sites):
             proc.send_signal(signal.SIGKILL)
             killed_mid_write = True
             break

@@ -82,6 +82,12 @@ class SearchBuild:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def release(self) -> None:
+        """Forget the analysed documents once every index has been written (or handed to the index
+        process): they are the largest part of a build's memory and MkDocs still has pages to render."""
+        self.docs = []
+        self.impacts = compute_impacts([])
+
     def write_server(self, site: Path) -> Path:
         start = time.perf_counter()
         out = site / SERVER_DIR

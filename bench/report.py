@@ -1,0 +1,1182 @@
+"""Report benchmark (not a timed test): `kb report` over 1,000,000 stored events, SQLite and PostgreSQL.
+
+1. A seeded synthetic generator makes a year of activity against the repository's starter content
+   (``kb/`` and ``protocols/``; ids, URLs, versions and steps from
+   ``generator.report.build.content_manifest``, the decision graph of each protocol from its model):
+   views, searches (some with no result), feedback (yes/no with reasons, ratings, comments),
+   protocol runs (valid walks through each protocol's steps, answers and seconds, realistic outcomes,
+   ticket refs that sometimes come back within 7 days, channels, technicians, practice runs),
+   ``article_used`` links sent with the runs (and some from article pages), CSAT answers tied to
+   earlier runs' session ids; anonymous ``client`` ids with returning visitors. Weekday/weekend,
+   holiday and business-hour rhythms; steady adoption growth over the year.
+2. The events are loaded with the stores' own ``insert()`` in batches into SQLite (a data folder
+   under ``--out``) and into a fresh database of a throwaway PostgreSQL cluster started here
+   (Debian's packages, ``initdb``/``pg_ctl`` as in tests/service/conftest.py). Loading is timed apart.
+3. ``kb report --db URL --data-dir DIR --root . --out DIR --today 2026-11-23`` runs as a child
+   process per backend, ``--repeat`` times (backends alternate); wall time around the child and its
+   peak RSS (``ru_maxrss`` from ``os.wait4``) are measured.
+4. Results go to ``<out>/report/results.json`` and ``<out>/report.md`` (a ``## Report`` section).
+   When the target (<= 30 s, <= 1 GB) is missed, or with ``--profile``, one cProfile run per backend
+   is made and its hotspots are listed.
+
+    python bench/report.py --events 1000000 --out bench/out
+    python bench/report.py --events 1000000 --out bench/out --code HEAD   # measure a committed revision
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import random
+import re
+import shlex
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from bisect import bisect
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from itertools import accumulate, islice
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+TODAY = "2026-11-23"
+RSS_TARGET_MB = 1024
+WALL_TARGET_S = 30.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+CODE = {"source": "working tree"}
+
+# --------------------------------------------------------------------------- synthetic events
+
+MIX = (("view", 0.55), ("search", 0.15), ("feedback", 0.10), ("protocol_run", 0.12), ("article_used", 0.05),
+       ("csat", 0.03))
+TECHNICIANS = ("ana.garcia", "luis.martin", "marta.lopez", "jorge.sanchez", "carmen.ruiz", "pablo.diaz",
+               "lucia.moreno", "david.munoz", "sara.alonso", "javier.gomez", "elena.navarro", "raul.torres",
+               "irene.dominguez", "sergio.vazquez", "nuria.ramos", "alberto.gil", "paula.serrano",
+               "diego.blanco", "laura.molina", "hugo.castro", "clara.ortega", "ivan.rubio", "rosa.marin",
+               "oscar.sanz")
+# (query, typical results); results 0 = a gap in the content
+QUERIES = (("no navega", 6), ("sin internet", 5), ("wifi no conecta", 4), ("contraseña caducada", 3),
+           ("cuenta bloqueada", 2), ("código mfa", 3), ("no llega el código", 2), ("impresora no imprime", 5),
+           ("cola de impresión", 2), ("impresora predeterminada", 1), ("vpn no conecta", 4),
+           ("vpn certificado", 2), ("correo móvil", 3), ("outlook móvil", 2), ("ordenador lento", 4),
+           ("disco lleno", 2), ("actualizaciones", 3), ("no me oyen", 3), ("cámara no funciona", 3),
+           ("micrófono", 4), ("videoconsulta", 3), ("telemedicina acceso", 2), ("dns", 3), ("router", 2),
+           ("teams cámara", 2), ("wifi invitados", 1), ("reiniciar router", 2), ("toner", 1),
+           ("permisos cámara navegador", 2), ("reloj del móvil", 1))
+GAPS = ("impresora 3d", "escáner no funciona", "teams grabación", "firma digital", "certificado fnmt",
+        "onedrive no sincroniza", "pantalla azul", "bluetooth auriculares", "excel se cierra", "monitor externo",
+        "proyector aula", "zoom pantalla compartida", "cambiar idioma teclado", "wifi eduroam", "usb no reconoce")
+COMMENTS_NO = ("No me funcionó el paso del router; tuve que llamar.", "Las capturas no coinciden con mi versión.",
+               "No explica qué hacer si no tengo permisos de administrador.", "Demasiado técnico para mí.",
+               "El enlace del final no funciona.", "En mi móvil el menú es distinto.",
+               "Faltan los pasos para macOS.", "He seguido todo y sigue igual <b>sin conexión</b>.")
+COMMENTS_YES = ("Muy claro, gracias.", "Resuelto en dos minutos.", "Me ha ahorrado una llamada.",
+                "Perfecto, funcionó a la primera.", "Útil, aunque el paso 3 podría ser más corto.")
+CSAT_COMMENTS = ("Muy amable y rápido.", "Tardaron en atenderme.", "Me lo resolvieron a la primera.",
+                 "Tuve que llamar dos veces.", "Todo bien, gracias.", "No se ha solucionado.")
+REASONS = (("outdated", 20), ("unclear", 30), ("did_not_work", 30), ("missing_info", 15), ("other", 5))
+CHANNELS = {"phone": 45, "chat": 30, "remote": 15, "email": 10}
+OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
+# UTC hours (Spain is UTC+1/+2): the working day, a lunch dip, a little evening traffic
+HOURS = (0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 2.0, 4.5, 7.0, 7.5, 7.5, 6.5, 5.0, 5.5, 6.5, 6.5, 5.5, 4.0, 2.8, 2.2, 1.8,
+         1.2, 0.7, 0.4)
+HOURS_WEEKEND = (0.5, 0.3, 0.2, 0.2, 0.2, 0.4, 0.8, 1.5, 2.5, 3.5, 4.0, 4.0, 3.5, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0,
+                 3.0, 2.5, 2.0, 1.5, 0.8)
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def zipf_weights(n: int, s: float) -> list[float]:
+    return [1.0 / (rank ** s) for rank in range(1, n + 1)]
+
+
+@dataclass
+class Walk:
+    steps: list[tuple[str, str | None]]  # (step id, answer label or None at an ending)
+    ending: str  # resolved | escalated
+    text: str  # the cause or the escalation target
+    weight: float
+    resolved_step: str
+
+
+@dataclass
+class Proto:
+    pid: str
+    url: str
+    version: str
+    audience: str
+    channels: list[str]
+    step_articles: dict[str, list[str]]
+    walks: dict[str, list[Walk]]  # ending -> walks
+    cum: dict[str, list[float]]  # ending -> cumulative weights
+    outcome_cum: list[float] = field(default_factory=list)
+
+
+def protocol_walks(model: Any, known_steps: set[str]) -> list[Walk]:
+    """Every simple path from the start step to an ending, weighted as a random walk (earlier options likelier)."""
+    steps = {s.id: s for s in model.steps}
+    out: list[Walk] = []
+
+    def visit(sid: str, acc: list[tuple[str, str | None]], weight: float) -> None:
+        step = steps[sid]
+        if step.resolve or step.escalate or not step.options:
+            ending = "resolved" if step.resolve or not step.escalate else "escalated"
+            out.append(Walk([*acc, (sid, None)], ending, step.resolve or step.escalate or "", weight, sid))
+            return
+        opt_w = [0.6 ** i for i in range(len(step.options))]
+        total = sum(opt_w)
+        for opt, w in zip(step.options, opt_w, strict=True):
+            p = weight * w / total
+            if opt.next:
+                if opt.next == sid or any(opt.next == a for a, _ in acc):
+                    continue
+                visit(opt.next, [*acc, (sid, opt.label)], p)
+            else:
+                ending = "escalated" if opt.escalate else "resolved"
+                out.append(Walk([*acc, (sid, opt.label)], ending, opt.resolve or opt.escalate or "", p, sid))
+
+    visit(model.start, [], 1.0)
+    for w in out:
+        missing = [s for s, _ in w.steps if s not in known_steps]
+        if missing:
+            raise SystemExit(f"protocol {model.id}: steps {missing} are not in the manifest")
+    return out
+
+
+class Synth:
+    """A deterministic year of events over the repository's content."""
+
+    def __init__(self, root: Path, total: int, seed: int, today: date) -> None:
+        from generator.model.validate import validate_tree
+        from generator.report.build import content_manifest
+
+        self.rng = random.Random(seed)
+        rng = self.rng
+        self.total = total
+        self.manifest = content_manifest(root, today)
+        catalog = validate_tree(root, today).catalog
+        arts = sorted(self.manifest["articles"].items())
+        if not arts or not self.manifest["protocols"]:
+            raise SystemExit("the manifest lists no articles or no protocols")
+        self.article_url = {aid: a["url"] for aid, a in arts}
+        order = [aid for aid, _ in arts]
+        rng.shuffle(order)
+        self.articles = order
+        self.article_cum = list(accumulate(zipf_weights(len(order), 0.9)))
+        # how helpful each article is: a few poor ones make the "fix next" list meaningful
+        self.helpful_p = {aid: rng.choice((0.92, 0.85, 0.8, 0.75, 0.7, 0.6, 0.45, 0.3)) for aid in order}
+        self.protos: list[Proto] = []
+        for pid, info in sorted(self.manifest["protocols"].items()):
+            model = catalog.protocol_by_id[pid].model
+            walks = protocol_walks(model, set(info["steps"]))
+            by_end: dict[str, list[Walk]] = {"resolved": [], "escalated": []}
+            for w in walks:
+                by_end[w.ending].append(w)
+            by_end["any"] = walks
+            self.protos.append(Proto(
+                pid, info["url"], str(info["version"]), str(model.audience),
+                [c for c in model.channels] or list(CHANNELS),
+                {s.id: [a for a in s.articles if a in self.article_url] for s in model.steps},
+                by_end, {k: list(accumulate(w.weight for w in v)) for k, v in by_end.items()}))
+        rng.shuffle(self.protos)
+        self.proto_cum = list(accumulate(zipf_weights(len(self.protos), 0.8)))
+        for i, p in enumerate(self.protos):
+            weights = [63, 19, 10, 8]
+            if i == 2:  # one protocol where people get stuck
+                weights = [50, 14, 28, 8]
+            if not p.walks["escalated"]:
+                weights[0] += weights[1]
+                weights[1] = 0
+            p.outcome_cum = list(accumulate(weights))
+        self.self_outcome_cum = list(accumulate([55, 10, 25, 10]))
+        self.tech_cum = list(accumulate(zipf_weights(len(TECHNICIANS), 0.5)))
+        self.tech_client = {t: self.uuid() for t in TECHNICIANS}
+        self.kinds = [k for k, _ in MIX]
+        self.kind_cum = list(accumulate(w for _, w in MIX))
+        self.query_cum = list(accumulate(zipf_weights(len(QUERIES), 0.9)))
+        self.gap_cum = list(accumulate(zipf_weights(len(GAPS), 1.1)))
+        # visitors: a core of regulars plus a stream of new browsers, recent ones likelier to return
+        self.regulars = [self.uuid() for _ in range(3000)]
+        self.recent: list[str] = []
+        self.recent_pos = 0
+        self.recent_cap = 40000
+        self.tickets: deque[tuple[datetime, str, str]] = deque()  # (time, ticket, last outcome), last 14 days
+        self.ticket_seq = 100000
+        self.pending_csat: list[tuple[datetime, str, str, bool]] = []  # (end, session, outcome, has client)
+        self.link_queue: deque[dict[str, Any]] = deque()
+        self.generated: Counter[str] = Counter()
+        self.fallbacks = 0
+
+    # ---- helpers
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def pick(self, items: Any, cum: list[float]) -> Any:
+        return items[bisect(cum, self.rng.random() * cum[-1])]
+
+    def article(self) -> str:
+        return str(self.pick(self.articles, self.article_cum))
+
+    def client(self) -> str | None:
+        r = self.rng.random()
+        if r < 0.04:
+            return None  # localStorage blocked
+        if r < 0.40 or not self.recent:
+            new = self.uuid()
+            if len(self.recent) < self.recent_cap:
+                self.recent.append(new)
+            else:
+                self.recent[self.recent_pos] = new
+                self.recent_pos = (self.recent_pos + 1) % self.recent_cap
+            return new
+        if r < 0.55:
+            return str(self.rng.choice(self.regulars))
+        n = len(self.recent)
+        back = int(n * self.rng.random() ** 3)  # recency-biased: most come back soon
+        return self.recent[(self.recent_pos - 1 - back) % n if n == self.recent_cap else n - 1 - back]
+
+    def technician(self) -> str:
+        return str(self.pick(TECHNICIANS, self.tech_cum))
+
+    def base(self, kind: str, t: datetime, page: str, client: str | None) -> dict[str, Any]:
+        ev: dict[str, Any] = {"id": self.uuid(), "type": kind, "ts": iso(t), "page": page}
+        if client:
+            ev["client"] = client
+        return ev
+
+    # ---- the calendar
+    def day_counts(self, start: date, days: int) -> list[int]:
+        rng = random.Random(self.rng.random())
+        weights = []
+        for i in range(days):
+            d = start + timedelta(days=i)
+            w = (0.7 + 0.5 * i / days) * (1.0 if d.weekday() < 5 else 0.35 if d.weekday() == 5 else 0.25)
+            if d.month == 8:
+                w *= 0.55
+            if (d.month == 12 and d.day >= 22) or (d.month == 1 and d.day <= 6):
+                w *= 0.5
+            if (d.month, d.day) in ((1, 1), (5, 1), (10, 12), (12, 25), (12, 8), (11, 1)):
+                w *= 0.3
+            weights.append(w * rng.uniform(0.9, 1.1))
+        total_w = sum(weights)
+        raw = [self.total * w / total_w for w in weights]
+        counts = [int(x) for x in raw]
+        for i in sorted(range(days), key=lambda i: counts[i] - raw[i])[: self.total - sum(counts)]:
+            counts[i] += 1
+        return counts
+
+    def events(self, start: date, days: int = 365) -> Any:
+        """Yield every event, day by day, in time order within a day."""
+        hour_cum = list(accumulate(HOURS))
+        hour_cum_we = list(accumulate(HOURS_WEEKEND))
+        for i, n in enumerate(self.day_counts(start, days)):
+            d = start + timedelta(days=i)
+            midnight = datetime(d.year, d.month, d.day, tzinfo=UTC)
+            cum = hour_cum if d.weekday() < 5 else hour_cum_we
+            times = sorted(midnight + timedelta(hours=bisect(cum, self.rng.random() * cum[-1]),
+                                                seconds=self.rng.random() * 3600) for _ in range(n))
+            day: list[dict[str, Any]] = []
+            for t in times:
+                kind = self.kinds[bisect(self.kind_cum, self.rng.random() * self.kind_cum[-1])]
+                ev = getattr(self, f"make_{kind}")(t)
+                day.append(ev)
+            day.sort(key=lambda e: e["ts"])
+            for ev in day:
+                self.generated[ev["type"]] += 1
+            yield from day
+
+    # ---- one event of each kind
+    def make_view(self, t: datetime) -> dict[str, Any]:
+        r = self.rng.random()
+        if r < 0.05:
+            return self.base("view", t, "/", self.client())
+        if r < 0.80:
+            aid = self.article()
+            ev = self.base("view", t, self.article_url[aid], self.client())
+            ev["article_id"] = aid
+            return ev
+        p = self.pick(self.protos, self.proto_cum)
+        ev = self.base("view", t, p.url, self.client())
+        ev["protocol_id"] = p.pid
+        return ev
+
+    def make_search(self, t: datetime) -> dict[str, Any]:
+        rng = self.rng
+        ev = self.base("search", t, rng.choice(("/", "/", "/", "/buscar/")), self.client())
+        if rng.random() < 0.12:
+            query, results = str(self.pick(GAPS, self.gap_cum)), 0
+        else:
+            query, typical = self.pick(QUERIES, self.query_cum)
+            results = max(1, int(typical * rng.uniform(0.5, 3)))
+        if rng.random() < 0.1:  # how people type: capitals, double spaces
+            query = query.capitalize() if rng.random() < 0.5 else query.replace(" ", "  ", 1)
+        ev.update(query=query, results=results, source="static" if rng.random() < 0.9 else "server")
+        if results and rng.random() < 0.55:
+            ev["clicked"] = self.article_url[self.article()]
+        return ev
+
+    def make_feedback(self, t: datetime) -> dict[str, Any]:
+        rng = self.rng
+        aid = self.article()
+        by_tech = rng.random() < 0.12
+        ev = self.base("feedback", t, self.article_url[aid],
+                       self.tech_client[self.technician()] if by_tech else self.client())
+        ev["article_id"] = aid
+        helpful = None
+        if rng.random() < 0.92:
+            helpful = rng.random() < self.helpful_p[aid]
+            ev["helpful"] = helpful
+            if helpful is False and rng.random() < 0.75:
+                ev["reason"] = self.pick([r for r, _ in REASONS], list(accumulate(w for _, w in REASONS)))
+        if rng.random() < 0.35 or (helpful is None and rng.random() < 0.6):
+            good = helpful if helpful is not None else rng.random() < 0.7
+            ev["rating"] = self.pick((5, 4, 3, 2, 1), list(accumulate((55, 30, 10, 3, 2) if good else
+                                                                        (2, 8, 25, 35, 30))))
+        if rng.random() < 0.07 or ("helpful" not in ev and "rating" not in ev):
+            ev["comment"] = rng.choice(COMMENTS_NO if helpful is False else COMMENTS_YES)
+        if by_tech:
+            ev["by_technician"] = True
+        return ev
+
+    def ticket(self, t: datetime) -> str:
+        while self.tickets and self.tickets[0][0] < t - timedelta(days=14):
+            self.tickets.popleft()
+        r = self.rng.random()
+        if self.tickets and r < 0.10:  # the customer comes back about the same problem
+            week = [x for x in islice(reversed(self.tickets), 400) if x[0] >= t - timedelta(days=7)]
+            open_ = [x for x in week if x[2] != "resolved"]
+            pool = open_ if open_ and self.rng.random() < 0.7 else week or list(islice(reversed(self.tickets), 400))
+            return pool[self.rng.randrange(len(pool))][1]
+        if self.tickets and r < 0.12:  # ... or after more than a week
+            old = [x for x in islice(self.tickets, 400) if x[0] < t - timedelta(days=7)]
+            if old:
+                return old[self.rng.randrange(len(old))][1]
+        self.ticket_seq += 1
+        return f"INC-{self.ticket_seq}"
+
+    def make_protocol_run(self, t: datetime) -> dict[str, Any]:
+        rng = self.rng
+        p: Proto = self.pick(self.protos, self.proto_cum)
+        if p.audience == "technician":
+            mode = "technician"
+        elif p.audience == "end-user":
+            mode = "self-service"
+        else:
+            mode = "technician" if rng.random() < 0.85 else "self-service"
+        tech = mode == "technician"
+        practice = tech and rng.random() < 0.035
+        outcome = OUTCOMES[bisect(p.outcome_cum if tech else self.self_outcome_cum,
+                                  rng.random() * (p.outcome_cum if tech else self.self_outcome_cum)[-1])]
+        if outcome in ("resolved", "escalated") and p.walks[outcome]:
+            walk: Walk = self.pick(p.walks[outcome], p.cum[outcome])
+            steps = list(walk.steps)
+        else:
+            walk = self.pick(p.walks["any"], p.cum["any"])
+            k = rng.randint(1, max(1, len(walk.steps) - 1)) if len(walk.steps) > 1 else 1
+            steps = list(walk.steps[:k])
+            last_step, last_answer = steps[-1]
+            steps[-1] = (last_step, None if outcome == "abandoned" else last_answer)
+            if outcome == "resolved":  # no walk of that kind: keep it, but it stays unresolved
+                outcome = "unresolved"
+        path = []
+        for sid, answer in steps:
+            secs = int(min(1800, max(3, rng.lognormvariate(math.log(55), 0.8)))) if answer else rng.randint(0, 25)
+            entry: dict[str, Any] = {"step": sid, "seconds": secs}
+            if answer:
+                entry["answer"] = answer
+            path.append(entry)
+        started = t - timedelta(seconds=sum(e["seconds"] for e in path) + rng.randint(5, 90))
+        session = self.uuid()
+        technician = self.technician() if tech else None
+        ev = self.base("protocol_run", t, p.url, self.tech_client[technician] if technician else self.client())
+        ev.update(session_id=session, protocol_id=p.pid, protocol_version=p.version, started_at=iso(started),
+                  ended_at=iso(t), outcome=outcome, path=path,
+                  customer_level="basic" if rng.random() < 0.7 else "advanced", mode=mode)
+        if outcome == "resolved":
+            ev.update(resolved_step=walk.resolved_step, cause=walk.text)
+        elif outcome == "escalated":
+            ev["escalated_to"] = walk.text
+        used: list[str] = []
+        if tech:
+            allowed = [c for c in p.channels if c in CHANNELS] or list(CHANNELS)
+            channel = self.pick(allowed, list(accumulate(CHANNELS[c] for c in allowed)))
+            ev.update(channel=channel, technician=technician)
+            if rng.random() < 0.7:
+                wait = rng.uniform(1800, 72000) if channel == "email" else rng.lognormvariate(math.log(90), 1.0)
+                ev["contact_at"] = iso(started - timedelta(seconds=min(wait, 86400)))
+            if not practice and rng.random() < 0.88:
+                ticket = self.ticket(t)
+                ev["ticket_ref"] = ticket
+                self.tickets.append((t, ticket, outcome))
+            if not practice:
+                seen = dict.fromkeys(a for sid, _ in steps for a in p.step_articles.get(sid, []))
+                used = [a for a in seen if rng.random() < 0.45]
+                if rng.random() < 0.05:
+                    extra = self.article()
+                    if extra not in used:
+                        used.append(extra)
+        if used:
+            ev["articles_used"] = used
+        if practice:
+            ev["practice"] = True
+        elif tech:
+            self.pending_csat.append((t, session, outcome, True))
+            for aid in used:  # the runner sends one article_used per linked article with the run
+                link: dict[str, Any] = {"id": self.uuid(), "type": "article_used", "ts": ev["ts"], "page": p.url,
+                                        "client": ev["client"], "article_id": aid, "technician": technician,
+                                        "session_id": session}
+                if ev.get("ticket_ref"):
+                    link["ticket_ref"] = ev["ticket_ref"]
+                self.link_queue.append(link)
+        return ev
+
+    def make_article_used(self, t: datetime) -> dict[str, Any]:
+        if self.link_queue:
+            return self.link_queue.popleft()
+        # linked from the article page in technician mode: a ticket, no run
+        technician = self.technician()
+        aid = self.article()
+        ev = self.base("article_used", t, self.article_url[aid], self.tech_client[technician])
+        ev.update(article_id=aid, technician=technician, ticket_ref=self.ticket(t))
+        return ev
+
+    def make_csat(self, t: datetime) -> dict[str, Any]:
+        rng = self.rng
+        pool = self.pending_csat
+        cut = 0
+        while cut < len(pool) and pool[cut][0] < t - timedelta(days=3):
+            cut += 1
+        if cut:
+            del pool[:cut]
+        if not pool:
+            self.fallbacks += 1
+            return self.make_view(t)
+        i = len(pool) - 1 - int(len(pool) * rng.random() ** 2) if len(pool) > 1 else 0
+        _, session, outcome, _ = pool.pop(i)
+        weights = {"resolved": (50, 30, 10, 6, 4), "escalated": (15, 30, 30, 15, 10),
+                   "abandoned": (5, 10, 25, 30, 30), "unresolved": (5, 10, 20, 30, 35)}[outcome]
+        ev = self.base("csat", t, "/satisfaccion/", self.client())
+        ev.update(session_id=session, rating=self.pick((5, 4, 3, 2, 1), list(accumulate(weights))))
+        if rng.random() < 0.12:
+            ev["comment"] = rng.choice(CSAT_COMMENTS)
+        return ev
+
+
+def check_sample(events: list[dict[str, Any]], manifest: dict[str, Any]) -> None:
+    """The events must pass the service's own event contract (types, lengths, known ids)."""
+    from generator.service.events import _ADAPTER, Manifest, _known
+
+    known = Manifest.from_json(manifest)
+    for ev in events:
+        _ADAPTER.validate_python(ev)
+        problems = _known(ev, known)
+        if problems:
+            raise SystemExit(f"generated an event the service would refuse: {problems} in {ev}")
+
+
+# --------------------------------------------------------------------------- processes, CPU, PostgreSQL
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes have used since boot (idle and iowait left out)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / CLK_TCK
+
+
+def proc_cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        f = raw[raw.rindex(")") + 2:].split()
+        total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / CLK_TCK  # with reaped children
+    return total
+
+
+def children_of(root: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                raw = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            kids.setdefault(int(raw[raw.rindex(")") + 2:].split()[1]), []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def wait_for_quiet(limit_s: float, threshold: float = 0.25) -> float:
+    """Wait (up to ``limit_s``) until other processes use under ``threshold`` CPUs; other benchmarks share the box."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        b0 = machine_busy()
+        time.sleep(2.0)
+        load = (machine_busy() - b0) / 2.0
+        if load < threshold or time.monotonic() >= deadline:
+            return load
+        print(f"    waiting for a quieter machine (other processes use {load:.2f} CPUs)...", flush=True)
+
+
+class Postgres:
+    """A throwaway cluster from Debian's packages (as tests/service/conftest.py starts it)."""
+
+    def __init__(self, base: Path, reuse: bool = False) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            raise SystemExit("PostgreSQL is not installed: run scripts/test-deps (Debian package postgresql)")
+        self.bindir = Path(bins[-1]).parent
+        self.base = base
+        self.as_root = os.geteuid() == 0
+        if reuse:
+            if not (base / "data" / "PG_VERSION").is_file():
+                raise SystemExit(f"--reuse: no kept PostgreSQL cluster in {base} (run once with --keep)")
+        else:
+            if base.exists():
+                shutil.rmtree(base)
+            base.mkdir(parents=True)
+            if self.as_root:
+                shutil.chown(base, "postgres", "postgres")
+        self.port = free_port()
+        if not reuse:
+            self.run(str(self.bindir / "initdb"), "-D", str(base / "data"), "-A", "trust", "-U", "kb", "-E", "UTF8",
+                     "--no-sync")
+        # defaults otherwise (fsync on, shared_buffers 128MB, work_mem 4MB): an untuned server
+        self.options = f"-p {self.port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=50"
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(base / "data"), "-l", str(base / "log"), "-w",
+                 "-o", self.options, "start")
+        self.admin = f"postgresql://kb@127.0.0.1:{self.port}/postgres"
+        self.version = subprocess.run([str(self.bindir / "postgres"), "--version"], capture_output=True,
+                                      text=True).stdout.strip()
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            if not reuse:
+                conn.execute("CREATE DATABASE kbbench")
+            self.settings = {name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
+                             for name in ("shared_buffers", "work_mem", "fsync", "synchronous_commit")}
+        self.url = f"postgresql://kb@127.0.0.1:{self.port}/kbbench"
+
+    def run(self, *cmd: str) -> None:
+        full = ["runuser", "-u", "postgres", "--", *cmd] if self.as_root else list(cmd)
+        done = subprocess.run(full, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"{shlex.join(full)} failed:\n{done.stdout}{done.stderr}")
+
+    def postmaster(self) -> int:
+        return int((self.base / "data" / "postmaster.pid").read_text().split()[0])
+
+    def stop(self, keep: bool = False) -> None:
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "-w", "stop")
+        if not keep:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load(synth: Synth, stores: dict[str, Any], batch: int, sample_every: int) -> dict[str, Any]:
+    """Insert every event into every store, batch by batch; time each store's insert() apart."""
+    seconds = dict.fromkeys(stores, 0.0)
+    new = dict.fromkeys(stores, 0)
+    gen_s = 0.0
+    sample: list[dict[str, Any]] = []
+    first_of: set[str] = set()
+    buf: list[dict[str, Any]] = []
+    n = 0
+
+    def flush() -> None:
+        for name, store in stores.items():
+            t0 = time.perf_counter()
+            added, dups = store.insert(buf)
+            seconds[name] += time.perf_counter() - t0
+            new[name] += added
+            if dups:
+                raise SystemExit(f"{name}: {dups} duplicate ids in a batch (the generator repeats ids?)")
+        buf.clear()
+
+    start = date.fromisoformat(TODAY) - timedelta(days=365)
+    it = synth.events(start)
+    t_gen = time.perf_counter()
+    for ev in it:
+        n += 1
+        buf.append(ev)
+        if n % sample_every == 0 or ev["type"] not in first_of:
+            first_of.add(ev["type"])
+            sample.append(ev)
+        if len(buf) >= batch:
+            gen_s += time.perf_counter() - t_gen
+            flush()
+            if n % 100_000 < batch:
+                print(f"    {n:,} events loaded ({', '.join(f'{k} {v:.0f} s' for k, v in seconds.items())})",
+                      flush=True)
+            t_gen = time.perf_counter()
+    gen_s += time.perf_counter() - t_gen
+    if buf:
+        flush()
+    t0 = time.perf_counter()
+    check_sample(sample, synth.manifest)
+    check_s = time.perf_counter() - t0
+    return {"events": n, "new": new, "insert_s": seconds, "generate_s": gen_s, "checked": len(sample),
+            "check_s": check_s, "mix": dict(synth.generated), "csat_fallbacks": synth.fallbacks}
+
+
+# --------------------------------------------------------------------------- one report run
+
+
+@dataclass
+class Run:
+    backend: str
+    rep: int
+    wall_s: float
+    rss_mb: float
+    cpu_s: float
+    db_cpu_s: float
+    other_load: float
+    quiet_before: float
+    exit_code: int
+    out_dir: str
+    command: str
+    report_events: int | None = None
+
+
+def report_command(db_url: str, data_dir: Path, out_dir: Path) -> list[str]:
+    beside = Path(sys.executable).with_name("kb")  # the console script itself, not a pyenv shim around it
+    kb = str(beside) if beside.is_file() else shutil.which("kb")
+    if not kb:
+        raise SystemExit("`kb` is not on PATH: pip install -e .")
+    return [kb, "report", "--db", db_url, "--data-dir", str(data_dir), "--root", ".", "--out", str(out_dir),
+            "--today", TODAY]
+
+
+def shown(cmd: list[str]) -> str:
+    """The command as a person would type it from the repository root."""
+    parts = ["kb", *cmd[1:]]
+    return shlex.join(p.replace(str(REPO) + "/", "") if not p.startswith("sqlite:") else
+                      "sqlite:///" + str(Path(p.removeprefix("sqlite:///")).relative_to(REPO)) for p in parts)
+
+
+def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, quiet_wait: float,
+               pg: Postgres | None) -> Run:
+    out_dir = work / f"out-{backend}-{rep}"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = report_command(db_url, data_dir, out_dir)
+    quiet = wait_for_quiet(quiet_wait)
+    log = (work / f"report-{backend}-{rep}.log").open("wb")
+    db0 = proc_cpu(children_of(pg.postmaster())) if pg else 0.0
+    busy0 = machine_busy()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    busy1 = machine_busy()
+    if pg:
+        time.sleep(0.5)  # let the postmaster reap the report's backend (its CPU moves to the postmaster's cutime)
+    db_cpu = proc_cpu(children_of(pg.postmaster())) - db0 if pg else 0.0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    log.close()
+    cpu = usage.ru_utime + usage.ru_stime
+    other = max(0.0, (busy1 - busy0 - cpu - db_cpu) / wall)
+    run = Run(backend, rep, wall, usage.ru_maxrss / 1024, cpu, db_cpu, other, quiet, proc.returncode, str(out_dir),
+              shown(cmd))
+    if proc.returncode == 0:
+        report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+        run.report_events = int(report["overall"]["events"])
+    print(f"    {backend} #{rep}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {run.rss_mb:.0f} MB, "
+          f"db CPU {db_cpu:.1f} s, other load {other:.2f} CPUs, exit {proc.returncode}", flush=True)
+    return run
+
+
+def profile(backend: str, db_url: str, data_dir: Path, work: Path) -> dict[str, Any]:
+    """cProfile one `kb report`; hotspots by own time and by cumulative time."""
+    out_dir = work / f"out-{backend}-profile"
+    prof = work / f"profile-{backend}.prof"
+    cmd = report_command(db_url, data_dir, out_dir)
+    # -P: do not put the working directory first on sys.path (it would win over --code's PYTHONPATH)
+    full = [sys.executable, "-P", "-m", "cProfile", "-o", str(prof), *cmd]
+    t0 = time.perf_counter()
+    done = subprocess.run(full, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        return {"error": done.stderr[-2000:]}
+    stats = pstats.Stats(str(prof))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = []
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append({"where": f"{_short(filename)}:{line}({func})", "calls": nc, "tottime": tt, "cumtime": ct})
+    text = io.StringIO()
+    pstats.Stats(str(prof), stream=text).sort_stats("tottime").print_stats(30)
+    (work / f"profile-{backend}.txt").write_text(text.getvalue(), encoding="utf-8")
+    shown_cmd = ["python", "-m", "cProfile", "-o", str(prof.relative_to(REPO)), *shlex.split(shown(cmd))]
+    return {"wall_s": wall, "total_s": total, "command": shlex.join(shown_cmd),
+            "by_tottime": sorted(rows, key=lambda r: -r["tottime"])[:15],
+            "by_cumtime": sorted(rows, key=lambda r: -r["cumtime"])[:25]}
+
+
+def memory_breakdown(data_dir: Path, events: int) -> dict[str, Any]:
+    """What the report keeps in memory after reading every event: tracemalloc by source line (in-process,
+    SQLite data kept by --keep). Slow (tracemalloc), so not part of the timed runs."""
+    import tracemalloc
+
+    from generator.report.build import content_manifest
+    from generator.report.metrics import Accumulator, Filters
+    from generator.service.store import open_store
+
+    manifest = content_manifest(REPO, date.fromisoformat(TODAY))
+    store = open_store(f"sqlite:///{data_dir / 'events.sqlite3'}", data_dir)
+    tracemalloc.start(1)
+    acc = Accumulator(manifest, Filters())
+    for ev in store.iter_events():
+        acc.add(ev)
+    current, _ = tracemalloc.get_traced_memory()
+    top = tracemalloc.take_snapshot().statistics("lineno")[:8]
+    tracemalloc.stop()
+    store.close()
+    lines = {}
+    for st in top:
+        frame = st.traceback[0]
+        src = Path(frame.filename).read_text(encoding="utf-8").splitlines()[frame.lineno - 1].strip() \
+            if Path(frame.filename).is_file() else ""
+        lines[f"{_short(frame.filename)}:{frame.lineno}"] = {"mib": st.size / 2**20, "blocks": st.count,
+                                                             "code": src[:110]}
+    return {"events": events, "traced_mib": current / 2**20, "top": lines,
+            "counts": {"runs": len(acc.runs), "csat": len(acc.csat), "links": len(acc.links),
+                       "clients": len(acc.client_weeks)}}
+
+
+def _short(filename: str) -> str:
+    filename = re.sub(r"^.*/src-[0-9a-f]+/", "", filename)
+    for marker in (str(REPO) + "/", "site-packages/", "/lib/python3.11/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+# --------------------------------------------------------------------------- machine, code, Markdown
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def use_revision(rev: str, work: Path) -> None:
+    """Measure generator/ and theme/ of a git revision (git archive), not the working tree.
+
+    The package is installed editable; other people's uncommitted edits would otherwise change (or
+    break) the code in the middle of a run. PYTHONPATH wins over the editable install for `kb`."""
+    commit = _git("rev-parse", "--short", rev)
+    if not commit:
+        raise SystemExit(f"--code: expected a git revision, found {rev!r}")
+    src = work / f"src-{commit}"
+    if not (src / "generator").is_dir():
+        src.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "generator", "theme"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    sys.path.insert(0, str(src))
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [os.environ.get("PYTHONPATH")])])
+    CODE["source"] = f"commit {commit} (`--code {rev}`: generator/ and theme/ exported with git archive)"
+    import generator.report.build
+
+    if not Path(generator.report.build.__file__).resolve().is_relative_to(src.resolve()):
+        raise SystemExit(f"--code: generator was imported from {generator.report.build.__file__}, not {src}")
+
+
+def machine(pg_version: str) -> dict[str, str]:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    source = CODE["source"]
+    if source == "working tree":
+        dirty = _git("status", "--porcelain", "--", "generator", "theme")
+        source = f"working tree at {_git('rev-parse', '--short', 'HEAD')}" + (
+            " (with uncommitted changes in generator/ or theme/)" if dirty else "")
+    return {"nproc": str(os.cpu_count()), "ram": f"{mem_kb / 1024 / 1024:.1f} GiB", "cpu": cpu,
+            "kernel": platform.release(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "postgresql": pg_version or "not run", "psycopg": metadata.version("psycopg"),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "code": source}
+
+
+def _commit(code: str) -> str | None:
+    m = re.search(r"(?:commit|at) ([0-9a-f]{7,40})", code)
+    return m.group(1) if m else None
+
+
+def report_code_changes(a: str, b: str) -> list[str] | None:
+    """Files of the report path (generator/report, the stores, theme/report) that differ between two code
+    descriptions; None when that cannot be told (no commit, uncommitted changes)."""
+    if a == b:
+        return []
+    ca, cb = _commit(a), _commit(b)
+    if not ca or not cb or "uncommitted" in a + b:
+        return None
+    done = subprocess.run(["git", "-C", str(REPO), "diff", "--name-only", ca, cb, "--", "generator/report",
+                           "generator/service/store", "theme/report"], capture_output=True, text=True, check=False)
+    return done.stdout.split() if done.returncode == 0 else None
+
+
+def profiles_from(path: Path, events: int, code: str) -> dict[str, Any]:
+    """Profiles of an earlier results.json, when it read the same events with the same report code."""
+    prev = json.loads(path.read_text(encoding="utf-8"))
+    changed = report_code_changes(prev["machine"]["code"], code)
+    if not prev.get("profiles") or prev["load"]["events"] != events or changed is None:
+        print(f"      --profiles-from {path}: not the same events, or the code cannot be compared; no profile shown",
+              flush=True)
+        return {}
+    short = _commit(prev["machine"]["code"]) or prev["machine"]["code"]
+    since = ("; changed since in the report path: " + ", ".join(f"`{f}`" for f in changed) if changed else
+             "; generator/report, the stores and theme/report unchanged since")
+    return {k: dict(v, earlier=f"{prev['machine']['date']} with {short} on the same data{since}")
+            for k, v in prev["profiles"].items()}
+
+
+def best(runs: list[Run], backend: str) -> Run | None:
+    ok = [r for r in runs if r.backend == backend and r.exit_code == 0]
+    return min(ok, key=lambda r: r.wall_s) if ok else None
+
+
+def markdown(res: dict[str, Any]) -> str:
+    m, ld, runs = res["machine"], res["load"], [Run(**r) for r in res["runs"]]
+    n = ld["events"]
+    lines = ["## Report", "",
+             f"`bench/report.py` generates {n:,} synthetic events (seed {res['seed']}): a year of activity "
+             f"({res['period']}) against the repository's starter content ({res['content']}). "
+             "Mix by volume: " + ", ".join(f"{k} {v / n * 100:.1f} %" for k, v in
+                                           sorted(ld["mix"].items(), key=lambda kv: -kv[1])) + ". "
+             "Runs are valid walks through each protocol's decision graph (answers = option labels, seconds "
+             "per step); ticket refs sometimes come back within 7 days; `article_used` events are sent with the "
+             "runs that linked articles (plus some from article pages); CSAT answers point at earlier runs' "
+             "session ids; anonymous `client` ids with returning visitors. A sample of "
+             f"{ld['checked']:,} events passed the service's event contract (pydantic models and known ids).",
+             "",
+             "The events are loaded with each store's `insert()` in batches of "
+             f"{res['batch']:,} (load time = time inside `insert()`; generation is not counted), into SQLite "
+             "and into a fresh database of a throwaway PostgreSQL cluster the script starts "
+             f"({', '.join(f'{k} {v}' for k, v in res['pg_settings'].items())}). After loading: "
+             "SQLite `PRAGMA wal_checkpoint(TRUNCATE)`, PostgreSQL `VACUUM ANALYZE events` "
+             "(what autovacuum would have done long before a monthly report; timed apart, in *post-load s*). "
+             f"Then `kb report` runs as a child process, {res['repeat']} times per backend (backends alternate); "
+             "*report wall s* is the wall time around the child, *peak RSS MB* its `ru_maxrss` from `os.wait4` "
+             "(MiB; the PostgreSQL server's own memory is not included; its CPU is in *db CPU s*). "
+             "The best run is in the table; every run is listed below it.",
+             "",
+             "| backend | events | load time s | post-load s | DB size MB | report wall s | report CPU s "
+             "| peak RSS MB | db CPU s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for backend in res["backends"]:
+        b = best(runs, backend)
+        size = res["db_size_mb"].get(backend)
+        lines.append(f"| {backend} | {n:,} | {ld['insert_s'][backend]:.1f} | {res['post_load_s'][backend]:.1f} | "
+                     f"{size:.0f} | " + (f"{b.wall_s:.1f} | {b.cpu_s:.1f} | {b.rss_mb:.0f} | {b.db_cpu_s:.1f} |"
+                                         if b else "failed | | | |"))
+    lines += ["", "Every run (other load = CPUs used by *other* processes on the machine during the run; "
+              "near 0 means undisturbed):", "",
+              "| backend | run | wall s | CPU s | peak RSS MB | db CPU s | other load | exit |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        lines.append(f"| {r.backend} | {r.rep} | {r.wall_s:.1f} | {r.cpu_s:.1f} | {r.rss_mb:.0f} | "
+                     f"{r.db_cpu_s:.1f} | {r.other_load:.2f} | {r.exit_code} |")
+    lines += ["", "Commands (from the repository root):", "", "```sh"]
+    if res.get("loaded_by"):
+        lines.append(f"{res['loaded_by']['command']}   # generated and loaded on {res['loaded_by']['date']}")
+    lines.append(res["command"])
+    seen = set()
+    for r in runs:
+        key = r.command.replace(f"out-{r.backend}-{r.rep}", f"out-{r.backend}-N")
+        if key not in seen:
+            seen.add(key)
+            lines.append(key)
+    lines += ["```", "",
+              f"Machine: {m['cpu']}, {m['nproc']} CPUs, {m['ram']} RAM, Linux {m['kernel']}; Python {m['python']}, "
+              f"SQLite {m['sqlite']}, {m['postgresql']} (psycopg {m['psycopg']}); code: {m['code']}; "
+              f"run {m['date']}. Generation took {ld['generate_s']:.0f} s (not counted anywhere above).", ""]
+    mem = res.get("memory")
+    if mem:
+        reading_extra = (f"Memory: after reading all {mem['events']:,} events the report's accumulator holds "
+                         f"{mem['traced_mib']:.0f} MiB of Python objects (tracemalloc, `--memory`); by source line:")
+    lines += ["**Against the target (≤ 30 s, ≤ 1 GB):**", ""]
+    lines += [f"- {s}" for s in res["reading"]]
+    if mem:
+        lines += ["", reading_extra, "", "| MiB | blocks | where | code |", "|---:|---:|---|---|"]
+        for where, row in mem["top"].items():
+            code = row["code"].replace("|", "\\|")
+            lines.append(f"| {row['mib']:.0f} | {row['blocks']:,} | `{where}` | `{code}` |")
+        c = mem["counts"]
+        lines += ["", f"Kept: {c['runs']:,} protocol_run events (whole dicts, with their paths), {c['csat']:,} CSAT "
+                  f"events, {c['links']:,} links, {c['clients']:,} client ids with their sets of weeks."]
+    if res.get("baseline"):
+        bl = res["baseline"]
+        lines += ["", f"Compared with the same {bl['events']:,} events read by {bl['code']} (measured {bl['date']}; "
+                  "best run of each):", "",
+                  "| backend | code | report wall s | report CPU s | peak RSS MB | db CPU s | other load |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        base_runs = [Run(**r) for r in bl["runs"]]
+        for backend in res["backends"]:
+            for label, pool in (("before", base_runs), ("this run", runs)):
+                b = best(pool, backend)
+                if b:
+                    lines.append(f"| {backend} | {label} | {b.wall_s:.1f} | {b.cpu_s:.1f} | {b.rss_mb:.0f} | "
+                                 f"{b.db_cpu_s:.1f} | {b.other_load:.2f} |")
+    if res.get("profiles"):
+        lines += ["", "**Profile** (`python -m cProfile` of one `kb report` per backend; own time, top entries):", ""]
+        for backend, prof in res["profiles"].items():
+            if "error" in prof:
+                lines.append(f"- {backend}: profiling failed")
+                continue
+            when = f", made {prof['earlier']}" if prof.get("earlier") else ""
+            lines += [f"{backend} — `{prof['command']}` (wall {prof['wall_s']:.1f} s under the profiler{when}):", "",
+                      "| own s | cum s | calls | function |", "|---:|---:|---:|---|"]
+            for row in prof["by_tottime"][:10]:
+                where = re.sub(r"^.*?/src-[0-9a-f]+/", "", row["where"])
+                lines.append(f"| {row['tottime']:.2f} | {row['cumtime']:.2f} | {row['calls']:,} | `{where}` |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def reading(res: dict[str, Any]) -> list[str]:
+    runs = [Run(**r) for r in res["runs"]]
+    out = []
+    for backend in res["backends"]:
+        b = best(runs, backend)
+        if b is None:
+            out.append(f"{backend}: `kb report` failed (see the logs under bench/out/report/).")
+            continue
+        worst = max((r for r in runs if r.backend == backend and r.exit_code == 0), key=lambda r: r.wall_s)
+        rss = max(r.rss_mb for r in runs if r.backend == backend)
+        ok_t, ok_m = b.wall_s <= WALL_TARGET_S, rss <= RSS_TARGET_MB
+        out.append(f"{backend}: best {b.wall_s:.1f} s (worst {worst.wall_s:.1f} s) — "
+                   f"{'within' if ok_t else 'misses'} the 30 s target ({b.wall_s / WALL_TARGET_S * 100:.0f} % of it); "
+                   f"peak RSS {rss:.0f} MB (largest of the runs) — {'within' if ok_m else 'misses'} the 1 GB target "
+                   f"({rss / RSS_TARGET_MB * 100:.0f} % of it). The report counted {b.report_events or 0:,} events."
+                   + (f" Even the best run shared the machine (other processes kept {b.other_load:.2f} of the "
+                      f"{os.cpu_count()} CPUs busy), so its wall time is inflated; the work itself was "
+                      f"{b.cpu_s:.1f} s CPU in `kb report`" + (f" + {b.db_cpu_s:.1f} s in the PostgreSQL server"
+                                                              if b.db_cpu_s else "") + "."
+                      if b.other_load > 0.3 else ""))
+    ov = res.get("report_overall")
+    if ov:
+        def pct(v: Any) -> str:
+            return "—" if v is None else f"{v * 100:.0f} %"
+        out.append(f"What the report computed from these events (sanity check of the generator): {ov['runs']:,} runs "
+                   f"(practice excluded), resolution {pct(ov['resolution_rate'])}, escalation "
+                   f"{pct(ov['escalation_rate'])}, abandonment {pct(ov['abandonment_rate'])}, FCR {pct(ov['fcr'])}, "
+                   f"CSAT {pct(ov['csat'])} of {ov['csat_answers']:,} answers, link rate {pct(ov['link_rate'])}, "
+                   f"reuse rate {pct(ov['reuse_rate'])}, self-service success {pct(ov['self_service_success'])}, "
+                   f"retention {pct(ov['retention'])}, {ov['searches']:,} searches of which "
+                   f"{ov['zero_result_searches']:,} found nothing.")
+    return out
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--out", default="bench/out")
+    ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=1000, help="events per insert() call")
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--quiet-wait", type=float, default=60.0,
+                    help="seconds to wait for a quiet machine before each report run")
+    ap.add_argument("--profile", choices=["auto", "always", "never"], default="auto",
+                    help="cProfile one report per backend (auto: when a target is missed)")
+    ap.add_argument("--code", metavar="REV", help="measure generator/ and theme/ of this git revision")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the loaded SQLite file and PostgreSQL cluster (stopped) for --reuse")
+    ap.add_argument("--baseline", metavar="RESULTS_JSON",
+                    help="an earlier results.json (e.g. of an older revision) to compare with in the Markdown")
+    ap.add_argument("--profiles-from", metavar="RESULTS_JSON",
+                    help="show the profiles of an earlier results.json (same events, same report code) "
+                         "when this run makes none")
+    ap.add_argument("--render", action="store_true",
+                    help="only rewrite <out>/report.md from <out>/report/results.json (with --baseline, "
+                         "--profiles-from); no measurement")
+    ap.add_argument("--memory", action="store_true",
+                    help="with --render: also measure what the report keeps in memory (tracemalloc, in-process, "
+                         "on the kept SQLite data)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="measure the data kept by an earlier --keep run (same --events and --seed); no loading")
+    args = ap.parse_args()
+    command = "python " + shlex.join(["bench/report.py", *sys.argv[1:]])
+    out = (REPO / args.out).resolve() if not Path(args.out).is_absolute() else Path(args.out)
+    work = out / "report"
+    work.mkdir(parents=True, exist_ok=True)
+    os.chdir(REPO)
+    if args.code:
+        use_revision(args.code, work)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    for b in backends:
+        if b not in ("sqlite", "postgresql"):
+            raise SystemExit(f"--backends: expected sqlite and/or postgresql, found {b!r}")
+
+    if args.render:
+        res: dict[str, Any] = json.loads((work / "results.json").read_text(encoding="utf-8"))
+        if args.profiles_from and not res.get("profiles"):
+            res["profiles"] = profiles_from(Path(args.profiles_from), res["load"]["events"], res["machine"]["code"])
+        if args.baseline:
+            base = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
+            res["baseline"] = {"code": base["machine"]["code"], "date": base["machine"]["date"],
+                               "events": base["load"]["events"], "runs": base["runs"]}
+        if args.memory:
+            res["memory"] = memory_breakdown(work / "data", res["load"]["events"])
+            res["memory"]["code"] = CODE["source"]
+        res["reading"] = reading(res)
+        (work / "results.json").write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
+        (out / "report.md").write_text(markdown(res), encoding="utf-8")
+        print((out / "report.md").read_text(encoding="utf-8"))
+        return 0
+
+    from generator.service.store import open_store
+
+    print(f"[1/4] content and generator (seed {args.seed})", flush=True)
+    synth = Synth(REPO, args.events, args.seed, date.fromisoformat(TODAY))
+    pg: Postgres | None = None
+    stores: dict[str, Any] = {}
+    urls: dict[str, str] = {}
+    data_dir = work / "data"
+    kept_file = work / "loaded.json"
+    kept: dict[str, Any] | None = None
+    if args.reuse:
+        kept = json.loads(kept_file.read_text(encoding="utf-8")) if kept_file.is_file() else None
+        if not kept or (kept["events"], kept["seed"]) != (args.events, args.seed) or \
+                not set(backends) <= set(kept["backends"]):
+            raise SystemExit(f"--reuse: {kept_file} does not describe {args.events} events, seed {args.seed}, "
+                             f"backends {backends} (run once with --keep)")
+    elif kept_file.exists():
+        kept_file.unlink()
+    try:
+        if "sqlite" in backends:
+            if not args.reuse:
+                shutil.rmtree(data_dir, ignore_errors=True)
+            urls["sqlite"] = f"sqlite:///{data_dir / 'events.sqlite3'}"
+            stores["sqlite"] = open_store(urls["sqlite"], data_dir)
+        if "postgresql" in backends:
+            print("      starting a throwaway PostgreSQL cluster", flush=True)
+            pg = Postgres(work / "pg", reuse=args.reuse)
+            urls["postgresql"] = pg.url
+            stores["postgresql"] = open_store(pg.url, data_dir)
+        post: dict[str, float] = {}
+        size: dict[str, float] = {}
+        if kept:
+            print(f"[2/4] reusing the {args.events:,} events loaded on {kept['date']}", flush=True)
+            ld, post, size = kept["load"], kept["post_load_s"], kept["db_size_mb"]
+            for name, store in stores.items():
+                if store.count() != args.events:
+                    raise SystemExit(f"--reuse: {name} holds {store.count()} events, expected {args.events}")
+                store.close()
+        else:
+            print(f"[2/4] generating and loading {args.events:,} events into {', '.join(stores)}", flush=True)
+            ld = load(synth, stores, args.batch, sample_every=97)
+        for name, store in stores.items() if not kept else ():
+            if store.count() != ld["events"]:
+                raise SystemExit(f"{name}: {store.count()} rows stored, {ld['events']} events generated")
+            t0 = time.perf_counter()
+            if name == "sqlite":
+                store._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                post[name] = time.perf_counter() - t0
+                size[name] = store.path.stat().st_size / 2**20
+            else:
+                import psycopg
+
+                with psycopg.connect(pg.url, autocommit=True) as conn:  # type: ignore[union-attr]
+                    conn.execute("VACUUM ANALYZE events")
+                    post[name] = time.perf_counter() - t0
+                    row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+                    size[name] = (row[0] if row else 0) / 2**20
+            store.close()
+        print(f"      loaded: {json.dumps({k: round(v, 1) for k, v in ld['insert_s'].items()})} s insert, "
+              f"generation {ld['generate_s']:.0f} s; mix {ld['mix']}", flush=True)
+        if args.keep and not kept:
+            kept_file.write_text(json.dumps({
+                "events": args.events, "seed": args.seed, "backends": backends, "batch": args.batch, "load": ld,
+                "post_load_s": post, "db_size_mb": size, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "command": command}, indent=1), encoding="utf-8")
+
+        print(f"[3/4] kb report, {args.repeat}x per backend", flush=True)
+        runs: list[Run] = []
+        for rep in range(1, args.repeat + 1):
+            for name in backends:
+                runs.append(run_report(name, rep, urls[name], data_dir, work, args.quiet_wait,
+                                       pg if name == "postgresql" else None))
+        missed = any(r.exit_code != 0 or r.wall_s > WALL_TARGET_S or r.rss_mb > RSS_TARGET_MB for r in runs)
+        profiles: dict[str, Any] = {}
+        if args.profile == "always" or (args.profile == "auto" and missed):
+            print("[4/4] profiling one report per backend", flush=True)
+            for name in backends:
+                profiles[name] = profile(name, urls[name], data_dir, work)
+        else:
+            print("[4/4] no profile this time (--profile always to make one)", flush=True)
+        if not profiles and args.profiles_from:
+            profiles = profiles_from(Path(args.profiles_from), args.events, machine("")["code"])
+        res = {
+            "command": command, "seed": args.seed, "batch": args.batch, "repeat": args.repeat,
+            "backends": backends,
+            "period": f"{date.fromisoformat(TODAY) - timedelta(days=365)} to "
+                      f"{date.fromisoformat(TODAY) - timedelta(days=1)}",
+            "content": f"{len(synth.manifest['articles'])} articles, {len(synth.manifest['protocols'])} protocols",
+            "machine": machine(pg.version if pg else ""),
+            "pg_settings": pg.settings if pg else {},
+            "load": ld, "post_load_s": post, "db_size_mb": size,
+            "loaded_by": ({"date": kept["date"], "command": kept["command"]} if kept else None),
+            "runs": [vars(r) for r in runs], "profiles": profiles,
+        }
+        first = next((r for r in runs if r.exit_code == 0), None)
+        if first:
+            rep = json.loads((Path(first.out_dir) / "report.json").read_text(encoding="utf-8"))
+            res["report_overall"] = rep["overall"]
+        res["reading"] = reading(res)
+        if args.baseline:
+            base = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
+            res["baseline"] = {"code": base["machine"]["code"], "date": base["machine"]["date"],
+                               "events": base["load"]["events"], "runs": base["runs"]}
+        (work / "results.json").write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
+        (out / "report.md").write_text(markdown(res), encoding="utf-8")
+        print((out / "report.md").read_text(encoding="utf-8"))
+        return 0 if not any(r.exit_code for r in runs) else 1
+    finally:
+        for store in stores.values():
+            with contextlib.suppress(Exception):
+                store.close()
+        if pg is not None:
+            pg.stop(keep=args.keep or args.reuse)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
