@@ -7,9 +7,10 @@ the protocol graph, required sections, file names and review dates.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
@@ -126,8 +127,6 @@ class _Rules:
 
     @staticmethod
     def _hint(ref: str, known: Mapping[str, object]) -> str:
-        import difflib
-
         close = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.7)
         return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -178,14 +177,14 @@ class _Rules:
                         f"expected a way from '{step.id}' to an ending (resolve or escalate), found only loops")
 
     @staticmethod
-    def _reachable(start: str, edges: object) -> set[str]:
+    def _reachable(start: str, edges: Callable[[str], Iterable[str]]) -> set[str]:
         return _Rules._reachable_many({start}, edges)
 
     @staticmethod
-    def _reachable_many(starts: set[str], edges: object) -> set[str]:
+    def _reachable_many(starts: set[str], edges: Callable[[str], Iterable[str]]) -> set[str]:
         seen, queue = set(starts), deque(starts)
         while queue:
-            for nxt in edges(queue.popleft()):  # type: ignore[operator]
+            for nxt in edges(queue.popleft()):
                 if nxt not in seen:
                     seen.add(nxt)
                     queue.append(nxt)
@@ -282,7 +281,3 @@ def validate_texts(texts: Mapping[str, str], today: date | None = None) -> Valid
     """The same on in-memory files (path relative to the root -> text), with the default lint rules."""
     return _validate(read_texts(texts), today, lambda catalog: lint_for_texts(catalog, texts))
 
-
-def iter_problems(result: ValidationResult) -> Iterator[str]:
-    for d in result.diagnostics:
-        yield d.format()
