@@ -40,7 +40,7 @@ from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_tree
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
-from generator.render.pages import INDEX_PAGES, GeneratedPage, Renderer, article_src
+from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src, protocol_src
 from generator.render.runner import RunnerOptions
 
 if TYPE_CHECKING:
@@ -231,7 +231,39 @@ class KbPlugin(BasePlugin[KbConfig]):
             page.meta["title"] = str(markupsafe.escape(title))
         if description:
             page.meta["description"] = str(markupsafe.escape(description))
+        ident = self._content_id(page.file.src_uri)
+        if ident:
+            page.meta["kb_lang"] = self._lang_of(ident)
+            page.meta["kb_alternates"] = [{"lang": v.lang, "url": f.url} for v in self.catalog.versions(ident)
+                                          if (f := files.get_file_from_path(self._src_of(v.id))) is not None]
         return markdown
+
+    def _content_id(self, src: str) -> str | None:
+        """The article or protocol id a page shows, if any."""
+        article = self._article_at(src)
+        if article is not None:
+            return str(article.id)
+        parts = src.split("/")
+        if len(parts) == 2 and parts[0] == PROTOCOLS_SECTION and parts[1][:-3] in self.catalog.protocol_by_id:
+            return parts[1][:-3]
+        return None
+
+    def _lang_of(self, ident: str) -> str:
+        if ident in self.catalog.article_by_id:
+            return str(self.catalog.article_by_id[ident].meta.lang)
+        return str(self.catalog.protocol_by_id[ident].model.lang)
+
+    def _src_of(self, ident: str) -> str:
+        if ident in self.catalog.article_by_id:
+            return article_src(self.catalog.article_by_id[ident])
+        return protocol_src(ident)
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        """Material writes the site's language on every page; a page in another language says its own."""
+        lang = page.meta.get("kb_lang")
+        if lang and lang != self.renderer.lang:
+            output = output.replace(f'<html lang="{self.renderer.lang}"', f'<html lang="{lang}"', 1)
+        return output
 
     def on_post_build(self, *, config: Any) -> None:
         manifest = build_manifest(self.catalog, config.use_directory_urls)

@@ -25,6 +25,15 @@ class ProtocolEntry:
 
 
 @dataclass(frozen=True)
+class Version:
+    """One language version of a page: itself, its source or another translation of its source."""
+
+    id: str
+    lang: str
+    kind: str  # "article" | "protocol"
+
+
+@dataclass(frozen=True)
 class Catalog:
     articles: tuple[Article, ...] = ()
     protocols: tuple[ProtocolEntry, ...] = ()
@@ -70,3 +79,48 @@ class Catalog:
             for t in p.model.tags:
                 out[t].add(p.id)
         return {k: tuple(sorted(v)) for k, v in sorted(out.items(), key=lambda kv: kv[0].lower())}
+
+    def _lang_and_source(self, ident: str) -> tuple[str, str | None, str] | None:
+        if ident in self.article_by_id:
+            m = self.article_by_id[ident].meta
+            return m.lang, m.translation_of, "article"
+        if ident in self.protocol_by_id:
+            p = self.protocol_by_id[ident].model
+            return p.lang, p.translation_of, "protocol"
+        return None
+
+    @cached_property
+    def translations(self) -> dict[str, tuple[str, ...]]:
+        """Source id -> ids of its translations (of the same kind), sorted."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for a in self.articles:
+            if a.meta.translation_of in self.article_by_id:
+                out[a.meta.translation_of].add(a.id)
+        for p in self.protocols:
+            if p.model.translation_of in self.protocol_by_id:
+                out[p.model.translation_of].add(p.id)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    def is_translation(self, ident: str) -> bool:
+        """True when ``ident`` translates a page that exists (it is reached from that page's switch)."""
+        found = self._lang_and_source(ident)
+        return found is not None and found[1] is not None and self._lang_and_source(found[1]) is not None
+
+    def versions(self, ident: str) -> tuple[Version, ...]:
+        """Every language version of ``ident``'s page, the source first, one per language, itself included.
+
+        Empty when the page has no translation."""
+        found = self._lang_and_source(ident)
+        if found is None:
+            return ()
+        source = found[1] if self.is_translation(ident) else ident
+        assert source is not None
+        members = (source, *self.translations.get(source, ()))
+        if len(members) < 2:
+            return ()
+        out: dict[str, Version] = {}
+        for m in members:
+            info = self._lang_and_source(m)
+            if info is not None and info[0] not in out:
+                out[info[0]] = Version(m, info[0], info[2])
+        return tuple(out.values()) if len(out) > 1 else ()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
+from generator.content.history import GitHistory, open_history
 from generator.content.sources import (
     KB_DIR,
     PROTOCOLS_DIR,
@@ -125,6 +126,30 @@ class _Rules:
                 self.at(a.path, loc, ("translation_of",), f"expected the id of an article, found "
                         f"'{a.meta.translation_of}'{self._hint(a.meta.translation_of, articles)}")
 
+    def translations(self) -> None:
+        """A translation points at an original, in another language, one translation per language."""
+        items: list[tuple[str, str, str, str | None]] = [(a.path, a.id, a.meta.lang, a.meta.translation_of)
+                                                         for a in self.catalog.articles]
+        items += [(p.path, p.id, p.model.lang, p.model.translation_of) for p in self.catalog.protocols]
+        info = {ident: (path, lang, source) for path, ident, lang, source in items}
+        taken: dict[tuple[str, str], str] = {}
+        for path, _ident, lang, source in sorted(items):
+            if source is None or source not in info:
+                continue  # no translation, or a dangling reference (reported by references())
+            src_path, src_lang, src_source = info[source]
+            loc = self.loc(path)
+            if src_source is not None:
+                self.at(path, loc, ("translation_of",), f"expected the id of an original, found '{source}', "
+                        f"itself a translation of '{src_source}'; point at '{src_source}'")
+            elif lang == src_lang:
+                self.at(path, loc, ("lang",), f"expected a language other than its source's ({src_path} is "
+                        f"'{src_lang}'), found '{lang}'")
+            elif (source, lang) in taken:
+                self.at(path, loc, ("translation_of",), f"expected one '{lang}' translation of '{source}', "
+                        f"found a second one ({taken[source, lang]} is the first)")
+            else:
+                taken[source, lang] = path
+
     @staticmethod
     def _hint(ref: str, known: Mapping[str, object]) -> str:
         close = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.7)
@@ -227,6 +252,7 @@ class _Rules:
         self.unique_ids()
         self.file_names()
         self.references()
+        self.translations()
         for p in self.catalog.protocols:
             self.graph(p)
         for a in self.catalog.articles:
@@ -261,11 +287,34 @@ def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
 
 
 def _validate(read: ReadResult, today: date | None,
-              lint: Callable[[Catalog], list[Diagnostic]]) -> ValidationResult:
+              extra: Callable[[Catalog], list[Diagnostic]]) -> ValidationResult:
     catalog, diags = build_catalog(read)
     diags += validate_catalog(catalog, today, broken_ids(read, catalog))
-    diags += lint(catalog)  # content-quality lint (generator/lint, docs/lint.md): warnings unless kb-lint.yml says
+    diags += extra(catalog)  # content-quality lint (docs/lint.md) and stale translations: warnings
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
+
+
+def stale_translations(catalog: Catalog, history: GitHistory) -> list[Diagnostic]:
+    """Warnings for translations older than their source's latest significant change."""
+    out = []
+    items: list[tuple[str, str | None]] = [(a.path, a.meta.translation_of) for a in catalog.articles]
+    items += [(p.path, p.model.translation_of) for p in catalog.protocols]
+    paths = {a.id: a.path for a in catalog.articles} | {p.id: p.path for p in catalog.protocols}
+    for path, source in items:
+        if source is None or source not in paths or catalog.is_translation(source):
+            continue
+        src_path = paths[source]
+        changed = history.last_significant_change(src_path)
+        updated = history.last_change(path)
+        if changed is None or updated is None or history.contains(updated, changed):
+            continue
+        since = f"git diff {updated.commit[:7]} -- {src_path}"
+        line, col = catalog.positions[path].pos(("translation_of",)) if path in catalog.positions else (1, 1)
+        out.append(Diagnostic(path, line, col, "translation_of",
+                              f"expected a translation updated since its source last changed ({src_path}: "
+                              f"{changed.describe()}), found it last updated {updated.describe()}; "
+                              f"what changed: {since}", Severity.WARNING))
+    return out
 
 
 def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
@@ -273,8 +322,15 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -
 
     ``lint=False`` skips the content-quality lint, whose findings are only warnings: builds,
     the report and the owners file do not need them (`kb validate` and `kb lint` show them)."""
-    return _validate(read_tree(root), today, (lambda catalog: lint_for_tree(catalog, root)) if lint
-                     else (lambda catalog: []))
+    def extra(catalog: Catalog) -> list[Diagnostic]:
+        diags = lint_for_tree(catalog, root) if lint else []
+        if catalog.translations:
+            history = open_history(root)
+            if history is not None:
+                diags += stale_translations(catalog, history)
+        return diags
+
+    return _validate(read_tree(root), today, extra)
 
 
 def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:

@@ -7,6 +7,7 @@ relative ``.md`` paths; MkDocs turns them into URLs.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,10 +51,20 @@ def rel(from_src: str, to_src: str) -> str:
 
 # --- typed contexts -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class LangLink:
+    """One entry of a page's language switch; ``href`` is empty for the page itself."""
+
+    lang: str
+    name: str  # the language's own name: "Español", "English"
+    href: str = ""
+
+
+@dataclass(frozen=True)
 class Link:
     title: str
     href: str
     note: str = ""
+    languages: tuple[LangLink, ...] = ()  # other language versions of the target
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class ProtocolContext:
     related: tuple[Link, ...]
     t: dict[str, str]
     runner_json: str = ""  # the runner's data as JSON (generator/render/runner.py)
+    languages: tuple[LangLink, ...] = ()  # the language switch: every version, this one without href
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,7 @@ class ArticleContext:
     t: dict[str, str]
     feedback: bool = False  # show the "did this solve it?" widget
     related_articles: tuple[Link, ...] = ()  # similar articles, computed by generator/search/related.py
+    languages: tuple[LangLink, ...] = ()  # the language switch: every version, this one without href
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,27 @@ class Renderer:
     def t(lang: str) -> dict[str, str]:
         return strings(lang)
 
+    def _src_of(self, ident: str) -> str:
+        if ident in self.catalog.article_by_id:
+            return article_src(self.catalog.article_by_id[ident])
+        return protocol_src(ident)
+
+    def languages(self, ident: str, *, include_self: bool = True) -> tuple[LangLink, ...]:
+        """The language switch of a page: every version of it, the page itself without a link."""
+        here = self._src_of(ident)
+        out = []
+        for v in self.catalog.versions(ident):
+            if v.id == ident and not include_self:
+                continue
+            out.append(LangLink(v.lang, strings(v.lang)[f"lang_{v.lang}"],
+                                "" if v.id == ident else rel(here, self._src_of(v.id))))
+        return tuple(out)
+
+    def _other_languages(self, from_src: str, ident: str) -> tuple[LangLink, ...]:
+        """Links from an index page to the other language versions of ``ident``."""
+        return tuple(LangLink(v.lang, strings(v.lang)[f"lang_{v.lang}"], rel(from_src, self._src_of(v.id)))
+                     for v in self.catalog.versions(ident) if v.id != ident)
+
     def protocol_context(self, entry: ProtocolEntry) -> ProtocolContext:
         proto, src = entry.model, protocol_src(entry.id)
         numbers = {s.id: i + 1 for i, s in enumerate(proto.steps)}
@@ -201,7 +235,8 @@ class Renderer:
             steps.append(StepView(i + 1, step, links, tuple(options)))
         related = self.related_protocols(entry)
         data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
-        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data))
+        return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data),
+                               self.languages(entry.id))
 
     def related_protocols(self, entry: ProtocolEntry) -> tuple[Link, ...]:
         """Protocols that share tags or articles with this one, most shared first."""
@@ -229,6 +264,7 @@ class Renderer:
             feedback=article.meta.type in self.feedback_types and "feedback" not in article.meta.hide,
             related_articles=tuple(self._article_link(src, r) for r in self.related_articles.get(article.id, ())
                                    if r in self.catalog.article_by_id),
+            languages=self.languages(article.id),
         )
 
     # --- pages ------------------------------------------------------------------------------------
@@ -250,31 +286,33 @@ class Renderer:
 
         src = INDEX_PAGES["protocols"]
         pages.append(self.index_page(src, t["protocols"], t["home_tech"], [Section(
-            t["all_protocols"], "todos", tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()))]))
+            t["all_protocols"], "todos", tuple(self._index_link(src, p.id) for p in self._sorted_protocols()))]))
 
         src = INDEX_PAGES["areas"]
         area_links = []
-        for area, articles in self.catalog.areas.items():
+        for area, all_articles in self.catalog.areas.items():
+            articles = tuple(a for a in all_articles if not self.catalog.is_translation(a.id))
             area_page = area_src(area)
             if area_page not in existing:
                 pages.append(self.index_page(area_page, area.replace("-", " ").capitalize(), "", [Section(
                     t["articles_in_area"], "articulos",
-                    tuple(self._article_link(area_page, a.id) for a in articles))]))
+                    tuple(self._index_link(area_page, a.id) for a in articles))]))
             area_links.append(Link(area.replace("-", " ").capitalize(), rel(src, area_page),
                                    f"{len(articles)} {t['count_articles']}"))
         pages.append(self.index_page(src, t["areas"], "", [Section(t["areas"], "lista", tuple(area_links))]))
 
         src = INDEX_PAGES["tags"]
         tag_sections = []
-        for i, (tag, ids) in enumerate(self.catalog.tags.items()):
-            tag_sections.append(Section(tag, f"tag-{i + 1}", tuple(self._any_link(src, x) for x in ids)))
+        tags = {tag: [x for x in ids if not self.catalog.is_translation(x)] for tag, ids in self.catalog.tags.items()}
+        for i, (tag, ids) in enumerate((tag, ids) for tag, ids in tags.items() if ids):
+            tag_sections.append(Section(tag, f"tag-{i + 1}", tuple(self._index_link(src, x) for x in ids)))
         pages.append(self.index_page(src, t["tags"], "", tag_sections))
 
         src = INDEX_PAGES["audiences"]
         aud_sections = []
         for aud in ("end-user", "technician", "both"):
-            links = [self._article_link(src, a.id) for a in self._sorted_articles() if a.meta.audience == aud]
-            links += [self._protocol_link(src, p.id) for p in self._sorted_protocols() if p.model.audience == aud]
+            links = [self._index_link(src, a.id) for a in self._sorted_articles() if a.meta.audience == aud]
+            links += [self._index_link(src, p.id) for p in self._sorted_protocols() if p.model.audience == aud]
             aud_sections.append(Section(t[aud], aud, tuple(links)))
         pages.append(self.index_page(src, t["audiences"], "", aud_sections))
 
@@ -287,26 +325,31 @@ class Renderer:
     def home_page(self, site_name: str) -> GeneratedPage:
         t = self.t(self.lang)
         src = "index.md"
-        protocols = tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()
+        protocols = tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
                           if p.model.audience in ("technician", "both"))
-        guides = tuple(self._article_link(src, a.id) for a in self._sorted_articles()
+        guides = tuple(self._index_link(src, a.id) for a in self._sorted_articles()
                        if a.meta.audience in ("end-user", "both"))
-        guides += tuple(self._protocol_link(src, p.id) for p in self._sorted_protocols()
+        guides += tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
                         if p.model.audience in ("end-user", "both"))
         index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items())
         ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t)
         return GeneratedPage(src, t["home"], self._render("home.md", ctx), t["home_user"])
 
-    def _any_link(self, from_src: str, ident: str) -> Link:
-        if ident in self.catalog.article_by_id:
-            return self._article_link(from_src, ident)
-        return self._protocol_link(from_src, ident)
+    def _index_link(self, from_src: str, ident: str) -> Link:
+        """A link on an index or the home page, with links to the target's other language versions."""
+        link = (self._article_link(from_src, ident) if ident in self.catalog.article_by_id
+                else self._protocol_link(from_src, ident))
+        langs = self._other_languages(from_src, ident)
+        return dataclasses.replace(link, languages=langs) if langs else link
 
+    # Index pages and the home page list originals; a translation is one click away on its source's page.
     def _sorted_protocols(self) -> list[ProtocolEntry]:
-        return sorted(self.catalog.protocols, key=lambda p: p.model.title.lower())
+        return sorted((p for p in self.catalog.protocols if not self.catalog.is_translation(p.id)),
+                      key=lambda p: p.model.title.lower())
 
     def _sorted_articles(self) -> list[Article]:
-        return sorted(self.catalog.articles, key=lambda a: a.meta.title.lower())
+        return sorted((a for a in self.catalog.articles if not self.catalog.is_translation(a.id)),
+                      key=lambda a: a.meta.title.lower())
 
 
 def _indent(text: str, width: int = 4) -> markupsafe.Markup:
