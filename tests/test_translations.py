@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, expect
 
 from generator.content.history import normalized, open_history
 from generator.model.validate import validate_texts, validate_tree
@@ -271,3 +272,28 @@ def test_starter_content_has_english_versions_of_8_protocols_and_8_articles() ->
     # Not one warning on the translations: readability, jargon, blame lint included.
     translated = {p.path for p in en_protocols} | {a.path for a in en_articles}
     assert [d.format() for d in result.diagnostics if d.path in translated] == []
+
+
+def test_runner_and_feedback_speak_the_pages_language(built: Path, browser: Browser) -> None:
+    """In a real Chromium: the English protocol's runner and the English article's widget are in English,
+    the Spanish pages in Spanish (both follow the page's <html lang>)."""
+    from tests.browser.conftest import _serve
+
+    serving = _serve(built)
+    site = next(serving)
+    ctx = browser.new_context(locale="es-ES")
+    try:
+        tab = ctx.new_page()
+        tab.goto(site.url("protocolos/sin-conexion-en/"))
+        expect(tab.locator(".kb-runner .kb-r__title")).to_have_text("Step 1: Comprobar la conexión física")
+        tab.goto(site.url("protocolos/sin-conexion/"))
+        expect(tab.locator(".kb-runner .kb-r__title")).to_have_text("Paso 1: Comprobar la conexión física")
+        tab.goto(site.url("red/cable-suelto-en/"))
+        expect(tab.locator(".kb-feedback__title")).to_have_text("Did this solve your problem?")
+        tab.goto(site.url("red/cable-suelto/"))
+        expect(tab.locator(".kb-feedback__title")).to_have_text("¿Te resolvió el problema?")
+        tab.get_by_role("link", name="English").click()
+        expect(tab).to_have_url(site.url("red/cable-suelto-en/"))
+    finally:
+        ctx.close()
+        serving.close()
