@@ -95,14 +95,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     root = _root(args)
     site = Path(args.site_dir).resolve() if args.site_dir else None
-    if not args.no_build:
+    preview = None
+    if args.watch:
+        from generator.preview import Preview
+
+        if args.no_build or args.workers > 1:
+            raise UsageError("--watch: expected one worker and a build, found "
+                             + ("--no-build" if args.no_build else f"--workers {args.workers}"))
+        preview = Preview(_config_file(args, root), site)
+        outcome = preview.build()
+        site = preview.site
+        print(f"Site built in {site} ({outcome.pages} pages, {outcome.seconds:.1f} s)", flush=True)
+    elif not args.no_build:
         site = build_site(_config_file(args, root), site_dir=site, strict=False)
     site = site or root / "site"
     if not (site / "index.html").is_file():
         raise UsageError(f"expected a built site in {site}, found none (drop --no-build or run 'kb build')")
     try:
         config = _service_config(args, root, site)
-        serve(config, host=args.host, port=args.port, workers=args.workers)
+        serve(config, host=args.host, port=args.port, workers=args.workers, preview=preview)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
@@ -321,6 +332,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
     s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
+    s.add_argument("--watch", action="store_true", help="live preview: rebuild what an edit of kb/, protocols/, "
+                   "the theme or mkdocs.yml touches, and reload open pages")
     s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder) "
                    "or postgresql://user@host/db (env KB_DB)")
     s.add_argument("--data-dir", help="folder for the SQLite database (default: .kb-data in the root)")

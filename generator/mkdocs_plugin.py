@@ -99,6 +99,13 @@ class KbPlugin(BasePlugin[KbConfig]):
     server_build: tuple[Any, Path] | None = None  # the whoosh index being written by a second process
     static_tmp: Path | None = None  # static search shards written early, moved into the site at the end
     static_stats: Any = None
+    # Live preview (generator/preview.py): keep what an incremental rebuild needs after the build.
+    preview: bool = False
+    files: Files | None = None
+    nav: Any = None
+    env: Any = None
+    home: bool = True
+    existing: frozenset[str] = frozenset()
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -126,7 +133,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.extra_css.append("assets/kb/runner.css")
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
-        for script in ("assets/kb/events.js", "assets/kb/feedback.js"):
+        scripts = ["assets/kb/events.js", "assets/kb/feedback.js"] + (["assets/kb/preview.js"] if self.preview else [])
+        for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(script)
         config.extra["kb_events_endpoint"] = self.config.events_endpoint
@@ -174,6 +182,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                                      "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician",
                                                                   "end-user", "both")}}
         self.server_build = None
+        if self.preview:  # the preview keeps the analysis for its updates; on_post_build writes the indexes
+            return self.search_build.related(self.config.related_articles)
         if self.config.search_server_index:
             self.server_build = self.search_build.start_server(Path(config.site_dir).resolve().parent)
         related = self.search_build.related(self.config.related_articles)
@@ -191,6 +201,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs = Path(config.docs_dir)
         existing = {f.src_uri for f in files if f.src_dir is not None and Path(f.src_dir) == docs}
         home = self.config.home and "index.md" not in existing
+        self.home, self.existing = home, frozenset(existing)
         generated = self.renderer.generated_pages(home=home, existing=existing)
         self.pages = {p.src_uri: p for p in generated}
         self.titles = {p.src_uri: (p.title, p.description) for p in generated}
@@ -207,7 +218,19 @@ class KbPlugin(BasePlugin[KbConfig]):
         for f in files:
             if not Path(f.abs_dest_path).resolve().is_relative_to(site):
                 raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
+        if self.preview:
+            self.files = files
         return files
+
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        if self.preview:
+            self.nav = nav
+        return nav
+
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        if self.preview:
+            self.env = env
+        return env
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         src = page.file.src_uri

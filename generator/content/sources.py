@@ -175,3 +175,29 @@ def read_tree(root: Path) -> ReadResult:
     result.files += len(problems)
     result.diagnostics[:0] = problems
     return result
+
+
+def reread(previous: ReadResult, root: Path, paths: Iterable[str]) -> ReadResult:
+    """``previous`` with the files at ``paths`` read again (or dropped, when gone): the live
+    preview re-reads what an edit touched instead of the whole tree."""
+    paths = set(paths)
+    before = {s.path for s in previous.articles} | {s.path for s in previous.protocols} | {
+        d.path for d in previous.diagnostics}
+    texts: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    for rel in sorted(paths):
+        file = root / rel
+        if not file.is_file() or (rel.startswith(KB_DIR + "/") and not is_article_path(rel)):
+            continue
+        try:
+            texts.append((rel, _decode(file.read_bytes(), rel)))
+        except ContentError as exc:
+            problems.extend(exc.diagnostics)
+    fresh = read_texts(texts)
+    now = {rel for rel, _ in texts} | {d.path for d in problems}
+    return ReadResult(
+        articles=[s for s in previous.articles if s.path not in paths] + fresh.articles,
+        protocols=[s for s in previous.protocols if s.path not in paths] + fresh.protocols,
+        diagnostics=[d for d in previous.diagnostics if d.path not in paths] + problems + fresh.diagnostics,
+        files=previous.files - len(before & paths) + len(now),
+    )

@@ -280,10 +280,17 @@ class Renderer:
 
     def generated_pages(self, *, home: bool, existing: set[str]) -> list[GeneratedPage]:
         """Every page the plugin adds: protocols, indexes by area, tag and audience, home."""
-        t = self.t(self.lang)
-        pages = [GeneratedPage(protocol_src(p.id), p.model.title, self.protocol_markdown(p), p.model.summary)
-                 for p in self.catalog.protocols]
+        return [self.protocol_page(p) for p in self.catalog.protocols] + self.index_pages(home=home,
+                                                                                          existing=existing)
 
+    def protocol_page(self, entry: ProtocolEntry) -> GeneratedPage:
+        return GeneratedPage(protocol_src(entry.id), entry.model.title, self.protocol_markdown(entry),
+                             entry.model.summary)
+
+    def index_pages(self, *, home: bool, existing: set[str]) -> list[GeneratedPage]:
+        """The generated pages other than protocols: indexes by area, tag and audience, satisfaction, home."""
+        t = self.t(self.lang)
+        pages: list[GeneratedPage] = []
         src = INDEX_PAGES["protocols"]
         pages.append(self.index_page(src, t["protocols"], t["home_tech"], [Section(
             t["all_protocols"], "todos", tuple(self._index_link(src, p.id) for p in self._sorted_protocols()))]))

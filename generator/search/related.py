@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
 from generator.model.catalog import Catalog
@@ -48,8 +48,10 @@ def _vectors(docs: Sequence[Analyzed]) -> list[dict[str, float]]:
     return out
 
 
-def related_articles(docs: Sequence[Analyzed], catalog: Catalog, k: int = 5) -> dict[str, tuple[str, ...]]:
-    """Article id -> ids of up to ``k`` related articles, most related first."""
+def related_articles(docs: Sequence[Analyzed], catalog: Catalog, k: int = 5,
+                     only: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """Article id -> ids of up to ``k`` related articles, most related first (for the ids in
+    ``only``, when given: the live preview recomputes the articles an edit touched)."""
     arts = [d for d in docs if d.doc.type != "protocol"]
     vectors = _vectors(arts)
     postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
@@ -70,6 +72,8 @@ def related_articles(docs: Sequence[Analyzed], catalog: Catalog, k: int = 5) -> 
     out: dict[str, tuple[str, ...]] = {}
     for i, vec in enumerate(vectors):
         me = arts[i].doc
+        if only is not None and me.id not in only:
+            continue
         scores: dict[int, float] = defaultdict(float)
         for t, w in vec.items():
             for w2, j in postings[t]:

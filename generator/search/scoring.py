@@ -52,3 +52,60 @@ def compute_impacts(docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) 
             scored = sorted(sorted(scored, key=lambda p: (-p[1], p[0]))[:max_postings])
         out[term] = scored
     return out
+
+
+class LiveImpacts:
+    """Impacts kept up to date one document at a time (the live preview).
+
+    Holds each term's weighted term frequencies so that replacing a document recomputes only
+    the terms it had or has (their df, hence idf, changes); other terms keep their impacts.
+    The field length averages stay those of the full build, so the other documents' impacts do
+    not move: the next full build settles the small difference."""
+
+    def __init__(self, docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) -> None:
+        self.n = len(docs)
+        self.max_postings = max_postings
+        totals = dict.fromkeys(FIELDS, 0)
+        for d in docs:
+            for f in FIELDS:
+                totals[f] += d.tf[f].total()
+        self.avg = {f: (totals[f] / self.n if self.n else 0.0) or 1.0 for f in FIELDS}
+        self.weighted: dict[str, dict[int, float]] = defaultdict(dict)
+        for num, d in enumerate(docs):
+            for term, tfw in self._tfw(d).items():
+                self.weighted[term][num] = tfw
+        self.impacts: Impacts = {term: self._scored(term) for term in self.weighted}
+
+    def _tfw(self, d: Analyzed) -> dict[str, float]:
+        norms = {f: (1 - B) + B * d.tf[f].total() / self.avg[f] for f in FIELDS}
+        acc: dict[str, float] = defaultdict(float)
+        for f in FIELDS:
+            for term, tf in d.tf[f].items():
+                acc[term] += WEIGHTS[f] * tf / norms[f]
+        return acc
+
+    def _scored(self, term: str) -> list[tuple[int, int]]:
+        plist = self.weighted[term]
+        df = len(plist)
+        idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        scored = [(num, max(1, round(idf * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist.items()]
+        if len(scored) > self.max_postings:
+            scored = sorted(scored, key=lambda p: (-p[1], p[0]))[:self.max_postings]
+        return sorted(scored)
+
+    def replace(self, num: int, old: Analyzed, new: Analyzed) -> set[str]:
+        """Document ``num`` is now ``new``; returns the terms whose impacts were recomputed."""
+        before = self._tfw(old)
+        after = self._tfw(new)
+        for term in before:
+            self.weighted[term].pop(num, None)
+        for term, tfw in after.items():
+            self.weighted[term][num] = tfw
+        touched = set(before) | set(after)
+        for term in touched:
+            if self.weighted[term]:
+                self.impacts[term] = self._scored(term)
+            else:
+                del self.weighted[term]
+                self.impacts.pop(term, None)
+        return touched

@@ -105,14 +105,40 @@ def build_server_index(docs: Sequence[Analyzed], impacts: Impacts, synonyms: Syn
     ix = index.create_in(str(out), _schema())
     writer = ix.writer(limitmb=128)
     for a, weights in zip(docs, per_doc, strict=True):
-        d = a.doc
-        writer.add_document(
-            id=d.id, type=d.type, audience=d.audience, area=d.area, channel=" ".join(d.channels), lang=d.lang,
-            title=d.title, url=d.url, symptoms=json.dumps(d.symptoms, ensure_ascii=False), text=weights,
-            words=a.words)
+        writer.add_document(**_fields(a, weights))
     writer.commit()
     ix.close()
     (out / SYNONYMS_FILE).write_text(json.dumps(synonyms.as_json(), ensure_ascii=False), encoding="utf-8")
+
+
+def _fields(a: Analyzed, weights: Mapping[str, int]) -> dict[str, Any]:
+    d = a.doc
+    return {"id": d.id, "type": d.type, "audience": d.audience, "area": d.area, "channel": " ".join(d.channels),
+            "lang": d.lang, "title": d.title, "url": d.url, "symptoms": json.dumps(d.symptoms, ensure_ascii=False),
+            "text": weights, "words": a.words}
+
+
+def update_server_index(docs: Sequence[Analyzed], impacts: Impacts, nums: Iterable[int], out: Path) -> None:
+    """Replace the documents numbered ``nums`` in the whoosh index at ``out`` (the live preview).
+
+    The others keep the impacts of the last full build: their scores move a little when the
+    corpus does, which the next full build settles."""
+    from whoosh import index
+
+    wanted = set(nums)
+    per_doc: dict[int, dict[str, int]] = {n: {} for n in wanted}
+    for term, plist in impacts.items():
+        for num, impact in plist:
+            if num in wanted:
+                per_doc[num][term] = impact
+    ix = index.open_dir(str(out))
+    try:
+        writer = ix.writer()
+        for n in sorted(wanted):
+            writer.update_document(**_fields(docs[n], per_doc[n]))
+        writer.commit()
+    finally:
+        ix.close()
 
 
 def _best_of(subqueries: list[Any]) -> Any:
@@ -196,6 +222,18 @@ class ServerIndex:
     def close(self) -> None:
         self._searcher.close()
         self._ix.close()
+
+    def refresh(self) -> bool:
+        """Read the index again if it changed on disk (the live preview updates it); True if it did."""
+        with self._lock:
+            fresh = self._searcher.refresh()
+            if fresh is self._searcher:
+                return False
+            self._searcher = fresh
+            self.doc_count = fresh.doc_count()
+            self._vocab = self._vocabulary()
+            self._near.clear()
+            return True
 
     def _vocabulary(self) -> dict[tuple[str, int], list[tuple[str, int]]]:
         """The ``words`` lexicon grouped by first letter and length: candidates for a correction."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,18 @@ def _postings_json(plist: list[tuple[int, int]]) -> list[int]:
     return flat
 
 
+def _write(out: Path, rel: str, text: str) -> int:
+    data = text.encode("utf-8")
+    tmp = out / f"{rel}.tmp"  # then renamed: a browser never reads a half-written file (live preview)
+    tmp.write_bytes(data)
+    os.replace(tmp, out / rel)
+    return len(data)
+
+
+def _doc_row(d: Any) -> list[Any]:
+    return [d.id, d.type, d.audience, d.area, d.title, d.url.lstrip("/"), d.lang, list(d.symptoms)]
+
+
 def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path) -> StaticStats:
     """Write the static index of ``analyzed`` documents into the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -91,8 +104,7 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
 
     def write(rel: str, text: str) -> None:
         nonlocal size
-        (out / rel).write_text(text, encoding="utf-8")
-        size += len(text.encode("utf-8"))
+        size += _write(out, rel, text)
 
     docs = [a.doc for a in analyzed]
     boundaries: list[str] = []
@@ -111,7 +123,7 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
     if shard:
         write(f"t/{len(boundaries) - 1}.json", _dump(shard))
 
-    rows = [[d.id, d.type, d.audience, d.area, d.title, d.url.lstrip("/"), d.lang, list(d.symptoms)] for d in docs]
+    rows = [_doc_row(d) for d in docs]
     for i in range(0, len(rows), DOCS_PER_SHARD):
         write(f"d/{i // DOCS_PER_SHARD}.json", _dump(rows[i:i + DOCS_PER_SHARD]))
 
@@ -129,6 +141,74 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
                         "max_chars": MAX_QUERY_CHARS}}
     write("meta.json", _dump(meta))
     return StaticStats(len(docs), len(impacts), len(boundaries), -(-len(rows) // DOCS_PER_SHARD), len(vocab), size)
+
+
+class LiveStatic:
+    """Rewrites only the files of a static index that an edit changed (the live preview).
+
+    Shard boundaries stay those of the full build (a shard may grow past ``SHARD_BYTES`` until
+    the next one); a new term that sorts before every boundary becomes the first boundary."""
+
+    def __init__(self, analyzed: Sequence[Analyzed], impacts: Impacts, out: Path) -> None:
+        self.out = out
+        self.meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+        self.terms = sorted(impacts)
+        self.df: Counter[str] = Counter()
+        self.strong: Counter[str] = Counter()
+        for d in analyzed:
+            self.df.update(d.words)
+            self.strong.update(d.strong)
+
+    def _shard(self, term: str) -> int:
+        return max(0, bisect.bisect_right(self.meta["terms"], term) - 1)
+
+    def update(self, analyzed: Sequence[Analyzed], impacts: Impacts, changed: Mapping[int, Analyzed],
+               terms: set[str]) -> int:
+        """``changed``: document number -> its previous analysis; ``terms``: terms whose impacts changed.
+        Returns the number of files written."""
+        boundaries: list[str] = self.meta["terms"]
+        meta_dirty = False
+        for t in terms:
+            i = bisect.bisect_left(self.terms, t)
+            present = i < len(self.terms) and self.terms[i] == t
+            if t in impacts and not present:
+                self.terms.insert(i, t)
+            elif t not in impacts and present:
+                del self.terms[i]
+            if t in impacts and boundaries and t < boundaries[0]:
+                boundaries[0] = t
+                meta_dirty = True
+        written = 0
+        for i in sorted({self._shard(t) for t in terms}):
+            lo = bisect.bisect_left(self.terms, boundaries[i])
+            hi = bisect.bisect_left(self.terms, boundaries[i + 1]) if i + 1 < len(boundaries) else len(self.terms)
+            shard = {t: _postings_json(impacts[t]) for t in self.terms[lo:hi]}
+            written += bool(_write(self.out, f"t/{i}.json", _dump(shard)))
+        per = self.meta["docs_per_shard"]
+        for s in sorted({num // per for num in changed}):
+            _write(self.out, f"d/{s}.json", _dump([_doc_row(a.doc) for a in analyzed[s * per:(s + 1) * per]]))
+            written += 1
+        letters = set()
+        for num, old in changed.items():
+            new = analyzed[num]
+            self.df.subtract(old.words)
+            self.df.update(new.words)
+            self.strong.subtract(old.strong)
+            self.strong.update(new.strong)
+            letters |= {w[0] for w in old.words ^ new.words} | {w[0] for w in old.strong ^ new.strong}
+        for first in sorted(letters):
+            ws = {w: c for w, c in sorted(self.df.items())
+                  if w[0] == first and (c >= 2 or (c >= 1 and self.strong[w] > 0)) and not w.isdigit()}
+            if ws or (self.out / "v" / f"{first}.json").exists():
+                _write(self.out, f"v/{first}.json", _dump(ws))
+                written += 1
+            if ws and first not in self.meta["vocab"]:
+                self.meta["vocab"] = sorted([*self.meta["vocab"], first])
+                meta_dirty = True
+        if meta_dirty:
+            _write(self.out, "meta.json", _dump(self.meta))
+            written += 1
+        return written
 
 
 @dataclass

@@ -188,6 +188,10 @@ class EventService:
     async def health(self, request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    def reload_manifest(self) -> None:
+        """Read ``kb-manifest.json`` again (the live preview rewrote it)."""
+        self.manifest = self._load_manifest(self.config.site_dir)
+
 
 class SearchService:
     """``GET /api/search`` over the site's server index (generator/search/api.py checks parameters)."""
@@ -195,6 +199,7 @@ class SearchService:
     def __init__(self, config: ServiceConfig) -> None:
         from generator.search import open_server_index
 
+        self.config = config
         try:
             self.index: Any = open_server_index(config.site_dir)
         except FileNotFoundError:
@@ -216,6 +221,44 @@ class SearchService:
         if self.index is not None:
             self.index.close()
 
+    def reopen(self) -> None:
+        """Open the index again: after the live preview swapped in a whole new site."""
+        from generator.search import open_server_index
+
+        old = self.index
+        try:
+            self.index = open_server_index(self.config.site_dir)
+        except FileNotFoundError:
+            self.index = None
+        if old is not None:
+            old.close()
+
+
+class PreviewRoute:
+    """``GET /api/preview[?since=N]``: the live preview's version and errors (`kb serve --watch`).
+
+    With ``since``, the answer waits (up to ``WAIT_S``) until the version is past N: the pages'
+    ``preview.js`` reloads when it is, or shows the errors that kept the site from updating."""
+
+    WAIT_S = 25.0
+
+    def __init__(self, preview: Any) -> None:
+        self.preview = preview
+
+    async def get(self, request: Request) -> Response:
+        import asyncio
+
+        raw = request.query_params.get("since")
+        try:
+            since = int(raw) if raw is not None else None
+        except ValueError:
+            return _error(400, f"since: expected a whole number, found {str(raw)[:40]!r}")
+        deadline = time.monotonic() + self.WAIT_S
+        while since is not None and self.preview.version <= since and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return JSONResponse({"version": self.preview.version, "building": self.preview.building,
+                             "errors": list(self.preview.errors)}, headers={"Cache-Control": "no-store"})
+
 
 @contextlib.asynccontextmanager
 async def _closing(service: EventService, search: SearchService | None = None) -> AsyncIterator[None]:
@@ -227,7 +270,8 @@ async def _closing(service: EventService, search: SearchService | None = None) -
             search.close()
 
 
-def create_app(config: ServiceConfig) -> Starlette:
+def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
+    """The service; with ``preview`` (a generator.preview.Preview), the live preview's route too."""
     site = config.site_dir.resolve()
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"no built site in {site}: run 'kb build' first")
@@ -247,6 +291,7 @@ def create_app(config: ServiceConfig) -> Starlette:
             Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
             *ReportPages(service.store, site).routes(),
             Route("/api/search", search.get, methods=["GET"]),
+            *([Route("/api/preview", PreviewRoute(preview).get, methods=["GET"])] if preview is not None else []),
             Route("/search/server/{rest:path}", not_found),  # the server index stays server-side
             Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
         ],
@@ -254,6 +299,16 @@ def create_app(config: ServiceConfig) -> Starlette:
     )
     app.state.service = service
     app.state.search = search
+    if preview is not None:
+        def refresh(outcome: Any) -> None:
+            if outcome.kind == "full":
+                search.reopen()
+            elif outcome.kind == "incremental" and search.index is not None:
+                search.index.refresh()
+            if outcome.kind in ("full", "incremental"):
+                service.reload_manifest()
+
+        preview.listeners.append(refresh)
     return app
 
 
@@ -262,14 +317,20 @@ def app_from_env() -> Starlette:
     return create_app(ServiceConfig.from_env(os.environ))
 
 
-def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          preview: Any = None) -> None:
     import uvicorn
 
     print(f"Serving {config.site_dir} at http://{host}:{port}/ (events: {config.db_url or config.data_dir}; "
           "Ctrl+C to stop)", flush=True)
     common: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "server_header": False,
                               "date_header": True}
-    if workers > 1:
+    if preview is not None:
+        app = create_app(config, preview)
+        preview.watch()
+        print("Watching kb/, protocols/, the theme and mkdocs.yml: saved edits show up in open pages", flush=True)
+        uvicorn.run(app, **common)
+    elif workers > 1:
         os.environ.update(config.to_env())
         uvicorn.run("generator.service.app:app_from_env", factory=True, workers=workers, **common)
     else:

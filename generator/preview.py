@@ -1,0 +1,394 @@
+"""Live preview (`kb serve --watch`): one full build, then each edit rebuilds only what it touches.
+
+MkDocs' own ``serve`` rebuilds the whole site on every change (22 s at 2,000 pages here), and
+``--dirty`` leaves the search index with only the changed page in it. This keeps the state of
+the last full build in memory (MkDocs' config, files, navigation and template environment, our
+catalog, renderer and analysed search documents) and, when content files are edited:
+
+1. re-reads only those files and checks the whole catalog again (every rule but the lint);
+2. re-renders the pages the edit can change: the edited articles and protocols, the articles
+   that show them (related articles, "used in"), the protocols that link them, and the index
+   pages and home whose Markdown changed; each through MkDocs' own page pipeline;
+3. re-analyses the edited documents and rewrites the static search index (whole, exact) and
+   replaces them in the server index (whole; other documents keep their scores until the next
+   full build);
+4. bumps a version that the pages' ``preview.js`` waits on (``/api/preview``) and reloads.
+
+Anything else (a file added, removed or renamed, ``mkdocs.yml``, templates, fragments) runs a
+full build into a temporary folder that is swapped in, so the site being previewed never
+disappears. Theme assets (CSS, JS) are copied. A content error keeps the last good site and
+shows the error on every open page until it is fixed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import sysconfig
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.build import _clean_stale, _setup_logging, _umask, swap_in
+from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, discover, read_tree, reread
+from generator.diagnostics import ContentError, Diagnostic, Severity, sort_diagnostics
+from generator.model.build import build_catalog
+from generator.model.catalog import Catalog
+from generator.model.validate import broken_ids, validate_catalog
+from generator.render.manifest import MANIFEST, build_manifest
+from generator.render.pages import article_src, protocol_src
+
+log = logging.getLogger("kb.preview")
+
+DEBOUNCE_S = 0.08  # editors write a file in several steps; wait for them to settle
+_IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
+
+
+@dataclass
+class Outcome:
+    """What one update did."""
+
+    kind: str  # "incremental" | "full" | "assets" | "none" | "error"
+    pages: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    """The last good build."""
+
+    config: Any  # MkDocsConfig
+    plugin: Any  # KbPlugin
+    read: ReadResult
+    paths: frozenset[str]  # the content files it was built from
+    generated: dict[str, str]  # src_uri -> Markdown of the generated index pages and home
+
+
+class Preview:
+    """The live preview of the site of ``config_file``, written into ``site_dir``."""
+
+    def __init__(self, config_file: Path, site_dir: Path | None = None) -> None:
+        self.config_file = config_file.resolve()
+        self.root = self.config_file.parent
+        self.site = site_dir.resolve() if site_dir else None
+        self.version = 0
+        self.errors: list[str] = []
+        self.building = False
+        self.listeners: list[Callable[[Outcome], None]] = []  # called after each update (search refresh)
+        self._state: _State | None = None
+        self._pending: set[str] = set()  # content paths edited since the last good build
+        self._lock = threading.Lock()
+        self._observer: Any = None
+
+    # --- builds ----------------------------------------------------------------------------------
+    def build(self) -> Outcome:
+        """A full build, swapped in whole. Raises ContentError when the content or config is broken."""
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+        from generator.mkdocs_plugin import PRELOADED, today
+        from generator.model.validate import ValidationResult
+
+        start = time.perf_counter()
+        _setup_logging()
+        read = read_tree(self.root)
+        catalog, diags = build_catalog(read)
+        diags = sort_diagnostics(diags + validate_catalog(catalog, today(), broken_ids(read, catalog)))
+        result = ValidationResult(catalog, diags, read.files)
+        if not result.ok:
+            raise ContentError(diags, read.files)
+        PRELOADED[self.root] = result
+        try:
+            config = load_config(config_file=str(self.config_file))
+        except (ConfigurationError, Abort) as exc:
+            PRELOADED.pop(self.root, None)
+            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "mkdocs.yml", str(exc))]) from None
+        plugin = config.plugins.get("kb")
+        if plugin is None:
+            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "plugins",
+                                           "expected the kb plugin in mkdocs.yml, found it missing")])
+        plugin.preview = True
+        target = self.site or Path(config.site_dir).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(target.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
+        config.site_dir = str(tmp)
+        try:
+            build(config)
+        except (Abort, PluginError, ConfigurationError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "build",
+                                           f"expected a clean build, found: {exc}")]) from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        tmp.chmod(0o777 & ~_umask())
+        swap_in(tmp, target)
+        self.site = target
+        config.site_dir = str(target)
+        for f in plugin.files:  # MkDocs caches where each file goes: now the swapped-in folder
+            f.dest_dir = str(target)
+            f.__dict__.pop("abs_dest_path", None)
+        if plugin.search_build is not None:
+            plugin.search_build.start_live(target)
+        generated = {src: page.markdown for src, page in plugin.pages.items() if src not in {
+            protocol_src(p.id) for p in plugin.catalog.protocols}}
+        self._state = _State(config, plugin, read, frozenset(discover(self.root)), generated)
+        self._pending.clear()
+        return Outcome("full", len(plugin.files.documentation_pages()), time.perf_counter() - start)
+
+    def update(self, changed: Iterable[Path]) -> Outcome:
+        """Bring the site up to date with the files in ``changed`` (absolute paths)."""
+        with self._lock:
+            self.building = True
+            try:
+                outcome = self._update(set(changed))
+            except ContentError as exc:
+                outcome = Outcome("error", errors=[d.format() for d in exc.diagnostics
+                                                   if d.severity is Severity.ERROR] or [str(exc)])
+            except Exception as exc:  # a template error and the like: keep serving the last good site
+                log.exception("preview: update failed")
+                outcome = Outcome("error", errors=[f"{type(exc).__name__}: {exc}"])
+            finally:
+                self.building = False
+            if outcome.kind != "none":
+                self.errors = outcome.errors
+                self.version += 1
+                for listener in self.listeners:
+                    listener(outcome)
+            return outcome
+
+    def _update(self, changed: set[Path]) -> Outcome:
+        start = time.perf_counter()
+        state = self._state
+        kinds = {self._classify(p) for p in changed} - {"ignore"}
+        if not kinds:
+            return Outcome("none")
+        if state is None or kinds - {"content", "asset"} or any(
+                not p.is_file() or p.resolve().relative_to(self.root).as_posix() not in state.paths
+                for p in changed if self._classify(p) == "content"):  # a content file added, removed or renamed
+            outcome = self.build()
+            outcome.seconds = time.perf_counter() - start
+            return outcome
+        pages = 0
+        if "asset" in kinds:
+            pages += self._copy_assets(state, [p for p in changed if self._classify(p) == "asset"])
+        if "content" in kinds:
+            rel = {p.resolve().relative_to(self.root).as_posix() for p in changed if self._classify(p) == "content"}
+            pages += self._content(state, rel)
+        return Outcome("incremental" if "content" in kinds else "assets", pages, time.perf_counter() - start)
+
+    def _classify(self, path: Path) -> str:
+        """content | asset | full | ignore"""
+        name = path.name
+        if name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES) or name.isdigit():
+            return "ignore"  # editor swap and backup files (vim's 4913 probe included)
+        try:
+            path = path.resolve()
+        except OSError:
+            return "ignore"
+        if path == self.config_file:
+            return "full"
+        if self.site is not None and (path == self.site or path.is_relative_to(self.site)):
+            return "ignore"
+        if any(part.startswith((".site-tmp-", ".site-old-", ".git")) for part in path.parts):
+            return "ignore"
+        try:
+            rel = path.relative_to(self.root).as_posix()
+        except ValueError:
+            rel = ""
+        if rel.startswith(f"{PROTOCOLS_DIR}/") and path.suffix in (".yml", ".yaml"):
+            return "content"
+        if rel.startswith(f"{KB_DIR}/") and path.suffix == ".md" and path.name != "index.md":
+            return "content"
+        if rel.startswith((f"{KB_DIR}/", f"{PROTOCOLS_DIR}/")):
+            if path.exists() or (self._state is not None and any(  # images, hand-written pages; not an editor's
+                    f.abs_src_path and Path(f.abs_src_path) == path for f in self._state.plugin.files)):  # temp file
+                return "full"
+            return "ignore"
+        state = self._state
+        if state is not None:
+            for d in state.config.theme.dirs:
+                if path.is_relative_to(Path(d).resolve()):
+                    inner = path.relative_to(Path(d).resolve()).as_posix()
+                    if inner.startswith("assets/") and path.suffix not in (".html", ".md"):
+                        return "asset"
+                    return "full"  # templates, partials, our Markdown fragments
+        return "ignore"
+
+    def _copy_assets(self, state: _State, paths: list[Path]) -> int:
+        wanted = {p.resolve() for p in paths}
+        n = 0
+        for f in state.plugin.files:
+            if f.abs_src_path and Path(f.abs_src_path).resolve() in wanted and Path(f.abs_src_path).is_file():
+                f.copy_file()
+                n += 1
+        return n
+
+    def _content(self, state: _State, rel: set[str]) -> int:
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        from generator.mkdocs_plugin import today
+
+        plugin = state.plugin
+        self._pending |= rel
+        read = reread(state.read, self.root, self._pending)
+        catalog, diags = build_catalog(read)
+        diags += validate_catalog(catalog, today(), broken_ids(read, catalog))
+        errors = [d for d in sort_diagnostics(diags) if d.severity is Severity.ERROR]
+        if errors:
+            raise ContentError(errors, read.files)
+        old: Catalog = plugin.catalog
+        if {article_src(a) for a in old.articles} != {article_src(a) for a in catalog.articles} or \
+                {p.id for p in old.protocols} != {p.id for p in catalog.protocols}:
+            return self.build().pages  # an id or an area changed: the page set changes
+        edited = {a.id for a in catalog.articles if a.path in self._pending}
+        edited |= {p.id for p in catalog.protocols if p.path in self._pending}
+        catalog = dataclasses.replace(catalog, positions={})
+        renderer = plugin.renderer
+        related = dict(renderer.related_articles)
+        search = plugin.search_build
+        nums: list[int] = []
+        if search is not None:
+            nums = search.update(catalog, edited, directory_urls=bool(state.config.use_directory_urls))
+            edited_articles = edited & set(catalog.article_by_id)
+            if edited_articles:
+                related.update(search.related(plugin.config.related_articles, only=edited_articles))
+        # Who shows what was edited: articles listing it as related, protocols linking it, articles
+        # of an edited protocol (their "related protocols" and "used in" show its title).
+        articles = set(edited & set(catalog.article_by_id))
+        for aid, rel_ids in [*renderer.related_articles.items(), *related.items()]:
+            if edited & set(rel_ids):
+                articles.add(aid)
+        protocols = set(edited & set(catalog.protocol_by_id))
+        for cat in (old, catalog):
+            for aid in edited:
+                protocols |= set(cat.protocols_using_article.get(aid, ()))
+            for pid in edited & set(cat.protocol_by_id):
+                articles |= {aid for aid, pids in cat.protocols_using_article.items() if pid in pids}
+        articles &= set(catalog.article_by_id)
+        protocols &= set(catalog.protocol_by_id)
+
+        plugin.catalog = catalog
+        renderer.catalog = catalog
+        renderer.related_articles = related
+        markdown: dict[str, str] = {}
+        for pid in protocols:
+            page = renderer.protocol_page(catalog.protocol_by_id[pid])
+            markdown[page.src_uri] = page.markdown
+            plugin.pages[page.src_uri] = page
+            plugin.titles[page.src_uri] = (page.title, page.description)
+        listed = any(_listing(old, i) != _listing(catalog, i) for i in edited)
+        for page in renderer.index_pages(home=plugin.home, existing=set(plugin.existing)) if listed else []:
+            if state.generated.get(page.src_uri) != page.markdown:
+                markdown[page.src_uri] = page.markdown
+                state.generated[page.src_uri] = page.markdown
+                plugin.pages[page.src_uri] = page
+        srcs = list(markdown)
+        for aid in articles:
+            a = catalog.article_by_id[aid]
+            plugin.titles[article_src(a)] = (a.meta.title, a.meta.summary or "")
+            srcs.append(article_src(a))
+
+        files, config = plugin.files, state.config
+        doc_files = files.documentation_pages()
+        built = []
+        for src in sorted(srcs):
+            file = files.get_file_from_path(src)
+            if file is None or file.page is None:
+                continue
+            if src in markdown:
+                file.content_string = markdown[src]
+            _populate_page(file.page, config, files)
+            built.append(file.page)
+        for page in built:
+            _build_page(page, config, doc_files, plugin.nav, plugin.env)
+        for page in built:
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+
+        site = Path(config.site_dir)
+        (site / MANIFEST).write_text(json.dumps(build_manifest(catalog, config.use_directory_urls),
+                                                ensure_ascii=False, indent=1), encoding="utf-8")
+        if search is not None and plugin.config.search_server_index and nums:
+            search.update_server(site, nums)
+        state.read = read
+        self._pending.clear()
+        return len(built)
+
+    # --- watching --------------------------------------------------------------------------------
+    def watch(self) -> None:
+        """Watch the content, the theme and mkdocs.yml in background threads; updates run one at a time."""
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        state = self._state
+        assert state is not None, "build() first"
+        changed: set[Path] = set()
+        wake = threading.Event()
+        guard = threading.Lock()
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type in ("opened", "closed_no_write"):
+                    return
+                with guard:
+                    for p in (event.src_path, getattr(event, "dest_path", "")):
+                        if p:
+                            changed.add(Path(os.fsdecode(p)))
+                wake.set()
+
+        observer = Observer()
+        installed = Path(sysconfig.get_paths()["purelib"]).resolve()
+        folders = [self.root / KB_DIR, self.root / PROTOCOLS_DIR, *(
+            Path(d) for d in state.config.theme.dirs if not Path(d).resolve().is_relative_to(installed))]
+        for folder in dict.fromkeys(f.resolve() for f in folders if f.is_dir()):
+            observer.schedule(Handler(), str(folder), recursive=True)
+        observer.schedule(Handler(), str(self.root), recursive=False)  # mkdocs.yml
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+
+        def loop() -> None:
+            while True:
+                wake.wait()
+                while True:  # debounce: until no event for DEBOUNCE_S
+                    wake.clear()
+                    if not wake.wait(DEBOUNCE_S):
+                        break
+                with guard:
+                    batch = set(changed)
+                    changed.clear()
+                outcome = self.update(batch)
+                if outcome.kind == "error":
+                    for line in outcome.errors:
+                        print(line, flush=True)
+                    print(f"preview: the site was not updated ({len(outcome.errors)} problems); fix and save "
+                          "again", flush=True)
+                elif outcome.kind != "none":
+                    print(f"preview: {outcome.kind} rebuild, {outcome.pages} pages in {outcome.seconds:.2f} s",
+                          flush=True)
+
+        threading.Thread(target=loop, name="kb-preview", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+
+
+
+def _listing(catalog: Catalog, ident: str) -> tuple[object, ...]:
+    """What the index pages and the home page show of an article or protocol."""
+    if ident in catalog.article_by_id:
+        m = catalog.article_by_id[ident].meta
+        return ("article", m.title, m.type, m.audience, tuple(m.tags), m.lang, m.translation_of)
+    p = catalog.protocol_by_id[ident].model
+    return ("protocol", p.title, p.summary, p.audience, tuple(p.tags), p.lang, p.translation_of)

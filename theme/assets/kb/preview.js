@@ -1,0 +1,54 @@
+/* kb live preview (`kb serve --watch` only: the build adds this script in that mode).
+ *
+ * Waits on /api/preview?since=<version>; when the version moves on, the page reloads, or,
+ * when the edit broke the content, a banner lists the problems (file:line:col: ...) until
+ * they are fixed. Text is set with textContent: nothing from the answer is parsed as HTML.
+ */
+(function () {
+  "use strict";
+  var URL_ = "/api/preview";
+  var known = null;
+  var banner = null;
+
+  function show(errors) {
+    if (!errors || !errors.length) {
+      if (banner) { banner.remove(); banner = null; }
+      return;
+    }
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "kb-preview-errors";
+      banner.setAttribute("role", "alert");
+      document.body.appendChild(banner);
+    }
+    banner.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = (document.documentElement.lang || "es").slice(0, 2) === "en"
+      ? "The preview was not updated: fix these problems and save again"
+      : "La vista previa no se ha actualizado: corrija estos problemas y guarde de nuevo";
+    banner.appendChild(title);
+    var list = document.createElement("pre");
+    list.textContent = errors.join("\n");
+    banner.appendChild(list);
+  }
+
+  function poll(delay) {
+    var url = known === null ? URL_ : URL_ + "?since=" + known;
+    setTimeout(function () {
+      fetch(url, { cache: "no-store", credentials: "omit" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (state) {
+          if (known !== null && state.version > known && !(state.errors && state.errors.length)) {
+            window.location.reload();
+            return;
+          }
+          known = state.version;
+          show(state.errors);
+          poll(0);
+        })
+        .catch(function () { poll(2000); }); /* the server restarts: try again */
+    }, delay);
+  }
+
+  poll(0);
+})();
