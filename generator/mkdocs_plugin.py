@@ -40,7 +40,7 @@ from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_tree
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
-from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src, protocol_src
+from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
 
 if TYPE_CHECKING:
@@ -256,9 +256,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             page.meta["description"] = str(markupsafe.escape(description))
         ident = self._content_id(page.file.src_uri)
         if ident:
+            # No <link rel="alternate" hreflang> in <head>: Material reads those as whole-site language
+            # versions and fetches their sitemap.xml. The switch's links carry hreflang instead.
             page.meta["kb_lang"] = self._lang_of(ident)
-            page.meta["kb_alternates"] = [{"lang": v.lang, "url": f.url} for v in self.catalog.versions(ident)
-                                          if (f := files.get_file_from_path(self._src_of(v.id))) is not None]
         return markdown
 
     def _content_id(self, src: str) -> str | None:
@@ -275,11 +275,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         if ident in self.catalog.article_by_id:
             return str(self.catalog.article_by_id[ident].meta.lang)
         return str(self.catalog.protocol_by_id[ident].model.lang)
-
-    def _src_of(self, ident: str) -> str:
-        if ident in self.catalog.article_by_id:
-            return article_src(self.catalog.article_by_id[ident])
-        return protocol_src(ident)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Material writes the site's language on every page; a page in another language says its own."""

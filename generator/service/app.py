@@ -255,6 +255,8 @@ class PreviewRoute:
             return _error(400, f"since: expected a whole number, found {str(raw)[:40]!r}")
         deadline = time.monotonic() + self.WAIT_S
         while since is not None and self.preview.version <= since and time.monotonic() < deadline:
+            if await request.is_disconnected():  # the tab was closed or reloaded
+                return Response(status_code=204)
             await asyncio.sleep(0.05)
         return JSONResponse({"version": self.preview.version, "building": self.preview.building,
                              "errors": list(self.preview.errors)}, headers={"Cache-Control": "no-store"})
@@ -329,7 +331,7 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, work
         app = create_app(config, preview)
         preview.watch()
         print("Watching kb/, protocols/, the theme and mkdocs.yml: saved edits show up in open pages", flush=True)
-        uvicorn.run(app, **common)
+        uvicorn.run(app, timeout_graceful_shutdown=1, **common)  # open pages hold a waiting request
     elif workers > 1:
         os.environ.update(config.to_env())
         uvicorn.run("generator.service.app:app_from_env", factory=True, workers=workers, **common)
