@@ -52,3 +52,10 @@ def add_articles(root: Path, n: int, area: str = "masivo", words: int = 120) -> 
             f"symptoms: [Síntoma {i}]\ncause: Causa {i}.\nowner: equipo-pruebas\nreviewed: 2026-11-01\n---\n"
             f"## Síntomas\n\n{filler}\n\n## Causa\n\n{filler}\n\n## Solución\n\n{filler}\n\n"
             f"## Prevención\n\n{filler}\n", encoding="utf-8")
+
+
+def content_files(root: Path = REPO) -> int:
+    """How many content files `kb validate` reads in ``root`` (kb/ articles and protocols/)."""
+    from generator.content.sources import discover, is_article_path
+
+    return sum(1 for p in discover(root) if not p.startswith("kb/") or is_article_path(p))

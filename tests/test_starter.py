@@ -53,7 +53,8 @@ def test_solution_articles_have_symptoms_cause_solution_prevention(catalog: Cata
     assert len(solutions) >= 16
     for a in solutions:
         headings = [line[3:].strip() for line in a.body.splitlines() if line.startswith("## ")]
-        assert headings[:4] == ["Síntomas", "Causa", "Solución", "Prevención"], a.id
+        assert headings[:4] == {"es": ["Síntomas", "Causa", "Solución", "Prevención"],
+                                "en": ["Symptoms", "Cause", "Solution", "Prevention"]}[a.meta.lang], a.id
         assert a.meta.symptoms and a.meta.cause
 
 

@@ -28,14 +28,16 @@ def build_manifest(catalog: Catalog, use_directory_urls: bool = True) -> dict[st
             a.id: {"title": a.meta.title, "url": page_url(article_src(a), use_directory_urls), "area": a.area,
                    "type": a.meta.type, "audience": a.meta.audience, "lang": a.meta.lang, "owner": a.meta.owner,
                    "reviewed": a.meta.reviewed.isoformat(), "review_every_days": a.meta.review_every_days,
-                   "protocols": list(using.get(a.id, ())), "version": a.digest}
+                   "protocols": list(using.get(a.id, ())), "version": a.digest,
+                   "translation_of": a.meta.translation_of}
             for a in catalog.articles
         },
         "protocols": {
             p.id: {"title": p.model.title, "url": page_url(protocol_src(p.id), use_directory_urls),
                    "version": p.version, "audience": p.model.audience, "lang": p.model.lang,
                    "owner": p.model.owner, "reviewed": p.model.reviewed.isoformat(),
-                   "review_every_days": p.model.review_every_days, "steps": [s.id for s in p.model.steps],
+                   "review_every_days": p.model.review_every_days, "translation_of": p.model.translation_of,
+                   "steps": [s.id for s in p.model.steps],
                    "step_titles": {s.id: s.title for s in p.model.steps}}
             for p in catalog.protocols
         },

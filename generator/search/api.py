@@ -1,6 +1,6 @@
 """``GET /api/search``: parameters checked here, framework-free; ``generator/service/app.py`` serves it.
 
-    GET /api/search?q=no+me+carga&limit=10&type=solution&audience=end-user&area=red&channel=phone&facets=1
+    GET /api/search?q=no+me+carga&limit=10&type=solution&audience=end-user&area=red&channel=phone&facets=1&lang=es
 
 -> 200 ``{"query", "total", "source": "server", "results": [{"id", "type", "title", "url", "score",
 "audience", "area", "symptom"}, ...], "facets": {...}, "corrected": {...}}``; 400 ``{"error": reason}``.
@@ -21,7 +21,8 @@ MAX_LIMIT: Final = 50
 _AREA = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FILTERS: Final[dict[str, tuple[str, ...] | None]] = {"type": TYPES, "audience": AUDIENCES, "channel": CHANNELS,
                                                      "area": None}
-PARAMS: Final = ("q", "limit", "facets", *FILTERS)
+PARAMS: Final = ("q", "limit", "facets", "lang", *FILTERS)
+LANGS: Final = ("es", "en")
 
 
 class BadRequest(ValueError):
@@ -29,7 +30,8 @@ class BadRequest(ValueError):
 
 
 def parse(params: Mapping[str, str]) -> tuple[str, int, dict[str, str], bool]:
-    """(query, limit, filters, facets) from the query string, or BadRequest with the reason."""
+    """(query, limit, filters, facets) from the query string, or BadRequest with the reason
+    (``lang`` is checked by :func:`language`)."""
     unknown = sorted(set(params) - set(PARAMS))
     if unknown:
         raise BadRequest(f"expected only the parameters {', '.join(PARAMS)}, found {unknown[0]!r}")
@@ -56,11 +58,20 @@ def parse(params: Mapping[str, str]) -> tuple[str, int, dict[str, str], bool]:
     return q, int(raw), filters, facets in ("1", "true")
 
 
+def language(params: Mapping[str, str]) -> str | None:
+    """The reader's language (``lang``): a page found in several languages is shown in this one."""
+    value = params.get("lang") or None
+    if value is not None and value not in LANGS:
+        raise BadRequest(f"expected lang to be one of {', '.join(LANGS)}, found {value[:20]!r}")
+    return value
+
+
 def answer(engine: Engine, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
     """(HTTP status, JSON body) for one request."""
     try:
         q, limit, filters, facets = parse(params)
+        lang = language(params)
     except BadRequest as exc:
         return 400, {"error": str(exc)}
     kwargs: dict[str, Any] = {"facets": True} if facets else {}
-    return 200, engine.search(q, limit=limit, filters=filters, **kwargs).as_json()
+    return 200, engine.search(q, limit=limit, filters=filters, lang=lang, **kwargs).as_json()

@@ -40,7 +40,7 @@ def search_site(site: Path, query: str, *, limit: int = 10, filters: Mapping[str
     del BadRequest
     index = open_server_index(site)
     try:
-        result = index.search(q, limit=limit, filters=flt, facets=want_facets)
+        result = index.search(q, limit=limit, filters=flt, facets=want_facets, lang=lang)
     finally:
         index.close()
     if as_json:
@@ -64,7 +64,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     (tests/search/test_js_parity.py checks they agree query by query)."""
     from generator.diagnostics import ContentError
     from generator.model.validate import validate_tree
-    from generator.search.evaluate import evaluate, load_queries, report, unknown_ids
+    from generator.search.evaluate import evaluate, families, load_queries, report, unknown_ids
     from generator.search.server import ServerIndex
     from generator.search.static import StaticIndex
 
@@ -82,15 +82,19 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
             build.write_static(site)
             build.write_server(site)
             known = set(result.catalog.article_by_id) | set(result.catalog.protocol_by_id)
+            family = {a.id: a.meta.translation_of for a in result.catalog.articles if a.meta.translation_of}
+            family |= {p.id: p.model.translation_of for p in result.catalog.protocols if p.model.translation_of}
         else:
             manifest = json.loads((site / "kb-manifest.json").read_text(encoding="utf-8"))
             known = set(manifest.get("articles", {})) | set(manifest.get("protocols", {}))
+            family = families({**manifest.get("articles", {}), **manifest.get("protocols", {})})
         stale = unknown_ids(qs, known)
         if stale:
             raise ValueError(f"{queries}: expected ids of this content, found unknown {', '.join(stale)}")
         server = ServerIndex(site / "search" / "server")
         try:
-            metrics = [evaluate("static", StaticIndex(site / "search"), qs), evaluate("server", server, qs)]
+            metrics = [evaluate("static", StaticIndex(site / "search"), qs, family),
+                       evaluate("server", server, qs, family)]
         finally:
             server.close()
     minimum = dict(min_recall3 or {})

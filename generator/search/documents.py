@@ -56,6 +56,7 @@ class SearchDoc:
     channels: tuple[str, ...]
     symptoms: tuple[str, ...]  # shown under the title: the one that best matches the query
     text: dict[str, str]
+    family: str = ""  # the id of the original this page translates ("": none, the page is its own)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def article_doc(a: Article, directory_urls: bool = True) -> SearchDoc:
         text={"title": m.title, "symptoms": "\n".join(m.symptoms),
               "summary": "\n".join(x for x in (m.summary, m.cause) if x),
               "keywords": "\n".join([*m.tags, *m.products, a.area.replace("-", " ")]),
-              "body": markdown_text(a.body)})
+              "body": markdown_text(a.body)},
+        family=m.translation_of or "")
 
 
 def protocol_doc(entry: ProtocolEntry, directory_urls: bool = True) -> SearchDoc:
@@ -108,7 +110,8 @@ def protocol_doc(entry: ProtocolEntry, directory_urls: bool = True) -> SearchDoc
         audience=p.audience, area="protocolos", lang=p.lang, channels=tuple(p.channels), symptoms=(p.summary,),
         text={"title": p.title, "symptoms": p.summary, "summary": "\n".join(summary),
               "keywords": "\n".join([*p.tags, *(s.title for s in p.steps)]),
-              "body": markdown_text("\n".join(body))})
+              "body": markdown_text("\n".join(body))},
+        family=p.translation_of or "")
 
 
 def catalog_docs(catalog: Catalog, directory_urls: bool = True) -> list[SearchDoc]:

@@ -6,13 +6,14 @@ A query file (``tests/search/queries.yml``)::
       - {q: "no me carga ninguna pagina", expected: dns-configurado-a-mano, lang: es, typo: true}
       - {q: "hay red pero no navega", expected: [sin-conexion-internet, dns-configurado-a-mano]}
 
-A query is answered at rank k when any expected id is among the first k results.
+A query is answered at rank k when any expected id is among the first k results, or a
+translation of it (each page is shown in the query's language when it exists there).
 MRR is the mean of 1/rank of the first expected id (0 when it is not in the first 10).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,13 +94,21 @@ def load_queries(path: Path) -> list[Query]:
     return out
 
 
-def evaluate(name: str, engine: Engine, queries: Sequence[Query]) -> Metrics:
+def evaluate(name: str, engine: Engine, queries: Sequence[Query], family: Mapping[str, str] | None = None) -> Metrics:
+    """``family``: page id -> the id of the original it translates (from :func:`families`)."""
+    fam = family or {}
     metrics = Metrics(name)
     for q in queries:
-        top = tuple(h.id for h in engine.search(q.q, limit=DEPTH).hits)
-        rank = next((i + 1 for i, hid in enumerate(top) if hid in q.expected), None)
+        top = tuple(h.id for h in engine.search(q.q, limit=DEPTH, lang=q.lang).hits)
+        wanted = {fam.get(e, e) for e in q.expected}
+        rank = next((i + 1 for i, hid in enumerate(top) if fam.get(hid, hid) in wanted), None)
         metrics.outcomes.append(Outcome(q, rank, top))
     return metrics
+
+
+def families(pages: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Page id -> its original's id, from the manifest's entries (``translation_of``)."""
+    return {i: str(p["translation_of"]) for i, p in pages.items() if p.get("translation_of")}
 
 
 def unknown_ids(queries: Sequence[Query], known: set[str]) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from generator.search.analysis import terms
 from generator.search.query import QueryWord
@@ -42,8 +42,29 @@ class SearchResult:
 class Engine(Protocol):
     """A search engine over one site's articles and protocols."""
 
-    def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None) -> SearchResult:
+    def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
+               lang: str | None = None) -> SearchResult:
         ...
+
+
+K = TypeVar("K")
+
+
+def collapse(ranked: Sequence[tuple[float, K]], version: Callable[[K], tuple[object, str] | None],
+             lang: str | None) -> list[tuple[float, K]]:
+    """One result per page across its languages: ``ranked`` is (score, key) best first; ``version``
+    gives (family, lang) of a key that has translations (None otherwise). Each family keeps its
+    member in ``lang`` if one matched, else its best; it ranks where its best member did, with that
+    score. search.js (``collapse``) does the same on the static index."""
+    groups: dict[object, list[tuple[float, K, str]]] = {}
+    for score, key in ranked:
+        v = version(key)
+        groups.setdefault(("f", v[0]) if v else ("d", key), []).append((score, key, v[1] if v else ""))
+    out = []
+    for members in groups.values():
+        chosen = next((m for m in members if lang and m[2] == lang), members[0])
+        out.append((members[0][0], chosen[1]))
+    return out
 
 
 def best_symptom(candidates: Sequence[str], words: Sequence[QueryWord], lang: str) -> str:

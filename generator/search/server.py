@@ -32,7 +32,7 @@ from typing import Any, Final
 from generator.search.analysis import distance
 from generator.search.documents import Analyzed
 from generator.search.query import QueryWord, Synonyms, expand
-from generator.search.results import Hit, SearchResult, best_symptom
+from generator.search.results import Hit, SearchResult, best_symptom, collapse
 from generator.search.scoring import SCALE, Impacts
 
 SERVER_DIR: Final = "search/server"
@@ -85,6 +85,7 @@ def _schema() -> Any:
         title=fields.STORED(),
         url=fields.STORED(),
         symptoms=fields.STORED(),
+        family=fields.STORED(),  # the original's id, for pages in several languages (results.collapse)
         text=terms_field(phrase=False),  # term -> impact
         words=terms_field(phrase=False),  # unstemmed words: the typo vocabulary. Scorable: whoosh looks
         # up a length column per posting, and stats a file for each when a field has none
@@ -115,7 +116,7 @@ def _fields(a: Analyzed, weights: Mapping[str, int]) -> dict[str, Any]:
     d = a.doc
     return {"id": d.id, "type": d.type, "audience": d.audience, "area": d.area, "channel": " ".join(d.channels),
             "lang": d.lang, "title": d.title, "url": d.url, "symptoms": json.dumps(d.symptoms, ensure_ascii=False),
-            "text": weights, "words": a.words}
+            "family": d.family, "text": weights, "words": a.words}
 
 
 def update_server_index(docs: Sequence[Analyzed], impacts: Impacts, nums: Iterable[int], out: Path) -> None:
@@ -218,6 +219,15 @@ class ServerIndex:
         self.doc_count = self._searcher.doc_count()
         self._vocab = self._vocabulary()
         self._near: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+        self._versions = self._families()
+
+    def _families(self) -> dict[str, tuple[str, str]]:
+        """id -> (family, lang) of the pages that exist in several languages."""
+        members: dict[str, list[tuple[str, str]]] = {}
+        for stored in self._searcher.reader().all_stored_fields():
+            fam = stored.get("family") or stored["id"]
+            members.setdefault(fam, []).append((stored["id"], stored.get("lang") or ""))
+        return {i: (fam, lang) for fam, ms in members.items() if len(ms) > 1 for i, lang in ms}
 
     def close(self) -> None:
         self._searcher.close()
@@ -233,6 +243,7 @@ class ServerIndex:
             self.doc_count = fresh.doc_count()
             self._vocab = self._vocabulary()
             self._near.clear()
+            self._versions = self._families()
             return True
 
     def _vocabulary(self) -> dict[tuple[str, int], list[tuple[str, int]]]:
@@ -271,26 +282,29 @@ class ServerIndex:
         return _or(per_word) if per_word else q.NullQuery
 
     def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
-               facets: bool = False) -> SearchResult:
+               facets: bool = False, lang: str | None = None) -> SearchResult:
         from whoosh import query as q
 
         with self._lock:
             qwords = expand(query, self.synonyms, self.near)
             corrected = {w.word: w.corrected for w in qwords if w.corrected}
             flt = [q.Term(k, v) for k, v in (filters or {}).items() if v]
-            depth = max(limit, FACET_DEPTH) if facets else limit
+            depth = (max(limit, FACET_DEPTH) if facets else limit) + len(self._versions)  # room for collapse
             results = self._searcher.search(self._query(qwords), limit=depth,
                                             filter=q.And(flt) if flt else None)
+            by_id = {r["id"]: r for r in results}
+            kept = collapse([(float(r.score), r["id"]) for r in results], self._versions.get, lang)
             hits: list[Hit] = []
             counts: dict[str, dict[str, int]] = {name: {} for name in FACETS} if facets else {}
-            for r in results:
+            for score, ident in kept[:max(limit, FACET_DEPTH) if facets else limit]:
+                r = by_id[ident]
                 if len(hits) < limit:
                     symptoms = json.loads(r["symptoms"])
-                    hits.append(Hit(r["id"], r["type"], r["title"], r["url"], round(float(r.score) / SCALE, 4),
+                    hits.append(Hit(r["id"], r["type"], r["title"], r["url"], round(score / SCALE, 4),
                                     r["audience"], r["area"], best_symptom(symptoms, qwords, r["lang"])))
                 for name in counts:
                     for value in str(r.get(name) or "").split():
                         counts[name][value] = counts[name].get(value, 0) + 1
             facet_counts = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in counts.items()}
-            return SearchResult(query, tuple(hits), len(results.top_n) if facets else len(hits), facet_counts,
-                                corrected, source="server")
+            total = len(kept) if facets else len(hits)
+            return SearchResult(query, tuple(hits), total, facet_counts, corrected, source="server")

@@ -40,7 +40,7 @@ from generator.search.query import (
     Synonyms,
     expand,
 )
-from generator.search.results import Hit, SearchResult, best_symptom
+from generator.search.results import Hit, SearchResult, best_symptom, collapse
 from generator.search.scoring import SCALE, Impacts
 
 FORMAT: Final = 1
@@ -72,6 +72,21 @@ def vocabulary(docs: Sequence[Analyzed]) -> dict[str, int]:
         df.update(d.words)
         strong |= d.strong
     return {w: c for w, c in sorted(df.items()) if (c >= 2 or w in strong) and not w.isdigit()}
+
+
+def versions(docs: Sequence[Any]) -> list[list[Any]]:
+    """``[doc number, family number, lang]`` of every document whose page exists in several languages
+    (the family number is the original's): results show one version per page (``collapse``)."""
+    number = {d.id: i for i, d in enumerate(docs)}
+    families: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        families[d.family or d.id].append(i)
+    out = []
+    for fam, members in families.items():
+        if len(members) > 1:
+            head = number.get(fam, members[0])
+            out += [[i, head, docs[i].lang] for i in members]
+    return sorted(out)
 
 
 def _postings_json(plist: list[tuple[int, int]]) -> list[int]:
@@ -135,7 +150,8 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
         write(f"v/{first}.json", _dump(ws))
 
     meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
-            "vocab": sorted(by_first), "rules": RULES.as_json(), "synonyms": synonyms.as_json(),
+            "versions": versions(docs), "vocab": sorted(by_first), "rules": RULES.as_json(),
+            "synonyms": synonyms.as_json(),
             "weights": {"typo": {str(k): v for k, v in TYPO_WEIGHT.items()}, "synonym": SYNONYM_WEIGHT,
                         "max_corrections": MAX_CORRECTIONS, "max_words": MAX_QUERY_WORDS,
                         "max_chars": MAX_QUERY_CHARS}}
@@ -205,6 +221,10 @@ class LiveStatic:
             if ws and first not in self.meta["vocab"]:
                 self.meta["vocab"] = sorted([*self.meta["vocab"], first])
                 meta_dirty = True
+        now = versions([a.doc for a in analyzed])
+        if now != self.meta.get("versions"):  # a translation_of was edited
+            self.meta["versions"] = now
+            meta_dirty = True
         if meta_dirty:
             _write(self.out, "meta.json", _dump(self.meta))
             written += 1
@@ -271,13 +291,15 @@ class StaticIndex:
                 scores[num] = scores.get(num, 0.0) + s
         return sorted(((s, n) for n, s in scores.items()), key=lambda x: (-x[0], x[1]))
 
-    def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None) -> SearchResult:
+    def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
+               lang: str | None = None) -> SearchResult:
         words = expand(query, self.synonyms, self.near)
-        ranked = self.rank(words)
+        family = {num: (fam, lg) for num, fam, lg in self.meta.get("versions", [])}
+        ranked = collapse(self.rank(words), family.get, lang)
         hits = []
         for score, num in ranked[:limit]:
-            did, typ, aud, area, title, url, lang, symptoms = self.doc(num)
+            did, typ, aud, area, title, url, doc_lang, symptoms = self.doc(num)[:8]
             hits.append(Hit(did, typ, title, "/" + url, round(score / SCALE, 4), aud, area,
-                            best_symptom(symptoms, words, lang)))
+                            best_symptom(symptoms, words, doc_lang)))
         return SearchResult(query, tuple(hits), len(ranked), source="static",
                             corrected={w.word: w.corrected for w in words if w.corrected})

@@ -22,10 +22,10 @@ const queries = JSON.parse(fs.readFileSync(0, "utf8"));
 const idx = new api.StaticIndex(rel => Promise.resolve(JSON.parse(fs.readFileSync(path.join(dir, rel), "utf8"))));
 (async () => {
   const out = [];
-  for (const q of queries) {
+  for (const [q, lang] of queries) {
     const fresh = new api.StaticIndex(idx.load);
-    const r = await fresh.search(q, 10);
-    out.push({q, ids: r.results.map(h => h.id), scores: r.results.map(h => h.score), total: r.total,
+    const r = await fresh.search(q, 10, lang);
+    out.push({q, lang, ids: r.results.map(h => h.id), scores: r.results.map(h => h.score), total: r.total,
               symptoms: r.results.map(h => h.symptom), corrected: r.corrected, fetched: fresh.fetched});
   }
   process.stdout.write(JSON.stringify(out));
@@ -33,7 +33,7 @@ const idx = new api.StaticIndex(rel => Promise.resolve(JSON.parse(fs.readFileSyn
 """
 
 
-def run_node(index: Path, queries: list[str], tmp: Path) -> list[dict[str, object]]:
+def run_node(index: Path, queries: list[tuple[str, str | None]], tmp: Path) -> list[dict[str, object]]:
     node = shutil.which("node")
     assert node, "Node.js is not installed: run scripts/test-deps (Debian package nodejs)"
     script = tmp / "parity.js"
@@ -46,13 +46,19 @@ def run_node(index: Path, queries: list[str], tmp: Path) -> list[dict[str, objec
 
 
 def test_node_and_python_rank_every_query_alike(starter_indexes: Path, tmp_path: Path) -> None:
-    queries = [q.q for q in load_queries(QUERIES)]
-    queries += ["Contraseña CADUCADA!!", "wi-fi", "¿Por qué no imprime?", "x", "", "the of and", "ñoño 12345"]
+    queries: list[tuple[str, str | None]] = [(q.q, q.lang) for q in load_queries(QUERIES)]
+    queries += [(q, "es") for q in ("Contraseña CADUCADA!!", "wi-fi", "¿Por qué no imprime?", "x", "", "the of and",
+                                    "ñoño 12345")]
+    # Pages with translations: each language's reader gets one version, in their language when it matched.
+    queries += [(q, lang) for q in ("password expired", "contraseña caducada", "printer queue stuck", "dns")
+                for lang in ("es", "en", None)]
     index = starter_indexes / "search"
     js = run_node(index, queries, tmp_path)
+    assert any(got["ids"] != other["ids"] for got in js for other in js
+               if got["q"] == other["q"] and got["lang"] != other["lang"])  # the language matters somewhere
     for got in js:
         py = StaticIndex(index)
-        res = py.search(str(got["q"]), limit=10)
+        res = py.search(str(got["q"]), limit=10, lang=got["lang"])  # type: ignore[arg-type]
         assert got["ids"] == [h.id for h in res.hits], got["q"]
         assert got["scores"] == [h.score for h in res.hits], got["q"]
         assert got["symptoms"] == [h.symptom for h in res.hits], got["q"]

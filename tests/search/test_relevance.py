@@ -19,13 +19,14 @@ MIN_RECALL3 = {"server": 0.9, "static": 0.8}
 
 
 @pytest.fixture(scope="module")
-def metrics(starter_indexes: Path) -> dict[str, Metrics]:
-    """Both searches evaluated over every harness query."""
+def metrics(starter_indexes: Path, starter_build: SearchBuild) -> dict[str, Metrics]:
+    """Both searches evaluated over every harness query (a translation of an expected page counts)."""
     qs = load_queries(QUERIES)
+    family = {d.doc.id: d.doc.family for d in starter_build.docs if d.doc.family}
     server = ServerIndex(starter_indexes / "search" / "server")
     try:
-        return {"static": evaluate("static", StaticIndex(starter_indexes / "search"), qs),
-                "server": evaluate("server", server, qs)}
+        return {"static": evaluate("static", StaticIndex(starter_indexes / "search"), qs, family),
+                "server": evaluate("server", server, qs, family)}
     finally:
         server.close()
 

@@ -17,7 +17,7 @@ import pytest
 
 from generator.cli import main
 from generator.service.app import ServiceConfig, create_app
-from tests.sitebuild import copy_tiny, kb, page
+from tests.sitebuild import content_files, copy_tiny, kb, page
 
 
 @dataclass
@@ -87,8 +87,9 @@ def test_api_facets_and_filters(client: Client) -> None:
     ({"q": "vpn", "limit": "abc"}, "expected limit to be a whole number from 1 to 50, found 'abc'"),
     ({"q": "vpn", "type": "faq"}, "expected type to be one of protocol, guide, solution, found 'faq'"),
     ({"q": "vpn", "area": "../etc"}, "expected area to be an area id (lower-case letters, digits, -), found '../etc'"),
-    ({"q": "vpn", "sort": "x"}, "expected only the parameters q, limit, facets, type, audience, channel, area, "
-                                "found 'sort'"),
+    ({"q": "vpn", "sort": "x"}, "expected only the parameters q, limit, facets, lang, type, audience, channel, "
+                                "area, found 'sort'"),
+    ({"q": "vpn", "lang": "fr"}, "expected lang to be one of es, en, found 'fr'"),
 ])
 def test_api_rejects_bad_requests_with_a_reason(client: Client, params: dict[str, str], reason: str) -> None:
     r = client.get("/api/search", params=params)
@@ -112,11 +113,24 @@ def test_api_without_an_index_says_so(tmp_path: Path) -> None:
     assert (r.status_code, r.json()) == (503, {"error": "no search index: run 'kb build'"})
 
 
+def test_a_translated_page_is_one_result_in_the_readers_language(client: Client) -> None:
+    """The English and the Spanish version of a page both match: each reader gets one, in their language."""
+    def ids(lang: str | None) -> list[str]:
+        params = {"q": "contraseña caducada password expired", **({"lang": lang} if lang else {})}
+        return [h["id"] for h in client.get("/api/search", params=params).json()["results"]]
+
+    es, en, any_lang = ids("es"), ids("en"), ids(None)
+    assert "contrasena-caducada" in es and "contrasena-caducada-en" not in es
+    assert "contrasena-caducada-en" in en and "contrasena-caducada" not in en
+    assert len({"contrasena-caducada", "contrasena-caducada-en"} & set(any_lang)) == 1
+    assert es.index("contrasena-caducada") == en.index("contrasena-caducada-en")  # the page keeps its rank
+
+
 def test_kb_search_json_is_the_api_json(client: Client, starter_site: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     q = "el movil no recibe correos"
     assert main(["search", q, "--json", "-d", str(starter_site)]) == 0
-    assert json.loads(capsys.readouterr().out) == client.get("/api/search", params={"q": q}).json()
+    assert json.loads(capsys.readouterr().out) == client.get("/api/search", params={"q": q, "lang": "es"}).json()
     assert main(["search", q, "-d", str(starter_site), "--limit", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(" 1. Mi móvil no recibe el correo o no se conecta al Wi-Fi  [Protocolo · Técnicos]\n")
@@ -137,7 +151,7 @@ def test_header_box_replaces_lunr_and_the_static_index_is_small(starter_site: Pa
     assert html.select_one("script[src$='assets/kb/search.js']") is not None
     assert not (starter_site / "search" / "search_index.json").exists()  # Material's lunr index is gone
     meta = json.loads((starter_site / "search" / "meta.json").read_text(encoding="utf-8"))
-    assert meta["docs"] == 38 and meta["rules"]["stop"] and meta["synonyms"]
+    assert meta["docs"] == content_files() and meta["rules"]["stop"] and meta["synonyms"]
     biggest = max(len(gzip.compress(p.read_bytes())) for p in (starter_site / "search").rglob("*.json")
                   if "server" not in p.parts)
     assert biggest < 40_000

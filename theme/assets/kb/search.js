@@ -231,13 +231,35 @@
       return ranked;
     });
   };
-  StaticIndex.prototype.search = function (query, limit) {
+  /* One result per page across its languages (generator/search/results.py, collapse): each family
+   * keeps its member in `lang` if one matched, else its best, at the rank of its best member. */
+  function collapse(ranked, versions, lang) {
+    var family = new Map();
+    (versions || []).forEach(function (v) { family.set(v[0], [v[1], v[2]]); });
+    var groups = new Map();
+    ranked.forEach(function (r) {
+      var v = family.get(r[1]);
+      var key = v ? "f" + v[0] : "d" + r[1];
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push([r[0], r[1], v ? v[1] : ""]);
+    });
+    var out = [];
+    groups.forEach(function (members) {
+      var chosen = members[0];
+      if (lang) for (var i = 0; i < members.length; i++) if (members[i][2] === lang) { chosen = members[i]; break; }
+      out.push([members[0][0], chosen[1]]);
+    });
+    return out;
+  }
+
+  StaticIndex.prototype.search = function (query, limit, lang) {
     var self = this;
     limit = limit || 10;
     return this.ready.then(function () {
       return expand(query, self.an, self.syn, self.meta.weights, self.near.bind(self));
     }).then(function (words) {
-      return self.rank(words).then(function (ranked) {
+      return self.rank(words).then(function (all) {
+        var ranked = collapse(all, self.meta.versions, lang || null);
         var per = self.meta.docs_per_shard, top = ranked.slice(0, limit);
         return Promise.all(top.map(function (r) {
           return self.file("d/" + Math.floor(r[1] / per) + ".json").then(function (rows) { return rows[r[1] % per]; });
@@ -256,7 +278,8 @@
     });
   };
 
-  var api = { Analyzer: Analyzer, Synonyms: Synonyms, StaticIndex: StaticIndex, expand: expand, distance: distance };
+  var api = { Analyzer: Analyzer, Synonyms: Synonyms, StaticIndex: StaticIndex, expand: expand, distance: distance,
+              collapse: collapse };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   root.KB = root.KB || {};
   root.KB.search = api;
@@ -276,6 +299,7 @@
     var base = new URL(box.getAttribute("data-base") + "/", location.href);
     var indexUrl = new URL(box.getAttribute("data-index"), location.href);
     var endpoint = cfg.endpoint ? new URL(cfg.endpoint, location.href) : null;
+    var pageLang = (document.documentElement.lang || "es").slice(0, 2) === "en" ? "en" : "es";
     var staticIndex = null, current = null, seq = 0, debounce = null, pause = null, sent = "", selected = -1;
 
     function staticSearch(q) {
@@ -288,7 +312,7 @@
         });
         staticIndex.ready.catch(function () { staticIndex = null; });
       }
-      return staticIndex.search(q, 10);
+      return staticIndex.search(q, 10, pageLang);
     }
     function serverDown() {
       try { return Number(sessionStorage.getItem("kb.search.down") || 0) > Date.now(); } catch (e) { return false; }
@@ -300,6 +324,7 @@
       var url = new URL(endpoint.href);
       url.searchParams.set("q", q);
       url.searchParams.set("limit", "10");
+      url.searchParams.set("lang", pageLang);
       var ctl = window.AbortController ? new AbortController() : null;
       var timer = setTimeout(function () { if (ctl) ctl.abort(); }, SERVER_TIMEOUT);
       return fetch(url, { credentials: "omit", signal: ctl ? ctl.signal : undefined }).then(function (r) {
