@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--no-docs", action="store_true")
     args = ap.parse_args(argv)
-    work = args.out / f"watch-{args.pages}"
+    work = args.out.resolve() / f"watch-{args.pages}"
     work.mkdir(parents=True, exist_ok=True)
     info = bench_build.machine()
     rows = []

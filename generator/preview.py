@@ -59,6 +59,7 @@ class Outcome:
     pages: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    reason: str = ""  # why a full build ran: the first file that needed one
 
 
 @dataclass
@@ -173,11 +174,13 @@ class Preview:
         kinds = {self._classify(p) for p in changed} - {"ignore"}
         if not kinds:
             return Outcome("none")
-        if state is None or kinds - {"content", "asset"} or any(
-                not p.is_file() or p.resolve().relative_to(self.root).as_posix() not in state.paths
-                for p in changed if self._classify(p) == "content"):  # a content file added, removed or renamed
+        full = [p for p in changed if self._classify(p) == "full"] + [
+            p for p in changed if self._classify(p) == "content" and (  # a content file added, removed or renamed
+                not p.is_file() or p.resolve().relative_to(self.root).as_posix() not in state.paths)] if state else []
+        if state is None or full:
             outcome = self.build()
             outcome.seconds = time.perf_counter() - start
+            outcome.reason = str(full[0]) if full else "first build"
             return outcome
         pages = 0
         if "asset" in kinds:
@@ -198,6 +201,8 @@ class Preview:
             return "ignore"
         if path == self.config_file:
             return "full"
+        if path.is_dir():
+            return "ignore"  # its files have events of their own
         if self.site is not None and (path == self.site or path.is_relative_to(self.site)):
             return "ignore"
         if any(part.startswith((".site-tmp-", ".site-old-", ".git")) for part in path.parts):
@@ -338,8 +343,8 @@ class Preview:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type in ("opened", "closed_no_write"):
-                    return
+                if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+                    return  # a folder's own events come with those of the files in it
                 with guard:
                     for p in (event.src_path, getattr(event, "dest_path", "")):
                         if p:
@@ -374,7 +379,8 @@ class Preview:
                     print(f"preview: the site was not updated ({len(outcome.errors)} problems); fix and save "
                           "again", flush=True)
                 elif outcome.kind != "none":
-                    print(f"preview: {outcome.kind} rebuild, {outcome.pages} pages in {outcome.seconds:.2f} s",
+                    why = f" ({outcome.reason})" if outcome.reason else ""
+                    print(f"preview: {outcome.kind} rebuild, {outcome.pages} pages in {outcome.seconds:.2f} s{why}",
                           flush=True)
 
         threading.Thread(target=loop, name="kb-preview", daemon=True).start()

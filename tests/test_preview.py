@@ -175,6 +175,7 @@ def test_editor_temp_files_are_ignored(repo: Path, preview: Preview) -> None:
     for name in (".cable-suelto.md.swp", "cable-suelto.md~", "4913", ".#cable-suelto.md", ".goutputstream-X"):
         (repo / "kb" / "red" / name).write_text("x", encoding="utf-8")
         assert preview.update([repo / "kb" / "red" / name]).kind == "none", name
+    assert preview.update([repo / "kb" / "red", repo / "kb"]).kind == "none"  # folders' own events
     assert preview.version == 0
 
 
@@ -237,7 +238,7 @@ def served(repo: Path, tmp_path: Path) -> Iterator[str]:
         assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_watch_over_http_edit_error_and_fix(repo: Path, served: str) -> None:
+def test_watch_over_http_edit_error_and_fix(repo: Path, served: str, tmp_path: Path) -> None:
     status, state = _get(f"{served}/api/preview")
     assert status == 200 and state["errors"] == [] and state["building"] is False
     v0 = state["version"]
@@ -248,6 +249,8 @@ def test_watch_over_http_edit_error_and_fix(repo: Path, served: str) -> None:
     assert "madreselva" in body
     _, found = _get(f"{served}/api/search?q=madreselva")
     assert [h["id"] for h in found["results"]] == ["cable-suelto"]
+    log = (tmp_path / "watch.log").read_text()
+    assert "preview: incremental rebuild" in log and "full rebuild" not in log, log  # the folder's event too
     _edit(repo / ARTICLE, "type: solution", "type: <b>solucion</b>")
     status, state = _get(f"{served}/api/preview?since={v0 + 1}")
     assert state["errors"] == ["kb/red/cable-suelto.md:4:7: type: expected one of 'solution' or 'guide', found "
