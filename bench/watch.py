@@ -21,6 +21,7 @@ An edit whose search never finds the page within ``--timeout`` counts as "search
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -59,7 +60,7 @@ def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, b""
-    except OSError:
+    except (OSError, http.client.HTTPException):  # e.g. a file replaced while it was being sent
         return 0, b""
 
 

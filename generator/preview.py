@@ -240,7 +240,7 @@ class Preview:
         return n
 
     def _content(self, state: _State, rel: set[str]) -> int:
-        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.commands.build import _populate_page
 
         from generator.mkdocs_plugin import today
 
@@ -316,13 +316,15 @@ class Preview:
             _populate_page(file.page, config, files)
             built.append(file.page)
         for page in built:
-            _build_page(page, config, doc_files, plugin.nav, plugin.env)
+            _write_page(page, config, doc_files, plugin.nav, plugin.env)
         for page in built:
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
 
         site = Path(config.site_dir)
-        (site / MANIFEST).write_text(json.dumps(build_manifest(catalog, config.use_directory_urls),
-                                                ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp = site / f".{MANIFEST}.kb-tmp"
+        tmp.write_text(json.dumps(build_manifest(catalog, config.use_directory_urls), ensure_ascii=False, indent=1),
+                       encoding="utf-8")
+        os.replace(tmp, site / MANIFEST)
         if search is not None and plugin.config.search_server_index and nums:
             search.update_server(site, nums)
         state.read = read
@@ -389,6 +391,29 @@ class Preview:
         if self._observer is not None:
             self._observer.stop()
 
+
+
+def _write_page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
+    """MkDocs' ``_build_page`` (mkdocs/commands/build.py, 1.6), writing the file atomically: the
+    server may be sending the old version to a browser at that very moment."""
+    from mkdocs.commands.build import get_context
+
+    config._current_page = page
+    try:
+        page.active = True
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = config.plugins.on_post_page(template.render(context), page=page, config=config)
+        if output.strip():
+            target = Path(page.file.abs_dest_path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.kb-tmp")
+            tmp.write_bytes(output.encode("utf-8", errors="xmlcharrefreplace"))
+            os.replace(tmp, target)
+    finally:
+        page.active = False
+        config._current_page = None
 
 
 def _listing(catalog: Catalog, ident: str) -> tuple[object, ...]:
