@@ -86,6 +86,7 @@ class Preview:
         self.listeners: list[Callable[[Outcome], None]] = []  # called after each update (search refresh)
         self._state: _State | None = None
         self._pending: set[str] = set()  # content paths edited since the last good build
+        self._index_due = False  # an edit changed what the index pages show (index_pages_due)
         self._lock = threading.Lock()
         self._observer: Any = None
 
@@ -145,6 +146,7 @@ class Preview:
             protocol_src(p.id) for p in plugin.catalog.protocols}}
         self._state = _State(config, plugin, read, frozenset(discover(self.root)), generated)
         self._pending.clear()
+        self._index_due = False
         return Outcome("full", len(plugin.files.documentation_pages()), time.perf_counter() - start)
 
     def update(self, changed: Iterable[Path]) -> Outcome:
@@ -240,8 +242,6 @@ class Preview:
         return n
 
     def _content(self, state: _State, rel: set[str]) -> int:
-        from mkdocs.commands.build import _populate_page
-
         from generator.mkdocs_plugin import today
 
         plugin = state.plugin
@@ -292,19 +292,33 @@ class Preview:
             markdown[page.src_uri] = page.markdown
             plugin.pages[page.src_uri] = page
             plugin.titles[page.src_uri] = (page.title, page.description)
-        listed = any(_listing(old, i) != _listing(catalog, i) for i in edited)
-        for page in renderer.index_pages(home=plugin.home, existing=set(plugin.existing)) if listed else []:
-            if state.generated.get(page.src_uri) != page.markdown:
-                markdown[page.src_uri] = page.markdown
-                state.generated[page.src_uri] = page.markdown
-                plugin.pages[page.src_uri] = page
+        # The index pages and home list every page: they follow in a second pass (index_pages_due).
+        self._index_due = self._index_due or any(_listing(old, i) != _listing(catalog, i) for i in edited)
         srcs = list(markdown)
         for aid in articles:
             a = catalog.article_by_id[aid]
             plugin.titles[article_src(a)] = (a.meta.title, a.meta.summary or "")
             srcs.append(article_src(a))
 
-        files, config = plugin.files, state.config
+        built = self._rebuild(state, srcs, markdown)
+        config = state.config
+        site = Path(config.site_dir)
+        tmp = site / f".{MANIFEST}.kb-tmp"
+        tmp.write_text(json.dumps(build_manifest(catalog, config.use_directory_urls), ensure_ascii=False, indent=1),
+                       encoding="utf-8")
+        os.replace(tmp, site / MANIFEST)
+        if search is not None and plugin.config.search_server_index and nums:
+            search.update_server(site, nums)
+        state.read = read
+        self._pending.clear()
+        return built
+
+    def _rebuild(self, state: _State, srcs: Iterable[str], markdown: dict[str, str]) -> int:
+        """Run MkDocs' page pipeline for the pages ``srcs`` (generated ones get their new ``markdown``)."""
+        from mkdocs.commands.build import _populate_page
+
+        plugin, config = state.plugin, state.config
+        files = plugin.files
         doc_files = files.documentation_pages()
         built = []
         for src in sorted(srcs):
@@ -319,17 +333,34 @@ class Preview:
             _write_page(page, config, doc_files, plugin.nav, plugin.env)
         for page in built:
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
-
-        site = Path(config.site_dir)
-        tmp = site / f".{MANIFEST}.kb-tmp"
-        tmp.write_text(json.dumps(build_manifest(catalog, config.use_directory_urls), ensure_ascii=False, indent=1),
-                       encoding="utf-8")
-        os.replace(tmp, site / MANIFEST)
-        if search is not None and plugin.config.search_server_index and nums:
-            search.update_server(site, nums)
-        state.read = read
-        self._pending.clear()
         return len(built)
+
+    def index_pages_due(self) -> Outcome:
+        """The second pass of an edit that changed what the index pages and home show (a title, the
+        audience, tags): they list every page, so the edited page is shown first, and these follow."""
+        with self._lock:
+            state = self._state
+            if not self._index_due or state is None:
+                return Outcome("none")
+            start = time.perf_counter()
+            self._index_due = False
+            plugin = state.plugin
+            markdown: dict[str, str] = {}
+            for page in plugin.renderer.index_pages(home=plugin.home, existing=set(plugin.existing)):
+                if state.generated.get(page.src_uri) != page.markdown:
+                    markdown[page.src_uri] = page.markdown
+                    state.generated[page.src_uri] = page.markdown
+                    plugin.pages[page.src_uri] = page
+            try:
+                n = self._rebuild(state, markdown, markdown)
+            except Exception as exc:
+                log.exception("preview: index pages failed")
+                outcome = Outcome("error", errors=[f"{type(exc).__name__}: {exc}"])
+            else:
+                outcome = Outcome("indexes", n, time.perf_counter() - start)
+            self.errors = outcome.errors
+            self.version += 1
+            return outcome
 
     # --- watching --------------------------------------------------------------------------------
     def watch(self) -> None:
@@ -375,22 +406,27 @@ class Preview:
                     batch = set(changed)
                     changed.clear()
                 outcome = self.update(batch)
-                if outcome.kind == "error":
-                    for line in outcome.errors:
-                        print(line, flush=True)
-                    print(f"preview: the site was not updated ({len(outcome.errors)} problems); fix and save "
-                          "again", flush=True)
-                elif outcome.kind != "none":
-                    why = f" ({outcome.reason})" if outcome.reason else ""
-                    print(f"preview: {outcome.kind} rebuild, {outcome.pages} pages in {outcome.seconds:.2f} s{why}",
-                          flush=True)
+                self._report(outcome)
+                if outcome.kind == "incremental" and not wake.is_set():  # no newer edit waiting
+                    self._report(self.index_pages_due())
+
 
         threading.Thread(target=loop, name="kb-preview", daemon=True).start()
+
+    @staticmethod
+    def _report(outcome: Outcome) -> None:
+        if outcome.kind == "error":
+            for line in outcome.errors:
+                print(line, flush=True)
+            print(f"preview: the site was not updated ({len(outcome.errors)} problems); fix and save again",
+                  flush=True)
+        elif outcome.kind != "none":
+            why = f" ({outcome.reason})" if outcome.reason else ""
+            print(f"preview: {outcome.kind} rebuild, {outcome.pages} pages in {outcome.seconds:.2f} s{why}", flush=True)
 
     def stop(self) -> None:
         if self._observer is not None:
             self._observer.stop()
-
 
 
 def _write_page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any) -> None:

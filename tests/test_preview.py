@@ -104,6 +104,12 @@ def test_title_edit_updates_indexes_and_the_protocol_that_links_the_article(repo
                                     "title: El cable de red se ha soltado")])
     assert outcome.kind == "incremental"
     assert page(site, "red/cable-suelto").find("h1").get_text(strip=True).startswith("El cable de red se ha soltado")
+    assert "El cable de red se ha soltado" in page(site, "protocolos/sin-conexion").get_text()
+    assert "El cable de red está suelto" in page(site, "audiencias").get_text()  # second pass, below
+    version = preview.version
+    second = preview.index_pages_due()
+    assert (second.kind, second.pages, preview.version) == ("indexes", 4, version + 1)  # area, tags, audiences, home
+    assert preview.index_pages_due().kind == "none"
     for url in ("red", "etiquetas", "audiencias", "", "protocolos/sin-conexion"):
         assert "El cable de red se ha soltado" in page(site, url).get_text(), url
         assert "El cable de red está suelto" not in page(site, url).get_text(), url
