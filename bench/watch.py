@@ -116,8 +116,10 @@ def run_tool(tool: Tool, articles: list[Path], repo_kb: Path, edits: int, title_
             text = path.read_text(encoding="utf-8")
             if kind == "body":
                 text = text.rstrip("\n") + f"\n\nNota añadida en la prueba: {word}.\n"
-            else:
+            elif re.search(r"^title: ", text, flags=re.M):  # our front matter
                 text = re.sub(r"^title: (.*)$", rf"title: \1 {word}", text, count=1, flags=re.M)
+            else:  # the plain copy: the Markdown our plugin made, whose title is the first heading
+                text = re.sub(r"^# (.*)$", rf"# \1 {word}", text, count=1, flags=re.M)
             url = tool.page_url(area, ident)
             t_edit = time.perf_counter()
             path.write_text(text, encoding="utf-8")

@@ -21,8 +21,6 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +42,7 @@ from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage
 from generator.render.runner import RunnerOptions
 
 if TYPE_CHECKING:
-    from generator.search.build import SearchBuild
+    from generator.search.build import SearchBuild, SearchJob
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -95,10 +93,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     renderer: Renderer
     pages: dict[str, GeneratedPage]
     titles: dict[str, tuple[str, str]]
-    search_build: SearchBuild | None = None
-    server_build: tuple[Any, Path] | None = None  # the whoosh index being written by a second process
-    static_tmp: Path | None = None  # static search shards written early, moved into the site at the end
-    static_stats: Any = None
+    search_build: SearchBuild | None = None  # search analysed in this process (live preview; no fork)
+    search_job: SearchJob | None = None  # search analysed and indexed in a forked process (builds)
     # Live preview (generator/preview.py): keep what an incremental rebuild needs after the build.
     preview: bool = False
     files: Files | None = None
@@ -157,16 +153,15 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _setup_search(self, config: Any, root: Path, lang: str) -> dict[str, tuple[str, ...]]:
         """Analyse the catalog for search, wire the header box, return the related articles."""
         self.search_build = None
+        self.search_job = None
         if not self.config.search:
             return {}
-        from generator.search.build import SearchBuild
+        from generator.search.build import SearchBuild, SearchJob
 
         extra = [root / p for p in self.config.search_synonyms]
         for path in extra:
             if not path.is_file():
                 raise PluginError(f"kb: search_synonyms: expected a file, found nothing at {path}")
-        self.search_build = SearchBuild.prepare(self.catalog, directory_urls=bool(config.use_directory_urls),
-                                                synonyms=extra)
         for name in ("material/search", "search"):  # ours replaces Material's lunr search (docs/search.md)
             plugin = config.plugins.get(name)
             if plugin is not None and hasattr(plugin, "config") and "enabled" in plugin.config:
@@ -181,21 +176,19 @@ class KbPlugin(BasePlugin[KbConfig]):
                                      "strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
                                      "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician",
                                                                   "end-user", "both")}}
-        self.server_build = None
-        if self.preview:  # the preview keeps the analysis for its updates; on_post_build writes the indexes
-            return self.search_build.related(self.config.related_articles)
-        if self.config.search_server_index:
-            self.server_build = self.search_build.start_server(Path(config.site_dir).resolve().parent)
-        related = self.search_build.related(self.config.related_articles)
-        self.static_tmp = None
-        if self.server_build is not None:
-            # The index process has its own copy: write the static shards now and release the analysis
-            # before MkDocs renders the pages, when memory peaks. on_post_build moves them into the site.
-            parent = Path(config.site_dir).resolve().parent
-            self.static_tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-static-", dir=parent))
-            self.static_stats = self.search_build.write_static(self.static_tmp)
-            self.search_build.release()
-        return related
+        urls = bool(config.use_directory_urls)
+        if not self.preview:  # the live preview keeps the analysis in this process for its updates
+            try:
+                self.search_job = SearchJob.start(self.catalog, Path(config.site_dir).resolve().parent,
+                                                  directory_urls=urls, synonyms=extra,
+                                                  related=self.config.related_articles,
+                                                  server=self.config.search_server_index)
+            except RuntimeError as exc:
+                raise PluginError(f"kb: {exc}") from None
+            if self.search_job is not None:
+                return self.search_job.related
+        self.search_build = SearchBuild.prepare(self.catalog, directory_urls=urls, synonyms=extra)
+        return self.search_build.related(self.config.related_articles)
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)
@@ -287,26 +280,28 @@ class KbPlugin(BasePlugin[KbConfig]):
         manifest = build_manifest(self.catalog, config.use_directory_urls)
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
-        if self.search_build is not None:
-            site = Path(config.site_dir)
-            if self.static_tmp is not None:
-                shutil.copytree(self.static_tmp, site, dirs_exist_ok=True)
-                shutil.rmtree(self.static_tmp, ignore_errors=True)
-                self.static_tmp = None
-                stats = self.static_stats
-            else:
-                stats = self.search_build.write_static(site)
-            if self.server_build is not None:
-                try:
-                    self.search_build.finish_server(self.server_build, site)
-                except RuntimeError as exc:
-                    raise PluginError(f"kb: {exc}") from None
-                finally:
-                    self.server_build = None
-            elif self.config.search_server_index:
+        site = Path(config.site_dir)
+        if self.search_job is not None:
+            try:
+                stats, timings = self.search_job.finish(site)
+            except RuntimeError as exc:
+                raise PluginError(f"kb: {exc}") from None
+            finally:
+                self.search_job = None
+        elif self.search_build is not None:
+            stats = self.search_build.write_static(site)
+            if self.config.search_server_index:
                 self.search_build.write_server(site)
-            log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
-                      stats.bytes, {k: round(v, 2) for k, v in self.search_build.timings.items()})
+            timings = self.search_build.timings
+        else:
+            return
+        log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
+                  stats.bytes, {k: round(v, 2) for k, v in timings.items()})
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search_job is not None:
+            self.search_job.cancel()
+            self.search_job = None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         root = Path(config.config_file_path).parent

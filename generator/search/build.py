@@ -10,7 +10,9 @@ import tempfile
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from generator.model.catalog import Catalog
 from generator.search.documents import Analyzed, analyze, article_doc, catalog_docs, protocol_doc
@@ -96,44 +98,93 @@ class SearchBuild:
         self.timings["static"] = time.perf_counter() - start
         return stats
 
-    def start_server(self, parent: Path) -> tuple[multiprocessing.process.BaseProcess, Path] | None:
-        """Write the whoosh index in a second process while MkDocs renders the pages (2 cores: it
-        costs no wall time). The index goes to a temporary folder next to the site, since MkDocs
-        empties the site folder when it starts; :meth:`finish_server` moves it in. None where
-        fork is not available (the caller then uses :meth:`write_server`)."""
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return None
-        tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-search-", dir=parent))
-        proc = multiprocessing.get_context("fork").Process(
-            target=build_server_index, args=(self.docs, self.impacts, self.synonyms, tmp / "server"), daemon=True)
-        proc.start()
-        return proc, tmp
-
-    def finish_server(self, started: tuple[multiprocessing.process.BaseProcess, Path], site: Path) -> Path:
-        proc, tmp = started
-        start = time.perf_counter()
-        proc.join()
-        self.timings["server_wait"] = time.perf_counter() - start
-        try:
-            if proc.exitcode != 0:
-                raise RuntimeError(f"the search index process failed (exit code {proc.exitcode})")
-            out = site / SERVER_DIR
-            if out.exists():
-                shutil.rmtree(out)
-            shutil.move(str(tmp / "server"), str(out))
-            return out
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def release(self) -> None:
-        """Forget the analysed documents once every index has been written (or handed to the index
-        process): they are the largest part of a build's memory and MkDocs still has pages to render."""
-        self.docs = []
-        self.impacts = compute_impacts([])
-
     def write_server(self, site: Path) -> Path:
         start = time.perf_counter()
         out = site / SERVER_DIR
         build_server_index(self.docs, self.impacts, self.synonyms, out)
         self.timings["server"] = time.perf_counter() - start
         return out
+
+
+@dataclass
+class SearchJob:
+    """A build's whole search work in a forked process: analysis, related articles, both indexes.
+
+    The build's own process never holds the analysed documents, the largest part of the search's
+    memory: the child sends the related articles back (the article pages need them) and goes on
+    writing the indexes into a temporary folder next to the site while MkDocs renders the pages
+    (on 2 cores that costs no wall time). :meth:`finish` moves them into the site."""
+
+    proc: multiprocessing.process.BaseProcess
+    conn: Connection
+    tmp: Path
+    related: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def start(cls, catalog: Catalog, parent: Path, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
+              related: int = 5, server: bool = True) -> SearchJob | None:
+        """None where fork is not available (the caller then runs :class:`SearchBuild` itself)."""
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-search-", dir=parent))
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_search_job, args=(catalog, directory_urls, tuple(synonyms), related, server, tmp,
+                                                     send), daemon=True)
+        proc.start()
+        send.close()
+        job = cls(proc, receive, tmp, {})
+        job.related = job._expect("related")
+        return job
+
+    def _expect(self, what: str) -> Any:
+        try:
+            message = self.conn.recv()
+        except EOFError:
+            message = ("error", f"the search process ended (exit code {self.proc.exitcode})")
+        if message[0] != what:
+            self.proc.join(5)
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise RuntimeError(f"search: {message[1]}")
+        return message[1]
+
+    def cancel(self) -> None:
+        """The build failed: stop the child and drop what it wrote."""
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join(5)
+        self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self, site: Path) -> tuple[StaticStats, dict[str, float]]:
+        """Wait for the indexes and move them into ``site``; returns the static index's numbers and timings."""
+        start = time.perf_counter()
+        stats, timings = self._expect("done")
+        self.proc.join()
+        self.conn.close()
+        try:
+            made, target = self.tmp / STATIC_DIR, site / STATIC_DIR
+            if target.exists():
+                shutil.copytree(made, target, dirs_exist_ok=True)
+            else:
+                os.replace(made, target)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return stats, {**timings, "wait": time.perf_counter() - start}
+
+
+def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path], related: int, server: bool,
+                tmp: Path, conn: Connection) -> None:
+    """The child of :class:`SearchJob` (forked: it shares the parent's catalog)."""
+    try:
+        build = SearchBuild.prepare(catalog, directory_urls=directory_urls, synonyms=synonyms)
+        conn.send(("related", build.related(related)))
+        stats = build.write_static(tmp)
+        if server:
+            build.write_server(tmp)
+        conn.send(("done", (stats, build.timings)))
+    except BaseException as exc:  # the parent reports it as a build error
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        raise SystemExit(1) from None
+    finally:
+        conn.close()
