@@ -80,8 +80,11 @@ class Tool:
     ready_url: str
     page_url: Callable[[str, str], str]  # (area, id) -> page URL
     searches: Callable[[str, str], bool]  # (word, id) -> found by search
+    indexed: Callable[[], int]  # how many pages the site's search index holds now
     edits: list[Edit] = field(default_factory=list)
     start_s: float = 0.0
+    indexed_before: int = 0
+    indexed_after: list[int] = field(default_factory=list)
 
 
 def _wait(check: Callable[[], bool], deadline: float, step: float = 0.01) -> float | None:
@@ -108,6 +111,7 @@ def run_tool(tool: Tool, articles: list[Path], repo_kb: Path, edits: int, title_
             time.sleep(0.2)
         tool.start_s = time.perf_counter() - t0
         time.sleep(1.0)  # let the watchers settle
+        tool.indexed_before = tool.indexed()
         plan = [("body", i) for i in range(edits)] + [("title", edits + i) for i in range(title_edits)]
         for kind, i in plan:
             path = articles[(i * 37) % len(articles)]
@@ -130,6 +134,7 @@ def run_tool(tool: Tool, articles: list[Path], repo_kb: Path, edits: int, title_
             if search_s is not None and page_s is not None:
                 search_s += page_s  # both measured from the edit
             tool.edits.append(Edit(kind, page_s, search_s))
+            tool.indexed_after.append(tool.indexed())
             print(f"  {tool.name:22s} {kind:5s} edit {i}: page {_fmt(page_s)}, search {_fmt(search_s)}", flush=True)
             time.sleep(1.5 if "mkdocs" not in tool.name else 3.0)  # livereload's own debounce
     finally:
@@ -159,9 +164,13 @@ def kb_tool(repo: Path, port: int) -> Tool:
         except (OSError, ValueError, KeyError):
             return False
 
+    def indexed() -> int:  # the static index the browser reads; /api/search answers from the same documents
+        status, body = _get(f"{base}/search/meta.json")
+        return int(json.loads(body)["docs"]) if status == 200 else 0
+
     return Tool("kb serve --watch", [bench_build.executable("kb"), "serve", "--watch", "--root", str(repo),
                                      "--port", str(port), "--data-dir", str(repo / ".kb-data")], repo,
-                f"{base}/api/preview", lambda a, i: f"{base}/{a}/{i}/", searches)
+                f"{base}/api/preview", lambda a, i: f"{base}/{a}/{i}/", searches, indexed)
 
 
 def mkdocs_tool(plain: Path, port: int, dirty: bool) -> Tool:
@@ -176,12 +185,20 @@ def mkdocs_tool(plain: Path, port: int, dirty: bool) -> Tool:
 
     cmd = [bench_build.executable("mkdocs"), "serve", "-f", str(plain / "mkdocs.yml"), "-a", f"127.0.0.1:{port}",
            *(["--dirty"] if dirty else [])]
+    def indexed() -> int:  # distinct pages in lunr's index (each page has several entries: its sections)
+        status, body = _get(f"{base}/search/search_index.json", timeout=10)
+        if status != 200:
+            return 0
+        return len({d.get("location", "").split("#")[0] for d in json.loads(body).get("docs", [])})
+
     return Tool("mkdocs serve" + (" --dirty" if dirty else ""), cmd, plain, f"{base}/",
-                lambda a, i: f"{base}/{a}/{i}/", searches)
+                lambda a, i: f"{base}/{a}/{i}/", searches, indexed)
 
 
 def summarize(tool: Tool) -> dict[str, Any]:
-    out: dict[str, Any] = {"tool": tool.name, "start_s": round(tool.start_s, 1)}
+    out: dict[str, Any] = {"tool": tool.name, "start_s": round(tool.start_s, 1),
+                           "indexed_before": tool.indexed_before,
+                           "indexed_after_min": min(tool.indexed_after, default=0)}
     for kind in ("body", "title"):
         es = [e for e in tool.edits if e.kind == kind]
         if not es:
@@ -200,8 +217,9 @@ def _med(xs: list[float]) -> float | None:
 
 def table(rows: list[dict[str, Any]], n_pages: int) -> str:
     lines = ["| tool | edit | edits | page shown, median | page, max | page + search, median | page + search, max "
-             "| search never updated | first build + start |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| search never updated | pages in the search index: before → fewest after an edit "
+             "| first build + start |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         for kind in ("body", "title"):
             if kind not in r:
@@ -209,7 +227,7 @@ def table(rows: list[dict[str, Any]], n_pages: int) -> str:
             k = r[kind]
             lines.append(f"| {r['tool']} | {kind} | {k['edits']} | {_fmt(k['page_median'])} | {_fmt(k['page_max'])} "
                          f"| {_fmt(k['search_median'])} | {_fmt(k['search_max'])} | {k['search_missing']} "
-                         f"| {r['start_s']} s |")
+                         f"| {r['indexed_before']:,} → {r['indexed_after_min']:,} | {r['start_s']} s |")
     return "\n".join(lines) + "\n"
 
 
