@@ -87,6 +87,7 @@ class Preview:
         self._state: _State | None = None
         self._pending: set[str] = set()  # content paths edited since the last good build
         self._index_due = False  # an edit changed what the index pages show (index_pages_due)
+        self._index_todo: dict[str, str] = {}  # index pages (src -> Markdown) still to write
         self._lock = threading.Lock()
         self._observer: Any = None
 
@@ -147,6 +148,7 @@ class Preview:
         self._state = _State(config, plugin, read, frozenset(discover(self.root)), generated)
         self._pending.clear()
         self._index_due = False
+        self._index_todo.clear()
         return Outcome("full", len(plugin.files.documentation_pages()), time.perf_counter() - start)
 
     def update(self, changed: Iterable[Path]) -> Outcome:
@@ -335,24 +337,29 @@ class Preview:
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         return len(built)
 
-    def index_pages_due(self) -> Outcome:
+    def index_pages_due(self, stop: Callable[[], bool] = lambda: False) -> Outcome:
         """The second pass of an edit that changed what the index pages and home show (a title, the
-        audience, tags): they list every page, so the edited page is shown first, and these follow."""
+        audience, tags): they list every page, so the edited page is shown first and these follow,
+        one page at a time; when ``stop()`` says a newer edit is waiting, the rest waits for it."""
         with self._lock:
             state = self._state
-            if not self._index_due or state is None:
+            if state is None or not (self._index_due or self._index_todo):
                 return Outcome("none")
             start = time.perf_counter()
-            self._index_due = False
             plugin = state.plugin
-            markdown: dict[str, str] = {}
-            for page in plugin.renderer.index_pages(home=plugin.home, existing=set(plugin.existing)):
-                if state.generated.get(page.src_uri) != page.markdown:
-                    markdown[page.src_uri] = page.markdown
-                    state.generated[page.src_uri] = page.markdown
-                    plugin.pages[page.src_uri] = page
+            if self._index_due:
+                self._index_due = False
+                for page in plugin.renderer.index_pages(home=plugin.home, existing=set(plugin.existing)):
+                    if state.generated.get(page.src_uri) != page.markdown:
+                        self._index_todo[page.src_uri] = page.markdown
+                        state.generated[page.src_uri] = page.markdown
+                        plugin.pages[page.src_uri] = page
+            n = 0
             try:
-                n = self._rebuild(state, markdown, markdown)
+                for src in sorted(self._index_todo):
+                    if n and stop():
+                        break
+                    n += self._rebuild(state, [src], {src: self._index_todo.pop(src)})
             except Exception as exc:
                 log.exception("preview: index pages failed")
                 outcome = Outcome("error", errors=[f"{type(exc).__name__}: {exc}"])
@@ -407,8 +414,8 @@ class Preview:
                     changed.clear()
                 outcome = self.update(batch)
                 self._report(outcome)
-                if outcome.kind == "incremental" and not wake.is_set():  # no newer edit waiting
-                    self._report(self.index_pages_due())
+                if outcome.kind == "incremental" or self._index_todo:
+                    self._report(self.index_pages_due(stop=wake.is_set))  # yields to a newer edit
 
 
         threading.Thread(target=loop, name="kb-preview", daemon=True).start()
