@@ -91,12 +91,12 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
     from generator.mkdocs_plugin import PRELOADED, today
-    from generator.model.validate import validate_tree
+    from generator.model.validate import validate_for_build
 
     _setup_logging()
     root = config_file.resolve().parent
     # Lint findings are warnings: only a strict build, which fails on warnings, needs them.
-    result = validate_tree(root, today(), lint=strict)
+    result = validate_for_build(root, today(), lint=strict)
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
     PRELOADED[root] = result

@@ -35,7 +35,7 @@ from mkdocs.structure.files import File, Files
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
-from generator.model.validate import ValidationResult, validate_tree
+from generator.model.validate import ValidationResult, validate_for_build
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
@@ -108,7 +108,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = PRELOADED.pop(root, None) or validate_tree(root, today(), lint=bool(config.strict))
+        result = PRELOADED.pop(root, None) or validate_for_build(root, today(), lint=bool(config.strict))
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
         if not result.ok:

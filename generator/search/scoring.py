@@ -44,7 +44,8 @@ def compute_impacts(docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) 
         for term, tfw in acc.items():
             weighted[term].append((num, tfw))
     out: Impacts = {}
-    for term, plist in weighted.items():
+    for term in list(weighted):
+        plist = weighted.pop(term)  # consumed as it goes: never both lists whole in memory
         df = len(plist)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         scored = [(num, max(1, round(idf * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist]
