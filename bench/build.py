@@ -375,7 +375,8 @@ def write_kb_config(root: Path) -> None:
 
 def write_plain(repo: Path, plain: Path, features: list[str]) -> int:
     """Write the Markdown our plugin gives MkDocs as plain files, with a plain Material mkdocs.yml."""
-    from generator.mkdocs_plugin import NEEDED_EXTENSIONS, THEME_DIR, today
+    from generator.mkdocs_plugin import NEEDED_EXTENSIONS, THEME_DIR
+    from generator.model.review import today
     from generator.model.validate import validate_tree
     from generator.render.pages import Renderer, article_src
 

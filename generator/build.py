@@ -86,25 +86,30 @@ def _setup_logging() -> None:
 
 def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False) -> Path:
     """Build the site of ``config_file`` and return its folder. Raises ContentError on failure."""
+    from generator.model.review import today
+    from generator.model.validate import start_validation
+
+    root = config_file.resolve().parent
+    # Lint findings are warnings: only a strict build, which fails on warnings, needs them. The content
+    # is validated in a second process while this one loads MkDocs and its configuration.
+    validated = start_validation(root, today(), lint=strict)
+
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from generator.mkdocs_plugin import PRELOADED, today
-    from generator.model.validate import validate_for_build
+    from generator.mkdocs_plugin import PRELOADED
 
     _setup_logging()
-    root = config_file.resolve().parent
-    # Lint findings are warnings: only a strict build, which fails on warnings, needs them.
-    result = validate_for_build(root, today(), lint=strict)
+    try:
+        config = load_config(config_file=str(config_file), strict=strict)
+    except (ConfigurationError, Abort) as exc:
+        validated()
+        raise ContentError([Diagnostic(config_file.name, 1, 1, "mkdocs.yml", str(exc))]) from None
+    result = validated()
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
     PRELOADED[root] = result
-    cfg_path = str(config_file)
-    try:
-        config = load_config(config_file=cfg_path, strict=strict)
-    except (ConfigurationError, Abort) as exc:
-        raise ContentError([Diagnostic(config_file.name, 1, 1, "mkdocs.yml", str(exc))]) from None
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     _clean_stale(target.parent)

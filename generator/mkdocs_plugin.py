@@ -20,8 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ from mkdocs.structure.files import File, Files
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
+from generator.model.review import today
 from generator.model.validate import ValidationResult, validate_for_build
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
@@ -80,12 +80,6 @@ class KbConfig(Config):
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
 # and leaves the result here, keyed by content root, so the plugin does not read twice.
 PRELOADED: dict[Path, ValidationResult] = {}
-
-
-def today() -> date:
-    """The date used for review checks; KB_TODAY=YYYY-MM-DD makes builds reproducible."""
-    value = os.environ.get("KB_TODAY")
-    return date.fromisoformat(value) if value else date.today()
 
 
 class KbPlugin(BasePlugin[KbConfig]):
@@ -150,13 +144,13 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
         return config
 
-    def _setup_search(self, config: Any, root: Path, lang: str) -> dict[str, tuple[str, ...]]:
+    def _setup_search(self, config: Any, root: Path, lang: str) -> Mapping[str, tuple[str, ...]]:
         """Analyse the catalog for search, wire the header box, return the related articles."""
         self.search_build = None
         self.search_job = None
         if not self.config.search:
             return {}
-        from generator.search.build import SearchBuild, SearchJob
+        from generator.search.build import Later, SearchBuild, SearchJob
 
         extra = [root / p for p in self.config.search_synonyms]
         for path in extra:
@@ -186,9 +180,16 @@ class KbPlugin(BasePlugin[KbConfig]):
             except RuntimeError as exc:
                 raise PluginError(f"kb: {exc}") from None
             if self.search_job is not None:
-                return self.search_job.related
+                return Later(self._related_from_job)  # waited for at the first article page
         self.search_build = SearchBuild.prepare(self.catalog, directory_urls=urls, synonyms=extra)
         return self.search_build.related(self.config.related_articles)
+
+    def _related_from_job(self) -> Mapping[str, tuple[str, ...]]:
+        assert self.search_job is not None
+        try:
+            return self.search_job.wait_related()
+        except RuntimeError as exc:
+            raise PluginError(f"kb: {exc}") from None
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)

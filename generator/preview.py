@@ -98,7 +98,8 @@ class Preview:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-        from generator.mkdocs_plugin import PRELOADED, today
+        from generator.mkdocs_plugin import PRELOADED
+        from generator.model.review import today
         from generator.model.validate import ValidationResult
 
         start = time.perf_counter()
@@ -244,7 +245,7 @@ class Preview:
         return n
 
     def _content(self, state: _State, rel: set[str]) -> int:
-        from generator.mkdocs_plugin import today
+        from generator.model.review import today
 
         plugin = state.plugin
         self._pending |= rel

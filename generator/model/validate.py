@@ -348,27 +348,41 @@ def validate_for_build(root: Path, today: date | None = None, *, lint: bool = Tr
     Reading keeps every key's position and the raw YAML of every file (about 170 MB at 10,000
     pages); freed, that memory stays with the process that read it, and a build's later stages
     (MkDocs, the forked search) would carry it. Where fork is not available, in-process."""
+    return start_validation(root, today, lint=lint)()
+
+
+def start_validation(root: Path, today: date | None = None, *,
+                     lint: bool = True) -> Callable[[], ValidationResult]:
+    """Start :func:`validate_for_build`; the returned function waits for its result (meanwhile the
+    caller can load MkDocs)."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        result = validate_tree(root, today, lint=lint)
-        return ValidationResult(dataclasses.replace(result.catalog, positions={}), result.diagnostics, result.files)
+        def here() -> ValidationResult:
+            result = validate_tree(root, today, lint=lint)
+            return ValidationResult(dataclasses.replace(result.catalog, positions={}), result.diagnostics,
+                                    result.files)
+        return here
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_validate_child, args=(root, today, lint, send), daemon=True)
     proc.start()
     send.close()
-    try:
-        message = receive.recv()
-    except EOFError:
-        message = ("error", f"the validation process ended (exit code {proc.exitcode})")
-    finally:
-        receive.close()
-        proc.join()
-    if message[0] != "ok":
-        raise RuntimeError(message[1])
-    catalog, diagnostics, files = message[1]
-    return ValidationResult(catalog, diagnostics, files)
+
+    def wait() -> ValidationResult:
+        try:
+            message = receive.recv()
+        except EOFError:
+            message = ("error", f"the validation process ended (exit code {proc.exitcode})")
+        finally:
+            receive.close()
+            proc.join()
+        if message[0] != "ok":
+            raise RuntimeError(message[1])
+        catalog, diagnostics, files = message[1]
+        return ValidationResult(catalog, diagnostics, files)
+
+    return wait
 
 
 def _validate_child(root: Path, today: date | None, lint: bool, conn: Any) -> None:

@@ -8,7 +8,6 @@ relative ``.md`` paths; MkDocs turns them into URLs.
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +44,13 @@ def area_src(area: str) -> str:
 
 
 def rel(from_src: str, to_src: str) -> str:
-    """Relative link from one page source to another, as MkDocs resolves it."""
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+    """Relative link from one page source to another, as MkDocs resolves it (``posixpath.relpath``
+    of the two, without its calls to the file system: index pages make thousands of these)."""
+    base, target = from_src.split("/")[:-1], to_src.split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + target[common:])
 
 
 # --- typed contexts -------------------------------------------------------------------------------

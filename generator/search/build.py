@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -119,7 +119,7 @@ class SearchJob:
     proc: multiprocessing.process.BaseProcess
     conn: Connection
     tmp: Path
-    related: dict[str, tuple[str, ...]]
+    related: dict[str, tuple[str, ...]] | None
 
     @classmethod
     def start(cls, catalog: Catalog, parent: Path, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
@@ -136,9 +136,14 @@ class SearchJob:
         proc.start()
         gc.unfreeze()
         send.close()
-        job = cls(proc, receive, tmp, {})
-        job.related = job._expect("related")
-        return job
+        return cls(proc, receive, tmp, None)
+
+    def wait_related(self) -> dict[str, tuple[str, ...]]:
+        """The related articles, once the child has them (the first article page asks; the generated
+        pages are rendered meanwhile)."""
+        if self.related is None:
+            self.related = self._expect("related")
+        return self.related
 
     def _expect(self, what: str) -> Any:
         try:
@@ -162,6 +167,7 @@ class SearchJob:
     def finish(self, site: Path) -> tuple[StaticStats, dict[str, float]]:
         """Wait for the indexes and move them into ``site``; returns the static index's numbers and timings."""
         start = time.perf_counter()
+        self.wait_related()  # a site without articles never asked
         stats, timings = self._expect("done")
         self.proc.join()
         self.conn.close()
@@ -191,3 +197,25 @@ def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path]
         raise SystemExit(1) from None
     finally:
         conn.close()
+
+
+class Later(Mapping[str, tuple[str, ...]]):
+    """A mapping fetched on first use (the related articles of a :class:`SearchJob`)."""
+
+    def __init__(self, fetch: Callable[[], Mapping[str, tuple[str, ...]]]) -> None:
+        self._fetch = fetch
+        self._data: Mapping[str, tuple[str, ...]] | None = None
+
+    def _get(self) -> Mapping[str, tuple[str, ...]]:
+        if self._data is None:
+            self._data = self._fetch()
+        return self._data
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())

@@ -71,7 +71,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     qs = load_queries(queries)
     with tempfile.TemporaryDirectory(prefix="kb-search-eval-") as tmp:
         if site is None:
-            from generator.mkdocs_plugin import today
+            from generator.model.review import today
             from generator.search.build import SearchBuild
 
             result = validate_tree(root, today(), lint=False)
