@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import ContentError, Diagnostic
 
@@ -94,9 +95,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     # is validated in a second process while this one loads MkDocs and its configuration.
     validated = start_validation(root, today(), lint=strict)
 
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     from generator.mkdocs_plugin import PRELOADED
 
@@ -111,6 +111,16 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
     PRELOADED[root] = result
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
+    build_into(config, target, config_file.name)
+    return target
+
+
+def build_into(config: Any, target: Path, config_name: str = "mkdocs.yml") -> None:
+    """Run MkDocs' build of ``config`` into a temporary folder next to ``target``, then swap it in.
+    Raises ContentError when MkDocs fails; ``target`` is then left as it was."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
     target.parent.mkdir(parents=True, exist_ok=True)
     _clean_stale(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
@@ -119,7 +129,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
         build(config)
     except (Abort, PluginError, ConfigurationError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ContentError([Diagnostic(config_file.name, 1, 1, "build", f"expected a clean build, found: {exc}")]
+        raise ContentError([Diagnostic(config_name, 1, 1, "build", f"expected a clean build, found: {exc}")]
                            ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -127,7 +137,6 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     # mkdtemp makes the folder private (0700); a site must be readable by the web server.
     tmp.chmod(0o777 & ~_umask())
     swap_in(tmp, target)
-    return target
 
 
 def _umask() -> int:

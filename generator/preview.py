@@ -26,9 +26,7 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
 import sysconfig
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import _clean_stale, _setup_logging, _umask, swap_in
+from generator.build import _setup_logging, build_into
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, discover, read_tree, reread
 from generator.diagnostics import ContentError, Diagnostic, Severity, sort_diagnostics
 from generator.model.build import build_catalog
@@ -94,9 +92,8 @@ class Preview:
     # --- builds ----------------------------------------------------------------------------------
     def build(self) -> Outcome:
         """A full build, swapped in whole. Raises ContentError when the content or config is broken."""
-        from mkdocs.commands.build import build
         from mkdocs.config import load_config
-        from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+        from mkdocs.exceptions import Abort, ConfigurationError
 
         from generator.mkdocs_plugin import PRELOADED
         from generator.model.review import today
@@ -122,21 +119,7 @@ class Preview:
                                            "expected the kb plugin in mkdocs.yml, found it missing")])
         plugin.preview = True
         target = self.site or Path(config.site_dir).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(target.parent)
-        tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
-        config.site_dir = str(tmp)
-        try:
-            build(config)
-        except (Abort, PluginError, ConfigurationError) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "build",
-                                           f"expected a clean build, found: {exc}")]) from None
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        tmp.chmod(0o777 & ~_umask())
-        swap_in(tmp, target)
+        build_into(config, target, self.config_file.name)
         self.site = target
         config.site_dir = str(target)
         for f in plugin.files:  # MkDocs caches where each file goes: now the swapped-in folder
