@@ -165,11 +165,13 @@ class KbPlugin(BasePlugin[KbConfig]):
                 config.extra_css.append(css)
         if "assets/kb/search.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/search.js")
-        t = strings(lang)
-        config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/",
-                                     "strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
-                                     "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician",
-                                                                  "end-user", "both")}}
+        def box(language: str) -> dict[str, dict[str, str]]:
+            t = strings(language)
+            return {"strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
+                    "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician", "end-user", "both")}}
+
+        config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/", **box(lang),
+                                     "languages": {other: box(other) for other in ("es", "en") if other != lang}}
         urls = bool(config.use_directory_urls)
         if not self.preview:  # the live preview keeps the analysis in this process for its updates
             try:

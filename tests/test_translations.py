@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from generator.content.history import normalized, open_history
 from generator.model.validate import validate_texts, validate_tree
+from generator.render.i18n import strings
 from tests.sitebuild import REPO, copy_tiny, kb, page
 
 TODAY = date(2026, 11, 23)
@@ -290,8 +291,13 @@ def test_runner_and_feedback_speak_the_pages_language(built: Path, browser: Brow
         expect(tab.locator(".kb-runner .kb-r__title")).to_have_text("Paso 1: Comprobar la conexión física")
         tab.goto(site.url("red/cable-suelto-en/"))
         expect(tab.locator(".kb-feedback__title")).to_have_text("Did this solve your problem?")
+        english = strings("en")  # the header's search box too
+        expect(tab.locator("[data-kb-search] input[name=q]")).to_have_attribute("placeholder",
+                                                                                english["search_placeholder"])
         tab.goto(site.url("red/cable-suelto/"))
         expect(tab.locator(".kb-feedback__title")).to_have_text("¿Te resolvió el problema?")
+        expect(tab.locator("[data-kb-search] input[name=q]")).to_have_attribute("placeholder",
+                                                                                strings("es")["search_placeholder"])
         tab.get_by_role("link", name="English").click()
         expect(tab).to_have_url(site.url("red/cable-suelto-en/"))
         assert failed == []  # e.g. no sitemap.xml fetched for <link rel="alternate">

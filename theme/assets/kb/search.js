@@ -293,13 +293,20 @@
     if (!box || box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
     var cfg = JSON.parse(box.querySelector("script[data-kb-search-config]").textContent);
-    var S = cfg.strings, L = cfg.labels;
+    var pageLang = (document.documentElement.lang || "es").slice(0, 2) === "en" ? "en" : "es";
+    /* A page in another language than the site's (a translation) gets the box in its own language. */
+    var own = (cfg.languages || {})[pageLang];
+    var S = own ? own.strings : cfg.strings, L = own ? own.labels : cfg.labels;
     var input = box.querySelector("input[name=q]"), list = box.querySelector("ol"),
       metaLine = box.querySelector("[data-kb-search-meta]"), toggle = document.getElementById("__search");
+    if (own) {
+      input.placeholder = S.placeholder;
+      input.setAttribute("aria-label", S.label);
+      metaLine.textContent = S.typing;
+    }
     var base = new URL(box.getAttribute("data-base") + "/", location.href);
     var indexUrl = new URL(box.getAttribute("data-index"), location.href);
     var endpoint = cfg.endpoint ? new URL(cfg.endpoint, location.href) : null;
-    var pageLang = (document.documentElement.lang || "es").slice(0, 2) === "en" ? "en" : "es";
     var staticIndex = null, current = null, seq = 0, debounce = null, pause = null, sent = "", selected = -1;
 
     function staticSearch(q) {
