@@ -74,7 +74,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _setup_logging() -> None:
+def setup_logging() -> None:
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_kb", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
@@ -100,7 +100,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
 
     from generator.mkdocs_plugin import PRELOADED
 
-    _setup_logging()
+    setup_logging()
     try:
         config = load_config(config_file=str(config_file), strict=strict)
     except (ConfigurationError, Abort) as exc:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.diagnostics import FORMATTERS, ContentError, Severity
+from generator.diagnostics import FORMATTERS, ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from generator.service.app import ServiceConfig
@@ -49,12 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     root = _root(args)
     result = validate_tree(root, _today(args))
-    diags = [d.as_error() if args.strict else d for d in result.diagnostics]
-    if args.paths:  # the whole catalog is checked (references cross files); only these files are reported
-        wanted = {_relative(Path(p), root) for p in args.paths}
-        diags = [d for d in diags if d.path in wanted]
-    sys.stdout.write(FORMATTERS[args.format](diags, result.files))
-    return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
+    return _print_diagnostics(args, root, result.diagnostics, result.files)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -62,11 +57,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     root = _root(args)
     result = lint_tree(root)
-    diags = [d.as_error() if args.strict else d for d in result.diagnostics]
-    if args.paths:
+    return _print_diagnostics(args, root, result.diagnostics, result.files)
+
+
+def _print_diagnostics(args: argparse.Namespace, root: Path, found: Sequence[Diagnostic], files: int) -> int:
+    """Print ``found`` in ``--format`` (errors under ``--strict``; only the files named, if any); the exit code."""
+    diags = [d.as_error() if args.strict else d for d in found]
+    if args.paths:  # the whole catalog is checked (references cross files); only these files are reported
         wanted = {_relative(Path(p), root) for p in args.paths}
         diags = [d for d in diags if d.path in wanted]
-    sys.stdout.write(FORMATTERS[args.format](diags, result.files))
+    sys.stdout.write(FORMATTERS[args.format](diags, files))
     return EXIT_CONTENT if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK
 
 

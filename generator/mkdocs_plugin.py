@@ -254,7 +254,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if ident:
             # No <link rel="alternate" hreflang> in <head>: Material reads those as whole-site language
             # versions and fetches their sitemap.xml. The switch's links carry hreflang instead.
-            page.meta["kb_lang"] = self._lang_of(ident)
+            page.meta["kb_lang"] = self.catalog.lang(ident)
         return markdown
 
     def _content_id(self, src: str) -> str | None:
@@ -266,11 +266,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         if len(parts) == 2 and parts[0] == PROTOCOLS_SECTION and parts[1][:-3] in self.catalog.protocol_by_id:
             return parts[1][:-3]
         return None
-
-    def _lang_of(self, ident: str) -> str:
-        if ident in self.catalog.article_by_id:
-            return str(self.catalog.article_by_id[ident].meta.lang)
-        return str(self.catalog.protocol_by_id[ident].model.lang)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Material writes the site's language on every page; a page in another language says its own."""

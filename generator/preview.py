@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import _setup_logging, build_into
-from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, discover, read_tree, reread
-from generator.diagnostics import ContentError, Diagnostic, Severity, sort_diagnostics
-from generator.model.build import build_catalog
+from generator.build import build_into, setup_logging
+from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, read_tree, reread
+from generator.diagnostics import ContentError, Diagnostic, Severity
 from generator.model.catalog import Catalog
-from generator.model.validate import broken_ids, validate_catalog
+from generator.model.validate import validate_read
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import article_src, protocol_src
 
@@ -97,16 +96,13 @@ class Preview:
 
         from generator.mkdocs_plugin import PRELOADED
         from generator.model.review import today
-        from generator.model.validate import ValidationResult
 
         start = time.perf_counter()
-        _setup_logging()
+        setup_logging()
         read = read_tree(self.root)
-        catalog, diags = build_catalog(read)
-        diags = sort_diagnostics(diags + validate_catalog(catalog, today(), broken_ids(read, catalog)))
-        result = ValidationResult(catalog, diags, read.files)
+        result = validate_read(read, today())
         if not result.ok:
-            raise ContentError(diags, read.files)
+            raise ContentError(result.diagnostics, read.files)
         PRELOADED[self.root] = result
         try:
             config = load_config(config_file=str(self.config_file))
@@ -129,7 +125,8 @@ class Preview:
             plugin.search_build.start_live(target)
         generated = {src: page.markdown for src, page in plugin.pages.items() if src not in {
             protocol_src(p.id) for p in plugin.catalog.protocols}}
-        self._state = _State(config, plugin, read, frozenset(discover(self.root)), generated)
+        paths = frozenset([a.path for a in read.articles] + [p.path for p in read.protocols])
+        self._state = _State(config, plugin, read, paths, generated)
         self._pending.clear()
         self._index_due = False
         self._index_todo.clear()
@@ -159,24 +156,24 @@ class Preview:
     def _update(self, changed: set[Path]) -> Outcome:
         start = time.perf_counter()
         state = self._state
-        kinds = {self._classify(p) for p in changed} - {"ignore"}
-        if not kinds:
+        by_kind: dict[str, list[Path]] = {}
+        for path in changed:
+            by_kind.setdefault(self._classify(path), []).append(path)
+        by_kind.pop("ignore", None)
+        if not by_kind:
             return Outcome("none")
-        full = [p for p in changed if self._classify(p) == "full"] + [
-            p for p in changed if self._classify(p) == "content" and (  # a content file added, removed or renamed
-                not p.is_file() or p.resolve().relative_to(self.root).as_posix() not in state.paths)] if state else []
+        content = {p: p.resolve().relative_to(self.root).as_posix() for p in by_kind.get("content", [])}
+        full = by_kind.get("full", []) + [p for p, rel in content.items()  # a content file added, removed, renamed
+                                          if state is not None and (not p.is_file() or rel not in state.paths)]
         if state is None or full:
             outcome = self.build()
             outcome.seconds = time.perf_counter() - start
             outcome.reason = str(full[0]) if full else "first build"
             return outcome
-        pages = 0
-        if "asset" in kinds:
-            pages += self._copy_assets(state, [p for p in changed if self._classify(p) == "asset"])
-        if "content" in kinds:
-            rel = {p.resolve().relative_to(self.root).as_posix() for p in changed if self._classify(p) == "content"}
-            pages += self._content(state, rel)
-        return Outcome("incremental" if "content" in kinds else "assets", pages, time.perf_counter() - start)
+        pages = self._copy_assets(state, by_kind.get("asset", []))
+        if content:
+            pages += self._content(state, set(content.values()))
+        return Outcome("incremental" if content else "assets", pages, time.perf_counter() - start)
 
     def _classify(self, path: Path) -> str:
         """content | asset | full | ignore"""
@@ -220,6 +217,8 @@ class Preview:
 
     def _copy_assets(self, state: _State, paths: list[Path]) -> int:
         wanted = {p.resolve() for p in paths}
+        if not wanted:
+            return 0
         n = 0
         for f in state.plugin.files:
             if f.abs_src_path and Path(f.abs_src_path).resolve() in wanted and Path(f.abs_src_path).is_file():
@@ -233,9 +232,8 @@ class Preview:
         plugin = state.plugin
         self._pending |= rel
         read = reread(state.read, self.root, self._pending)
-        catalog, diags = build_catalog(read)
-        diags += validate_catalog(catalog, today(), broken_ids(read, catalog))
-        errors = [d for d in sort_diagnostics(diags) if d.severity is Severity.ERROR]
+        catalog = (result := validate_read(read, today())).catalog
+        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
         if errors:
             raise ContentError(errors, read.files)
         old: Catalog = plugin.catalog

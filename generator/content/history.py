@@ -51,6 +51,7 @@ class GitHistory:
         self.git, self.top, self.root = git, top, root
         self._prefix = root.relative_to(top).as_posix()
         self._shown: dict[tuple[str, str], str | None] = {}
+        self._logs: dict[str, list[Change]] = {}  # a source with several translations is read once
 
     def _run(self, *args: str, input: str | None = None) -> str:
         return subprocess.run([self.git, "-C", str(self.top), *args], input=input, capture_output=True,
@@ -60,12 +61,14 @@ class GitHistory:
         return path if self._prefix in ("", ".") else f"{self._prefix}/{path}"
 
     def _log(self, path: str) -> list[Change]:
-        out = self._run("log", "--no-renames", "--format=%H%x1f%ct%x1f%s", "--", self._repo_path(path))
-        changes = []
-        for line in out.splitlines():
-            commit, when, subject = line.split("\x1f", 2)
-            changes.append(Change(commit, datetime.fromtimestamp(int(when), UTC), subject))
-        return changes
+        if path not in self._logs:
+            out = self._run("log", "--no-renames", "--format=%H%x1f%ct%x1f%s", "--", self._repo_path(path))
+            changes = []
+            for line in out.splitlines():
+                commit, when, subject = line.split("\x1f", 2)
+                changes.append(Change(commit, datetime.fromtimestamp(int(when), UTC), subject))
+            self._logs[path] = changes
+        return self._logs[path]
 
     def _show(self, commit: str, path: str) -> str | None:
         if (commit, path) not in self._shown:

@@ -80,6 +80,13 @@ class Catalog:
                 out[t].add(p.id)
         return {k: tuple(sorted(v)) for k, v in sorted(out.items(), key=lambda kv: kv[0].lower())}
 
+    def lang(self, ident: str) -> str:
+        """The language of an article or protocol (KeyError for an unknown id)."""
+        found = self._lang_and_source(ident)
+        if found is None:
+            raise KeyError(ident)
+        return found[0]
+
     def _lang_and_source(self, ident: str) -> tuple[str, str | None, str] | None:
         if ident in self.article_by_id:
             m = self.article_by_id[ident].meta

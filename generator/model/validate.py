@@ -296,6 +296,12 @@ def _validate(read: ReadResult, today: date | None,
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 
 
+def validate_read(read: ReadResult, today: date | None = None) -> ValidationResult:
+    """Model and check already-read files, without the lint (the live preview re-reads only what an
+    edit touched)."""
+    return _validate(read, today, lambda catalog: [])
+
+
 def stale_translations(catalog: Catalog, history: GitHistory) -> list[Diagnostic]:
     """Warnings for translations older than their source's latest significant change."""
     out = []

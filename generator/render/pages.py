@@ -204,21 +204,14 @@ class Renderer:
             return article_src(self.catalog.article_by_id[ident])
         return protocol_src(ident)
 
-    def languages(self, ident: str, *, include_self: bool = True) -> tuple[LangLink, ...]:
-        """The language switch of a page: every version of it, the page itself without a link."""
-        here = self._src_of(ident)
-        out = []
-        for v in self.catalog.versions(ident):
-            if v.id == ident and not include_self:
-                continue
-            out.append(LangLink(v.lang, strings(v.lang)[f"lang_{v.lang}"],
-                                "" if v.id == ident else rel(here, self._src_of(v.id))))
-        return tuple(out)
-
-    def _other_languages(self, from_src: str, ident: str) -> tuple[LangLink, ...]:
-        """Links from an index page to the other language versions of ``ident``."""
-        return tuple(LangLink(v.lang, strings(v.lang)[f"lang_{v.lang}"], rel(from_src, self._src_of(v.id)))
-                     for v in self.catalog.versions(ident) if v.id != ident)
+    def languages(self, ident: str, from_src: str | None = None) -> tuple[LangLink, ...]:
+        """The language versions of ``ident``'s page, linked from ``from_src``. Without ``from_src``:
+        the page's own switch, the page itself included without a link; with it (an index page):
+        the other versions only."""
+        here = from_src or self._src_of(ident)
+        return tuple(LangLink(v.lang, strings(v.lang)[f"lang_{v.lang}"],
+                              "" if v.id == ident else rel(here, self._src_of(v.id)))
+                     for v in self.catalog.versions(ident) if from_src is None or v.id != ident)
 
     def protocol_context(self, entry: ProtocolEntry) -> ProtocolContext:
         proto, src = entry.model, protocol_src(entry.id)
@@ -350,7 +343,7 @@ class Renderer:
         """A link on an index or the home page, with links to the target's other language versions."""
         link = (self._article_link(from_src, ident) if ident in self.catalog.article_by_id
                 else self._protocol_link(from_src, ident))
-        langs = self._other_languages(from_src, ident)
+        langs = self.languages(ident, from_src)
         return dataclasses.replace(link, languages=langs) if langs else link
 
     # Index pages and the home page list originals; a translation is one click away on its source's page.
