@@ -31,11 +31,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from generator.build import validate_for_build
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
 from generator.model.review import today
-from generator.model.validate import ValidationResult, validate_for_build
+from generator.model.validate import ValidationResult
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src

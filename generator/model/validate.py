@@ -7,7 +7,6 @@ the protocol graph, required sections, file names and review dates.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import unicodedata
 from collections import deque
@@ -15,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from generator.content.history import GitHistory, open_history
 from generator.content.sources import (
@@ -344,58 +342,3 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -
 def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:
     """The same on in-memory files (path relative to the root -> text), with the default lint rules."""
     return _validate(read_texts(texts), today, lambda catalog: lint_for_texts(catalog, texts))
-
-
-
-def validate_for_build(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
-    """:func:`validate_tree` in a forked process, for builds: the catalog comes back without the
-    positions (only messages need them, and the messages come back too).
-
-    Reading keeps every key's position and the raw YAML of every file (about 170 MB at 10,000
-    pages); freed, that memory stays with the process that read it, and a build's later stages
-    (MkDocs, the forked search) would carry it. Where fork is not available, in-process."""
-    return start_validation(root, today, lint=lint)()
-
-
-def start_validation(root: Path, today: date | None = None, *,
-                     lint: bool = True) -> Callable[[], ValidationResult]:
-    """Start :func:`validate_for_build`; the returned function waits for its result (meanwhile the
-    caller can load MkDocs)."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        def here() -> ValidationResult:
-            result = validate_tree(root, today, lint=lint)
-            return ValidationResult(dataclasses.replace(result.catalog, positions={}), result.diagnostics,
-                                    result.files)
-        return here
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_validate_child, args=(root, today, lint, send), daemon=True)
-    proc.start()
-    send.close()
-
-    def wait() -> ValidationResult:
-        try:
-            message = receive.recv()
-        except EOFError:
-            message = ("error", f"the validation process ended (exit code {proc.exitcode})")
-        finally:
-            receive.close()
-            proc.join()
-        if message[0] != "ok":
-            raise RuntimeError(message[1])
-        catalog, diagnostics, files = message[1]
-        return ValidationResult(catalog, diagnostics, files)
-
-    return wait
-
-
-def _validate_child(root: Path, today: date | None, lint: bool, conn: Any) -> None:
-    try:
-        result = validate_tree(root, today, lint=lint)
-        conn.send(("ok", (dataclasses.replace(result.catalog, positions={}), result.diagnostics, result.files)))
-    except BaseException as exc:  # an unexpected failure: the parent raises it with its message
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
