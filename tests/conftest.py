@@ -7,11 +7,14 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 from generator.content.sources import discover
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -64,8 +67,69 @@ def browser() -> Iterator[Browser]:
 
     Playwright's sync API keeps an event loop running in the main thread while it is open, so
     there must be only one; code that needs asyncio runs it in a thread of its own."""
+    from playwright.sync_api import sync_playwright  # imported here: unit tests run without Playwright
+
     assert Path(CHROMIUM).exists(), "Chromium is not installed: run scripts/test-deps (Debian package chromium)"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# --- Kinds of tests --------------------------------------------------------------------------
+# Each test gets exactly one kind, from the fixtures it uses (its whole fixture closure) or from
+# where it lives, so a new test is classified without anyone remembering to mark it.
+BROWSER_FIXTURES = {"browser"}
+DB_FIXTURES = {"pg_server", "pg_url", "fresh_database"}
+# Fixtures that run a real build, start a real server or a `kb` subprocess: seconds, not milliseconds.
+SLOW_FIXTURES = {"kb_command", "site", "tiny_site", "starter_build", "starter_indexes", "starter_site",
+                 "imported", "server", "shared_server", "make_server", "built", "built_site", "sample_site"}
+# Tests that build a site, run `kb`/node in a subprocess or start a watcher without one of those
+# fixtures: a module path (every test in it) or a node id prefix. `make test-unit` prints the
+# slowest unit tests: one over ~0.5 s belongs here.
+SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutations.py", "tests/test_preview.py",
+              "tests/search/test_relevance.py", "tests/importer/test_build.py", "tests/test_cli.py::test_serve",
+              "tests/test_cli.py::test_build", "tests/test_cli.py::test_starter_content_is_valid_strict",
+              "tests/browser/test_runner_data.py::test_no_directory_urls",
+              "tests/browser/test_runner_data.py::test_node",
+              "tests/search/test_site_search.py", "tests/test_translations.py::test_kb_validate",
+              "tests/search/test_js_parity.py")
+# Test modules whose tests all need Playwright (they import it at module level).
+PLAYWRIGHT_MODULES = ["browser", "report/test_report_safety.py", "search/test_browser_search.py",
+                      "test_preview.py", "test_translations.py", "service/test_browser_feedback.py"]
+try:
+    import playwright  # noqa: F401  (the package only: its sync API is imported by the fixture)
+
+    HAVE_PLAYWRIGHT = True
+except ImportError:
+    HAVE_PLAYWRIGHT = False
+# Without Playwright only `-m unit` can run (pytest_configure refuses anything else): skip collecting
+# the modules that import it instead of failing on an ImportError.
+collect_ignore = [] if HAVE_PLAYWRIGHT else PLAYWRIGHT_MODULES
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not HAVE_PLAYWRIGHT and config.getoption("markexpr", "") != "unit":
+        raise pytest.UsageError("Playwright is not installed: only `pytest -m unit` runs without it "
+                                "(`make install` installs everything from uv.lock)")
+
+
+def kind_of(item: pytest.Item) -> str:
+    """The one kind of a test: browser > db > slow > unit."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = set(map(str, callspec.params.values())) if callspec else set()
+    if names & BROWSER_FIXTURES:
+        return "browser"
+    if names & DB_FIXTURES or "postgresql" in params:
+        return "db"
+    if names & SLOW_FIXTURES or item.get_closest_marker("slow") or item.nodeid.startswith(SLOW_TESTS):
+        return "slow"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = kind_of(item)
+        if not item.get_closest_marker(kind):
+            item.add_marker(getattr(pytest.mark, kind))
