@@ -89,8 +89,16 @@ def setup_logging() -> None:
         logger.propagate = False
 
 
-def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False) -> Path:
-    """Build the site of ``config_file`` and return its folder. Raises ContentError on failure."""
+ENGINES = ("mkdocs", "properdocs")
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
+               engine: str = "mkdocs") -> Path:
+    """Build the site of ``config_file`` and return its folder. Raises ContentError on failure.
+
+    ``engine`` "mkdocs" builds in this process; "properdocs" runs ProperDocs (the maintained MkDocs
+    1.x fork, which loads our plugin from the same entry point) in a subprocess, because it
+    redirects every ``mkdocs.*`` import of its own process to itself."""
     from generator.model.review import today
 
     root = config_file.resolve().parent
@@ -112,10 +120,36 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     result = validated()
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
-    PRELOADED[root] = result
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
+    if engine == "properdocs":
+        build_with_properdocs(config_file, target, strict=strict)
+        return target
+    PRELOADED[root] = result
     build_into(config, target, config_file.name)
     return target
+
+
+def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = False) -> None:
+    """``properdocs build`` into a temporary folder next to ``target``, then the same atomic swap.
+    Its output goes to our stderr as it comes; a failure is a ContentError naming the engine."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("properdocs") is None:
+        raise ContentError([Diagnostic(config_file.name, 1, 1, "engine", "expected ProperDocs to be installed "
+                                       "(pip install properdocs), found no properdocs package")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(target.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
+    argv = [sys.executable, "-m", "properdocs", "build", "--config-file", str(config_file), "--site-dir", str(tmp)]
+    proc = subprocess.run([*argv, *(["--strict"] if strict else [])], cwd=config_file.resolve().parent,
+                          check=False)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ContentError([Diagnostic(config_file.name, 1, 1, "build", "expected a clean ProperDocs build, "
+                                       f"found exit code {proc.returncode} (its messages are above)")])
+    tmp.chmod(0o777 & ~_umask())
+    swap_in(tmp, target)
 
 
 def build_into(config: Any, target: Path, config_name: str = "mkdocs.yml") -> None:

@@ -75,7 +75,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = _root(args)
     site = build_site(_config_file(args, root), site_dir=Path(args.site_dir) if args.site_dir else None,
-                      strict=args.strict)
+                      strict=args.strict, engine=args.engine)
     print(f"Site built in {site}")
     return EXIT_OK
 
@@ -325,6 +325,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", parents=[common], help="validate and build the site (atomic swap)")
     b.add_argument("--strict", action="store_true", help="fail on any warning")
     b.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    b.add_argument("--engine", choices=["mkdocs", "properdocs"], default="mkdocs",
+                   help="site engine: MkDocs 1.6 (default) or ProperDocs, its maintained fork (docs/architecture.md)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", parents=[common], help="build the site and serve it")

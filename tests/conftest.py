@@ -42,7 +42,7 @@ def tiny_texts() -> dict[str, str]:
     return read_content(TINY)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def kb_command() -> list[str]:
     """argv prefix that runs the installed `kb` console script of this interpreter's environment.
 
