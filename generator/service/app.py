@@ -36,9 +36,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from generator.service.events import Manifest, validate_batch
+from generator.service.events import SERVER_ONLY_TYPES, Manifest, validate_batch
+from generator.service.http import BodyTooLarge
+from generator.service.http import error as _error
+from generator.service.http import read_limited as _read_limited
+from generator.service.integrations import load as load_integrations
 from generator.service.report_route import ReportPages
 from generator.service.store import Store, open_store
+from generator.service.ticket_route import Outbound
 
 log = logging.getLogger("kb.service")
 
@@ -54,6 +59,7 @@ class ServiceConfig:
     rate_limit: int = 120  # requests per client per minute; 0 turns it off
     max_body: int = 64 * 1024
     trust_proxy: bool = False  # take the client address from X-Forwarded-For (behind nginx)
+    integrations: Path | None = None  # ticket connector, SMTP, outbound queue (default <data>/integrations.toml)
 
     def to_env(self) -> dict[str, str]:
         return {
@@ -61,6 +67,7 @@ class ServiceConfig:
             f"{ENV_PREFIX}DB": self.db_url or "", f"{ENV_PREFIX}ORIGINS": ",".join(self.allowed_origins),
             f"{ENV_PREFIX}RATE": str(self.rate_limit), f"{ENV_PREFIX}MAX_BODY": str(self.max_body),
             f"{ENV_PREFIX}TRUST_PROXY": "1" if self.trust_proxy else "",
+            f"{ENV_PREFIX}INTEGRATIONS": str(self.integrations or ""),
         }
 
     @classmethod
@@ -72,6 +79,7 @@ class ServiceConfig:
             rate_limit=int(env.get(f"{ENV_PREFIX}RATE", "120")),
             max_body=int(env.get(f"{ENV_PREFIX}MAX_BODY", str(64 * 1024))),
             trust_proxy=bool(env.get(f"{ENV_PREFIX}TRUST_PROXY")),
+            integrations=Path(env[f"{ENV_PREFIX}INTEGRATIONS"]) if env.get(f"{ENV_PREFIX}INTEGRATIONS") else None,
         )
 
 
@@ -98,29 +106,6 @@ class RateLimiter:
                 return False
             self.buckets[key] = (tokens - 1, now)
             return True
-
-
-def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": reason, **extra}, status_code=status)
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise ValueError("expected a numeric Content-Length")
-        if int(declared) > limit:
-            raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge
-    return bytes(body)
 
 
 def _same_origin(request: Request) -> str:
@@ -180,6 +165,11 @@ class EventService:
         batch = validate_batch(payload, self.manifest)
         if batch.problems:
             return _error(400, "invalid events", errors=[p.as_json() for p in batch.problems[:100]])
+        server_only = [i for i, e in enumerate(batch.events) if e["type"] in SERVER_ONLY_TYPES]
+        if server_only:
+            return _error(400, "invalid events", errors=[{"index": server_only[0], "field": "type", "reason":
+                                                          "expected an event a browser sends, found one the "
+                                                          "server records"}])
         if batch.honeypot:
             return JSONResponse({"stored": len(batch.events), "duplicates": 0})
         new, dup = await run_in_threadpool(self.store.insert, batch.events)
@@ -263,10 +253,15 @@ class PreviewRoute:
 
 
 @contextlib.asynccontextmanager
-async def _closing(service: EventService, search: SearchService | None = None) -> AsyncIterator[None]:
+async def _closing(service: EventService, search: SearchService | None = None,
+                   outbound: Outbound | None = None) -> AsyncIterator[None]:
+    if outbound is not None:
+        outbound.start()
     try:
         yield
     finally:
+        if outbound is not None:
+            outbound.close()
         service.store.close()
         if search is not None:
             search.close()
@@ -279,6 +274,9 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
         raise FileNotFoundError(f"no built site in {site}: run 'kb build' first")
     service = EventService(config)
     search = SearchService(config)
+    outbound = Outbound(config.data_dir, site, service.store,
+                        load_integrations(config.integrations or config.data_dir / "integrations.toml"),
+                        config.trust_proxy, service.origin_allowed)
 
     async def method_not_allowed(request: Request) -> Response:
         return _error(405, "expected POST")
@@ -292,15 +290,17 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
             Route("/api/events", service.post_events, methods=["POST"]),
             Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
             *ReportPages(service.store, site).routes(),
+            *outbound.routes(),
             Route("/api/search", search.get, methods=["GET"]),
             *([Route("/api/preview", PreviewRoute(preview).get, methods=["GET"])] if preview is not None else []),
             Route("/search/server/{rest:path}", not_found),  # the server index stays server-side
             Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
         ],
-        lifespan=lambda app: _closing(service, search),
+        lifespan=lambda app: _closing(service, search, outbound),
     )
     app.state.service = service
     app.state.search = search
+    app.state.outbound = outbound
     if preview is not None:
         def refresh(outcome: Any) -> None:
             if outcome.kind == "full":

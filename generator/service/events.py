@@ -163,11 +163,34 @@ class CsatEvent(_Event):
     comment: Comment | None = None
 
 
+class FollowupSentEvent(_Event):
+    """Recorded by the server when the follow-up e-mail was accepted by the mail server; never the address."""
+
+    type: Literal["followup_sent"]
+    session_id: Uuid
+    channel: Literal["email"] = "email"
+    technician: Short | None = None
+
+
+class DeliveryEvent(_Event):
+    """Recorded by the server when an outbound item (ticket note, e-mail) was delivered or given up."""
+
+    type: Literal["delivery"]
+    session_id: Uuid
+    kind: Literal["note", "mail"]
+    channel: Short
+    outcome: Literal["delivered", "failed"]
+    attempts: Annotated[StrictInt, Field(ge=1, le=100_000)]
+    error: Label | None = None
+
+
 Event = Annotated[
-    ViewEvent | FeedbackEvent | SearchEvent | ProtocolRunEvent | ArticleUsedEvent | CsatEvent,
+    ViewEvent | FeedbackEvent | SearchEvent | ProtocolRunEvent | ArticleUsedEvent | CsatEvent | FollowupSentEvent
+    | DeliveryEvent,
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("view", "feedback", "search", "protocol_run", "article_used", "csat")
+EVENT_TYPES = ("view", "feedback", "search", "protocol_run", "article_used", "csat", "followup_sent", "delivery")
+SERVER_ONLY_TYPES = frozenset({"followup_sent", "delivery"})  # the browser may not send these
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 
 
