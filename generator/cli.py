@@ -17,6 +17,7 @@ from generator.diagnostics import FORMATTERS, ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from generator.service.app import ServiceConfig
+    from generator.service.store import Store
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -86,7 +87,8 @@ def _service_config(args: argparse.Namespace, root: Path, site: Path) -> Service
     return ServiceConfig(
         site_dir=site, data_dir=Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data",
         db_url=args.db or os.environ.get("KB_DB") or None, allowed_origins=tuple(args.allow_origin or ()),
-        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy)
+        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy,
+        integrations=Path(args.integrations).resolve() if args.integrations else None)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -121,14 +123,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_events(args: argparse.Namespace) -> int:
     from generator.service.exchange import export_events, import_events
-    from generator.service.store import open_store
 
-    root = _root(args)
-    data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
-    try:
-        store = open_store(args.db or os.environ.get("KB_DB") or None, data_dir)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    store = _open_store(args, _root(args))
     try:
         if args.action == "export":
             n = export_events(store, Path(args.out) if args.out else None, args.format)
@@ -143,10 +139,50 @@ def cmd_events(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _open_store(args: argparse.Namespace, root: Path) -> Store:
+    from generator.service.store import open_store
+
+    try:
+        return open_store(args.db or os.environ.get("KB_DB") or None, _data_dir(args, root))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _data_dir(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
+
+
+def _new_from_run(args: argparse.Namespace, root: Path) -> Path:
+    from generator.model.validate import validate_tree
+    from generator.scaffold import new_article_from_run
+
+    store = _open_store(args, root)
+    try:
+        wanted = args.from_run.lower()
+        run = next((e for e in store.iter_events(ordered=False)
+                    if e.get("type") == "protocol_run" and e.get("session_id") == wanted), None)
+    finally:
+        store.close()
+    if run is None:
+        raise UsageError(f"--from-run: expected the session_id of a stored run, found none {args.from_run!r} "
+                         f"in {args.db or _data_dir(args, root)}")
+    entry = validate_tree(root, lint=False).catalog.protocol_by_id.get(run["protocol_id"])
+    if entry is None:
+        raise UsageError(f"--from-run: expected the run's protocol {run['protocol_id']!r} in protocols/, found none")
+    return new_article_from_run(root, run, entry.model, area=args.area, title=args.title, ident=args.id)
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from generator.scaffold import new_article, new_protocol
 
     root = _root(args)
+    if args.from_run:
+        if args.kind != "article":
+            raise UsageError("--from-run: expected 'kb new article', found 'kb new protocol'")
+        print(_new_from_run(args, root).relative_to(root).as_posix())
+        return EXIT_OK
+    if not args.title:
+        raise UsageError("expected a title, found none")
     if args.kind == "article":
         path = new_article(root, title=args.title, area=args.area, kind=args.type, ident=args.id)
     else:
@@ -155,10 +191,31 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from generator.service.auth import TokenStore
+
+    tokens = TokenStore(_data_dir(args, _root(args)))
+    if args.action == "list":
+        for name, created in tokens.list():
+            print(f"{name}\t{created}")
+        return EXIT_OK
+    if not args.name:
+        raise UsageError(f"tokens {args.action}: expected a technician name, found none")
+    try:
+        if args.action == "add":
+            print(tokens.add(args.name))
+            print(f"token for {args.name}: shown once, stored only as a hash", file=sys.stderr)
+        else:
+            tokens.revoke(args.name)
+            print(f"revoked the token of {args.name}", file=sys.stderr)
+    except ValueError as exc:
+        raise UsageError(f"tokens {args.action}: {exc}") from None
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from generator.report.build import run_report
     from generator.report.metrics import Filters, parse_ts
-    from generator.service.store import open_store
 
     root = _root(args)
     try:
@@ -173,11 +230,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--events: expected a JSONL file, found nothing at {args.events}")
     store = None
     if not args.events:
-        data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
-        try:
-            store = open_store(args.db or os.environ.get("KB_DB") or None, data_dir)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        store = _open_store(args, root)
     try:
         written = run_report(root=root, out_dir=Path(args.out), filters=filters, today=today, lang=args.lang,
                              store=store, events_file=Path(args.events) if args.events else None)
@@ -343,6 +396,8 @@ def parser() -> argparse.ArgumentParser:
                    help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")
     s.add_argument("--rate-limit", type=int, default=120, help="event requests per client per minute (0: off)")
     s.add_argument("--trust-proxy", action="store_true", help="take the client address from X-Forwarded-For")
+    s.add_argument("--integrations", metavar="FILE.toml", help="ticket connector, SMTP and outbound queue "
+                   "settings (default: integrations.toml in the data folder)")
     s.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for several hosts)")
     s.set_defaults(func=cmd_serve)
 
@@ -357,11 +412,21 @@ def parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", parents=[common], help="scaffold an article or a protocol")
     n.add_argument("kind", choices=["article", "protocol"])
-    n.add_argument("title", help="title, in the customer's words")
+    n.add_argument("title", nargs="?", help="title, in the customer's words (with --from-run: the protocol's)")
     n.add_argument("--id", help="id (default: made from the title)")
     n.add_argument("--area", default="general", help="article area folder under kb/")
     n.add_argument("--type", choices=["solution", "guide"], default="solution")
+    n.add_argument("--from-run", metavar="SESSION_ID", help="a draft article from a stored escalated or "
+                   "unresolved run: symptoms and steps tried from its path")
+    n.add_argument("--db", help="events database URL, for --from-run (default: SQLite in the data folder)")
+    n.add_argument("--data-dir", help="folder of the SQLite database (default: .kb-data in the root)")
     n.set_defaults(func=cmd_new)
+
+    tk = sub.add_parser("tokens", parents=[common], help="technicians' API tokens for ticket notes and e-mail")
+    tk.add_argument("action", choices=["add", "list", "revoke"])
+    tk.add_argument("name", nargs="?", help="the technician (add, revoke)")
+    tk.add_argument("--data-dir", help="the service's data folder (default: .kb-data in the root)")
+    tk.set_defaults(func=cmd_tokens)
 
     rp = sub.add_parser("report", parents=[common], help="write the reuse-and-resolution report")
     src = rp.add_mutually_exclusive_group()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR
 from generator.diagnostics import ContentError, Diagnostic
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
+from generator.model.protocol import Protocol
 
 
 def slugify(title: str) -> str:
@@ -112,4 +115,54 @@ steps:
     path = root / PROTOCOLS_DIR / f"{ident}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+FROM_RUN_OUTCOMES = ("escalated", "unresolved", "abandoned")
+_CASE_TEXT = {
+    "es": {"steps": "Pasos probados", "case": "Borrador escrito desde el caso {run} del protocolo «{title}» "
+           "({outcome}).", "write": "Por escribir: la causa y la solución que se encontraron después.",
+           "escalated": "escalado a {to}", "unresolved": "sin resolver", "abandoned": "abandonado",
+           "summary": "Borrador desde un caso: {title}."},
+    "en": {"steps": "Steps tried", "case": "Draft written from run {run} of the protocol “{title}” ({outcome}).",
+           "write": "To write: the cause and the solution found afterwards.", "escalated": "escalated to {to}",
+           "unresolved": "unresolved", "abandoned": "abandoned", "summary": "Draft from a case: {title}."},
+}
+
+
+def _path_lines(run: Mapping[str, Any], titles: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    return [(titles.get(p["step"], p["step"]), p.get("answer")) for p in run.get("path", [])]
+
+
+def new_article_from_run(root: Path, run: Mapping[str, Any], protocol: Protocol, *, area: str,
+                         title: str | None = None, ident: str | None = None) -> Path:
+    """A draft solution article from a stored ``protocol_run``: symptoms and the steps tried come from
+    the path (step titles and answers); the cause, solution and prevention are left to write."""
+    outcome = run.get("outcome")
+    if outcome not in FROM_RUN_OUTCOMES:
+        raise ContentError([Diagnostic("<command line>", 1, 1, "--from-run", "expected an escalated, unresolved "
+                                       f"or abandoned run, found a {outcome} one")])
+    if not ID_RE.match(area):
+        raise ContentError([Diagnostic("<command line>", 1, 1, "--area",
+                                       f"expected lower-case letters, digits and hyphens, found {area!r}")])
+    lang = protocol.lang if protocol.lang in _CASE_TEXT else "es"
+    t = _CASE_TEXT[lang]
+    steps = _path_lines(run, {s.id: s.title for s in protocol.steps})
+    title = title or protocol.title
+    ident = fresh_id(root, title, ident)
+    symptoms = [f"{step}: {answer}" for step, answer in steps if answer] or [protocol.title]
+    how = t[outcome].format(to=run.get("escalated_to") or "?")
+    fm = ["---", f"id: {ident}", f"title: {_quote(title)}", "type: solution", "audience: technician", "draft: true",
+          f"summary: {_quote(t['summary'].format(title=protocol.title))}", "symptoms:",
+          *[f"  - {_quote(s)}" for s in symptoms], "tags: []", f"owner: {_quote(protocol.owner)}",
+          f"reviewed: {date.today().isoformat()}", "review_every_days: 180", f"protocols: [{protocol.id}]",
+          f"lang: {lang}", "---", ""]
+    sections = REQUIRED_SECTIONS["solution"][lang]
+    body = [f"## {sections[0]}", "", *[f"- {s}" for s in symptoms], "", f"## {t['steps']}", "",
+            *[f"{i}. {step}" + (f" — {answer}" if answer else "") for i, (step, answer) in enumerate(steps, 1)], "",
+            t["case"].format(run=run.get("session_id", "?"), title=protocol.title, outcome=how), "",
+            t["write"], ""]
+    path = root / KB_DIR / area / f"{ident}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(fm) + "\n".join(body), encoding="utf-8")
     return path
