@@ -10,6 +10,7 @@ records its articles as ``article_used`` events (the KCS link); a delivered e-ma
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -174,10 +175,19 @@ class Outbound:
     async def _attempt(self, item: Item, new: bool) -> Response:
         if new:
             done = await run_in_threadpool(self.outbox.process, None, item.key)
-            item = done[0] if done else item
+            item = done[0] if done else await self._settled(item)
         body = {**item.as_json(), "duplicate": not new}
         status = {"delivered": 200, "failed": 502}.get(item.status, 202)
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    async def _settled(self, item: Item, wait: float = 20.0) -> Item:
+        """The item once the queue's thread, which took it first, has finished its attempt."""
+        deadline = time.monotonic() + wait
+        current = self.outbox.get(item.key) or item
+        while current.status == "sending" and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            current = self.outbox.get(item.key) or current
+        return current
 
     async def post_followup(self, request: Request) -> Response:
         who = self._who(request)
