@@ -67,6 +67,13 @@ def test_signed_note_is_verified_and_stored_once(served: tuple[Server, str], rec
     status, body = post(srv, "/api/ticket-note", note_body(session, "INC-42"), token)
     assert (status, body["status"], body["duplicate"]) == (200, "delivered", True)
     assert len(receiver.requests) == 1
+    store = srv.store()
+    try:
+        used = [e for e in store.iter_events() if e["type"] == "article_used"]
+    finally:
+        store.close()
+    assert [(e["article_id"], e["ticket_ref"], e["technician"], e["session_id"]) for e in used] == [
+        ("cable-suelto", "INC-42", "ana", session)]  # the KCS link, once
 
 
 def test_tampered_or_replayed_request_is_refused(served: tuple[Server, str], receiver: WebhookReceiver) -> None:
