@@ -103,6 +103,8 @@ def send_message(config: SmtpConfig, msg: EmailMessage) -> str:
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         raise DeliveryError(f"the mail server answered {exc.smtp_code} {text[:160]}",
                             retryable=exc.smtp_code < 500) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DeliveryError(f"the mail server does not offer what is configured: {exc}", retryable=True) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"cannot reach the mail server {config.host}:{config.port}: {exc}",
                             retryable=True) from None

@@ -77,7 +77,9 @@ class Outbox:
         self.on_final = on_final
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        # No WAL, and deleted content overwritten: an erased address leaves no copy in the files.
+        self._conn.execute("PRAGMA journal_mode=DELETE")
+        self._conn.execute("PRAGMA secure_delete=ON")
         self._conn.execute(SCHEMA)
         self._conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")  # after a crash
         self._stop = threading.Event()

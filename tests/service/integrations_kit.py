@@ -160,10 +160,12 @@ class MailServer:
                 data.password.decode() == owner.password
             return AuthResult(success=ok)
 
+        # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; with implicit TLS the whole
+        # connection is encrypted before the first command, so AUTH is offered there without it.
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, self.key)
         common: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port, "authenticator": authenticator,
-                                  "auth_require_tls": True, "server_hostname": "localhost"}
+                                  "auth_require_tls": self.mode != "tls", "server_hostname": "localhost"}
         if self.mode == "tls":
             self.controller = Controller(Handler(), ssl_context=context, **common)
         else:
