@@ -29,6 +29,9 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "Sin datos", "table": "Tabla", "value": "Valor", "metric": "Indicador",
         "outdated": "Desactualizado", "unclear": "No se entiende", "did_not_work": "No funcionó",
         "missing_info": "Falta información", "other": "Otro", "helpful": "¿Útil?",
+        "deliveries": "Notas de ticket y correos", "delivered": "Entregados",
+        "delivered_after_retries": "Entregados tras reintentos", "failed_deliveries": "Entregas fallidas",
+        "attempts": "Intentos", "error": "Error", "run": "Ejecución",
     },
     "en": {
         "title": "Reuse and resolution report", "generated": "Generated", "filters": "Filters",
@@ -55,6 +58,9 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "No data", "table": "Table", "value": "Value", "metric": "Metric",
         "outdated": "Out of date", "unclear": "Unclear", "did_not_work": "Did not work",
         "missing_info": "Missing information", "other": "Other", "helpful": "Helpful?",
+        "deliveries": "Ticket notes and e-mails", "delivered": "Delivered",
+        "delivered_after_retries": "Delivered after retries", "failed_deliveries": "Failed deliveries",
+        "attempts": "Attempts", "error": "Error", "run": "Run",
     },
 }
 

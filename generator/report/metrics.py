@@ -123,6 +123,7 @@ class Accumulator:
         self.search_total = 0
         self.client_weeks: dict[str, set[str]] = defaultdict(set)
         self.weekly_votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # week -> [user yes, user votes]
+        self.deliveries: list[dict[str, Any]] = []  # ticket notes and e-mails delivered or given up
         self.events = 0
 
     def _area_ok(self, article_id: str | None) -> bool:
@@ -197,6 +198,8 @@ class Accumulator:
                     self.links.append((ended, used, f"case:{case}"))
         elif kind == "csat":
             self.csat.append(ev)
+        elif kind == "delivery":
+            self.deliveries.append(ev)
 
 
 def _outcome_counts(runs: list[_Run]) -> Counter[str]:
@@ -400,7 +403,18 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
         "articles": articles,
         "protocols": protocols,
         "health": health,
+        "deliveries": _deliveries(acc.deliveries),
     }
+
+
+def _deliveries(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Outbound ticket notes and e-mails: how many arrived, after retries, and the ones given up."""
+    failed = [{"ts": e["ts"], "session_id": e["session_id"], "kind": e["kind"], "channel": e["channel"],
+               "attempts": e["attempts"], "error": e.get("error")}
+              for e in sorted(events, key=lambda e: e["ts"]) if e["outcome"] == "failed"]
+    delivered = [e for e in events if e["outcome"] == "delivered"]
+    return {"delivered": len(delivered), "delivered_after_retries": sum(e["attempts"] > 1 for e in delivered),
+            "failed": failed}
 
 
 def content_health(acc: Accumulator, articles: list[dict[str, Any]], protocols: list[dict[str, Any]],

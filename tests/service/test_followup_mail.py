@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from tests.service.conftest import Server
-from tests.service.integrations_kit import MailServer, add_token, new_session, post, self_signed, start_service, wait_for
+from tests.service.integrations_kit import (
+    MailServer,
+    add_token,
+    new_session,
+    post,
+    self_signed,
+    start_service,
+    wait_for,
+)
 
 CUSTOMER = "cliente.prueba@example.org"
 
@@ -118,3 +126,55 @@ def test_refusing_server_is_retried_and_delivers_once(site: Path, tmp_path: Path
     finally:
         srv.stop()
         mail.stop()
+
+
+def test_given_up_delivery_shows_in_the_report(site: Path, tmp_path: Path) -> None:
+    """A mail server that never answers: the item is retried, given up at the end of its retention,
+    its address erased, and the report lists the failure with its number of attempts."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.service.conftest import free_port
+
+    dead = free_port()  # nothing listens there
+    config = f"""
+[smtp]
+host = "127.0.0.1"
+port = {dead}
+from = "soporte@kb.example"
+[outbound]
+interval_seconds = 0.1
+base_delay_seconds = 0.2
+max_delay_seconds = 0.2
+retention_days = 0.00002
+"""
+    srv = start_service(site, tmp_path, config)
+    try:
+        token = add_token(srv.data_dir, "ana")
+        session = new_session()
+        status, answer = post(srv, "/api/followup", {"session_id": session, "to": CUSTOMER, "confirm": True,
+                                                     "message": _message(session, srv.port)}, token)
+        assert status == 202 and answer["last_error"].startswith(f"cannot reach the mail server 127.0.0.1:{dead}")
+        wait_for(lambda: any(e["type"] == "delivery" for e in _events(srv)))
+        (failed,) = [e for e in _events(srv) if e["type"] == "delivery"]
+        assert failed["outcome"] == "failed" and failed["attempts"] >= 3
+        assert not any(e["type"] == "followup_sent" for e in _events(srv))
+        assert CUSTOMER.encode() not in (srv.data_dir / "outbound.sqlite3").read_bytes()  # given up: erased
+    finally:
+        srv.stop()
+    out = tmp_path / "report"
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "report", "--root", str(site.parent),
+                           "--data-dir", str(srv.data_dir), "--out", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (row,) = data["deliveries"]["failed"]
+    assert (row["kind"], row["channel"], row["attempts"]) == ("mail", "smtp", failed["attempts"])
+    assert row["error"].startswith("given up after")
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
+    cells = [td.get_text() for td in html.select("#deliveries tbody td")]
+    assert cells[:4] == ["mail", "smtp", session, str(failed["attempts"])]
+    assert CUSTOMER not in (out / "report.html").read_text(encoding="utf-8")

@@ -30,8 +30,8 @@ CONFIG = """
 connector = "webhook"
 [ticket.webhook]
 url = "{url}"
-secret = "%s"
-""" % SECRET
+secret = "SECRET"
+""".replace("SECRET", SECRET)
 
 
 @pytest.fixture
