@@ -127,13 +127,13 @@ def deliver(connector: TicketConnector, note: Note, now: float) -> str:
     return connector.accept(send(connector.request(note, now)))
 
 
-def option(options: Mapping[str, Any], key: str, section: str, default: Any = None) -> Any:
-    """A connector option; a missing required one is a ValueError naming ``section.key``."""
+def option(options: Mapping[str, Any], key: str, section: str, default: str | None = None) -> str:
+    """A text option; without a default it is required and may not be empty (the error names ``section.key``)."""
     value = options.get(key, default)
-    if value is None:
+    if value is None or value == "":
         raise ValueError(f"{section}.{key}: expected a value, found none")
-    if default is not None and not isinstance(value, type(default)):
-        raise ValueError(f"{section}.{key}: expected {type(default).__name__}, found {value!r}")
+    if not isinstance(value, str):
+        raise ValueError(f"{section}.{key}: expected a text, found {value!r}")
     return value
 
 

@@ -38,7 +38,7 @@ class Freshdesk:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Freshdesk:
-        return cls(option(options, "url", SECTION, "").rstrip("/"), option(options, "api_key", SECTION, ""),
+        return cls(option(options, "url", SECTION).rstrip("/"), option(options, "api_key", SECTION),
                    option(options, "pattern", SECTION, cls.pattern))
 
     def ticket_id(self, ref: str) -> str | None:

@@ -36,9 +36,9 @@ class RequestTracker:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> RequestTracker:
         token = options.get("token")
-        auth = f"token {token}" if token else basic_auth(option(options, "user", SECTION, ""),
-                                                         option(options, "password", SECTION, ""))
-        return cls(option(options, "url", SECTION, "").rstrip("/"), auth,
+        auth = f"token {token}" if token else basic_auth(option(options, "user", SECTION),
+                                                         option(options, "password", SECTION))
+        return cls(option(options, "url", SECTION).rstrip("/"), auth,
                    option(options, "pattern", SECTION, cls.pattern))
 
     def ticket_id(self, ref: str) -> str | None:

@@ -51,10 +51,10 @@ class Webhook:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Webhook:
-        secret = option(options, "secret", SECTION, "")
+        secret = option(options, "secret", SECTION)
         if len(secret) < 16:
             raise ValueError(f"{SECTION}.secret: expected at least 16 characters, found {len(secret)}")
-        return cls(option(options, "url", SECTION, ""), secret, option(options, "pattern", SECTION, cls.pattern))
+        return cls(option(options, "url", SECTION), secret, option(options, "pattern", SECTION, cls.pattern))
 
     def ticket_id(self, ref: str) -> str | None:
         return match_ticket(self.pattern, ref)

@@ -36,7 +36,7 @@ class Zammad:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Zammad:
-        return cls(option(options, "url", SECTION, "").rstrip("/"), option(options, "token", SECTION, ""),
+        return cls(option(options, "url", SECTION).rstrip("/"), option(options, "token", SECTION),
                    option(options, "pattern", SECTION, cls.pattern))
 
     def ticket_id(self, ref: str) -> str | None:
