@@ -230,9 +230,6 @@ class _Rules:
                 f"({article.meta.lang}), found {found}" + ("; this draft is finished when they are written"
                                                            if article.meta.draft else ""),
                 Severity.WARNING if article.meta.draft else Severity.ERROR))
-        if article.meta.draft and article.meta.type == "solution" and not article.meta.cause:
-            self.out.append(Diagnostic(article.path, 1, 1, "cause", "expected a cause for a solution article, "
-                                       "found none; this draft is finished when it is written", Severity.WARNING))
         for h in src_headings:
             if h.level == 1:
                 self.out.append(Diagnostic(article.path, h.line, 1, "body",
