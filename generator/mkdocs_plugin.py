@@ -124,7 +124,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.extra_css.append("assets/kb/runner.css")
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
-        scripts = ["assets/kb/events.js", "assets/kb/feedback.js"] + (["assets/kb/preview.js"] if self.preview else [])
+        scripts = ["assets/kb/events.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]
+        scripts += ["assets/kb/preview.js"] if self.preview else []
         for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(script)

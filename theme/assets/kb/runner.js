@@ -741,6 +741,9 @@
     if (tech) {
       st.appendChild(box("kb-r-summary", t.summary_h, summary(this.proto, r, t), t.copy_summary, true));
       st.appendChild(box("kb-r-message", t.message_h, followUp(this.proto, r, this.tm, abs), t.copy_message, false));
+      // assets/kb/ticket.js attaches "add the note to the ticket" and "e-mail the customer" here
+      document.dispatchEvent(new CustomEvent("kb:run-end", { detail: { stage: st, session_id: r.id,
+        ticket: r.ticket, articles: r.used.slice(), practice: !!r.practice, lang: this.proto.lang } }));
     } else if (end.outcome === "resolved") {
       if (end.explain) st.appendChild(el("p", {}, [el("strong", { text: t.what + ": " }), end.explain]));
       if (end.prevent) st.appendChild(el("p", {}, [el("strong", { text: t.prevent + ": " }), end.prevent]));
