@@ -65,6 +65,7 @@ def test_technician_posts_the_note_and_mails_the_customer(browser: Browser, worl
     page.goto(f"{srv.base}/protocolos/sin-conexion/")
     _run_to_the_end(page, f"RT-{ticket}")
     panel = page.locator(".kb-t")
+    panel.locator("summary").click()
     expect(panel.get_by_label("Token de técnico")).to_be_visible()  # not signed in yet: nothing to post
     expect(panel.get_by_role("button", name=f"Añadir nota al ticket RT-{ticket}")).to_have_count(0)
     panel.get_by_label("Token de técnico").fill("kbt_wrong")

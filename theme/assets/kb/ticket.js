@@ -1,7 +1,7 @@
 /* kb ticket: from the end of a run to the ticket and the customer (technician mode only).
  *
- * The runner announces its end screen with a "kb:run-end" event; this module adds two actions
- * there: "add the note to the ticket" (POST /api/ticket-note: the case summary as shown, notes
+ * The runner announces its end screen with a "kb:run-end" event; this module adds a "Ticket and
+ * customer" panel there (closed: opening it asks the service who is signed in) with two actions: "add the note to the ticket" (POST /api/ticket-note: the case summary as shown, notes
  * included, and the articles used) and "e-mail the follow-up" (POST /api/followup: a preview
  * first, then the technician's confirmation). Both need an authenticated technician: the SSO
  * proxy's identity, or a personal token entered once per browser session and kept in
@@ -80,8 +80,11 @@
     this.t = STR[String(detail.lang || document.documentElement.lang || "es").slice(0, 2)] || STR.es;
     this.status = el("p", { className: "kb-t__status", role: "status", "aria-live": "polite" });
     this.body = el("div", { className: "kb-t__body" });
-    this.root = el("section", { className: "kb-r__out kb-t", "aria-labelledby": "kb-t-h" }, [
-      el("h3", { id: "kb-t-h", text: this.t.h }), this.body, this.status]);
+    // Opened by the technician: only then is the service asked (a static host has none).
+    var self = this, asked = false;
+    this.root = el("details", { className: "kb-r__out kb-t", ontoggle: function () {
+      if (self.root.open && !asked) { asked = true; self.check(); }
+    } }, [el("summary", { text: this.t.h }), this.body, this.status]);
   }
 
   Panel.prototype.say = function (msg) { this.status.textContent = msg; };
@@ -91,7 +94,7 @@
     call("GET", "/api/me").then(function (r) {
       if (r.status === 200) self.ready(r.data);
       else if (r.status === 401 || r.status === 403) self.login(token() ? self.t.bad_token : "");
-      else self.root.hidden = true; // no service here (a static host): nothing to offer
+      else self.say(fill(self.t.failed, "", r.data.error || ("HTTP " + r.status))); // no service here
     });
   };
 
@@ -182,6 +185,5 @@
     if (d.practice || !d.stage) return; // practice runs reach no ticket and no customer
     var panel = new Panel(d);
     d.stage.appendChild(panel.root);
-    panel.check();
   });
 })();
