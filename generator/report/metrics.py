@@ -123,6 +123,7 @@ class Accumulator:
         self.search_total = 0
         self.client_weeks: dict[str, set[str]] = defaultdict(set)
         self.weekly_votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # week -> [user yes, user votes]
+        self.linked: set[tuple[str | None, str]] = set()  # (session, article): one KCS link per run
         self.deliveries: list[dict[str, Any]] = []  # ticket notes and e-mails delivered or given up
         self.events = 0
 
@@ -175,6 +176,10 @@ class Accumulator:
                 art.comments.append({"ts": ev["ts"], "helpful": helpful, "reason": ev.get("reason"),
                                      "comment": ev["comment"]})
         elif kind == "article_used" and self._area_ok(aid):
+            link = (ev.get("session_id"), aid)
+            if link[0] is not None and link in self.linked:
+                return  # the runner's event and the ticket note's are one link
+            self.linked.add(link)
             if self.filters.technician is None or ev.get("technician") == self.filters.technician:
                 self.articles[aid].kcs_links += 1
                 case = ev.get("ticket_ref") or ev.get("session_id") or ev["id"]

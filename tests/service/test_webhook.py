@@ -148,3 +148,20 @@ def test_backoff_doubles(tmp_path: Path) -> None:
     assert box.process(now=now - 1) == []  # not due yet: nothing is sent
     box.close()
     assert (tmp_path / "outbound.sqlite3").is_file()  # the private data folder, not site/
+
+
+def test_one_kcs_link_per_run_and_article(tmp_path: Path) -> None:
+    """The runner's article_used event and the ticket note's name the same link: counted once."""
+    from datetime import date
+
+    from generator.report.metrics import Filters, report_from_events
+
+    session = new_session()
+    common = {"type": "article_used", "ts": "2026-11-20T10:00:00Z", "page": "/", "article_id": "cable-suelto",
+              "ticket_ref": "RT-7", "session_id": session}
+    events = [{**common, "id": new_session(), "technician": "ana"},
+              {**common, "id": new_session(), "technician": "ana", "page": "/api/ticket-note"},
+              {**common, "id": new_session(), "session_id": new_session()}]
+    manifest = {"articles": {"cable-suelto": {"title": "Cable", "url": "/red/cable-suelto/", "area": "red"}}}
+    report = report_from_events(events, manifest, Filters(), date(2026, 11, 23))
+    assert report["articles"][0]["kcs_links"] == 2
