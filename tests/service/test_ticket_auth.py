@@ -5,6 +5,7 @@ Every refusal leaves nothing posted: no request to the ticket system, nothing qu
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -114,7 +115,9 @@ def test_trusted_setting_names_the_proxy_not_any_peer(site: Path, tmp_path: Path
                                      headers={"X-Forwarded-User": "ana"})
             return resp.status_code
 
-    assert asyncio.run(call("203.0.113.9")) == 403
+    # Playwright may hold an event loop in this thread (tests/conftest.py): asyncio runs in its own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, call("203.0.113.9")).result() == 403
     assert receiver.requests == []
     app.state.outbound.close()
     app.state.service.store.close()
