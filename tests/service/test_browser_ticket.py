@@ -98,3 +98,35 @@ def test_technician_posts_the_note_and_mails_the_customer(browser: Browser, worl
     body = mail.messages[0].get_payload(decode=True).decode("utf-8")
     assert f"/satisfaccion/?run={session}" in body or f"run={session}" in body
     context.close()
+
+
+def test_a_ticket_system_down_is_said_on_the_end_screen(browser: Browser, site: Path, tmp_path: Path) -> None:
+    from tests.service.conftest import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    srv = start_service(site, tmp_path, f"""
+[ticket]
+connector = "webhook"
+[ticket.webhook]
+url = "{dead}"
+secret = "0123456789abcdef0123"
+""")
+    try:
+        token = add_token(srv.data_dir, "ana")
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{srv.base}/protocolos/sin-conexion/")
+        _run_to_the_end(page, "INC-9")
+        panel = page.locator(".kb-t")
+        panel.locator("summary").click()
+        panel.get_by_label("Token de técnico").fill(token)
+        panel.get_by_role("button", name="Usar este token").click()
+        expect(panel.get_by_label("Correo del cliente")).to_have_count(0)  # no SMTP configured: no mail form
+        panel.get_by_role("button", name="Añadir nota al ticket INC-9").click()
+        expect(panel.locator(".kb-t__status")).to_have_text(
+            f"El sistema de tickets no responde (cannot reach {dead}: [Errno 111] Connection refused). "
+            "La nota queda en cola en el servidor y se enviará sola.")
+        expect(panel.get_by_role("button", name="Añadir nota al ticket INC-9")).to_be_disabled()
+        context.close()
+    finally:
+        srv.stop()
