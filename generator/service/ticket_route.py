@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generator.service.auth import Identity, Refusal, TokenStore, authenticate
-from generator.service.connectors import ArticleRef, Note, deliver
+from generator.service.connectors import ArticleRef, DeliveryError, Note, deliver
 from generator.service.events import ID_RE, UUID_RE
 from generator.service.http import error, read_json
 from generator.service.integrations import Integrations
@@ -88,16 +88,12 @@ class Outbound:
     def _send_note(self, payload: Any, now: float) -> str:
         connector = self.integrations.connector
         if connector is None:
-            from generator.service.connectors import DeliveryError
-
             raise DeliveryError("no ticket connector is configured any more", retryable=True)
         return deliver(connector, Note.from_json(payload), now)
 
     def _send_mail(self, payload: Any, now: float) -> str:
         smtp = self.integrations.smtp
         if smtp is None:
-            from generator.service.connectors import DeliveryError
-
             raise DeliveryError("no SMTP server is configured any more", retryable=True)
         return send_message(smtp, build_message(smtp, payload["to"], payload["body"], payload["session_id"]))
 
