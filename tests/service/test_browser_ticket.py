@@ -91,6 +91,9 @@ def test_technician_posts_the_note_and_mails_the_customer(browser: Browser, worl
     panel.get_by_role("button", name="Vista previa del correo").click()
     expect(panel.locator(".kb-t__preview dd").nth(1)).to_have_text(CUSTOMER)
     assert mail.messages == []  # the preview sends nothing
+    from tests.browser.test_runner_a11y import serious
+
+    assert serious(page) == []  # the opened panel, its form and the preview, for everyone
     panel.get_by_role("button", name="Enviar al cliente").click()
     expect(panel.locator(".kb-t__status")).to_have_text(f"Correo enviado a {CUSTOMER}.")
     wait_for(lambda: len(mail.messages) == 1)

@@ -104,7 +104,7 @@
     this.body.textContent = "";
     this.body.appendChild(el("label", { "for": "kb-t-token", text: t.token }));
     this.body.appendChild(input);
-    this.body.appendChild(el("button", { type: "button", className: "md-button", text: t.save, onclick: function () {
+    this.body.appendChild(el("button", { type: "button", className: "kb-r__btn", text: t.save, onclick: function () {
       setToken(input.value.trim());
       self.check();
     } }));
@@ -117,7 +117,7 @@
     this.body.appendChild(el("p", { text: fill(t.who, me.technician) }));
     if (me.ticket) {
       if (d.ticket) {
-        this.body.appendChild(el("button", { type: "button", className: "md-button md-button--primary kb-t__note",
+        this.body.appendChild(el("button", { type: "button", className: "kb-r__btn kb-r__btn--primary kb-t__note",
           text: fill(t.note, d.ticket), onclick: function () { self.note(this); } }));
       } else {
         this.body.appendChild(el("p", { text: t.no_ticket }));
@@ -152,7 +152,7 @@
     var payload = function (confirm) {
       return { session_id: self.d.session_id, to: to.value.trim(), message: text("kb-r-message"), confirm: confirm };
     };
-    var send = el("button", { type: "button", className: "md-button md-button--primary", text: t.send,
+    var send = el("button", { type: "button", className: "kb-r__btn kb-r__btn--primary", text: t.send,
       onclick: function () {
         send.disabled = true;
         call("POST", "/api/followup", payload(true)).then(function (r) {
@@ -160,7 +160,7 @@
           send.disabled = r.status === 200 || r.status === 202;
         });
       } });
-    var preview = el("button", { type: "button", className: "md-button", text: t.preview, onclick: function () {
+    var preview = el("button", { type: "button", className: "kb-r__btn", text: t.preview, onclick: function () {
       call("POST", "/api/followup", payload(false)).then(function (r) {
         if (r.status !== 200) return self.say(fill(t.failed, "", r.data.error || ("HTTP " + r.status)));
         var p = r.data.preview;
