@@ -79,3 +79,18 @@ def test_rt_down_queues_and_delivers_once_when_back(served: tuple[Server, str], 
              == "delivered", timeout=30)
     comments = rt.comments(ticket)
     assert len(comments) == 1 and f"Ejecución: {session}" in comments[0]
+
+
+def test_rt_and_its_mail_transport_listen_on_loopback_only(rt: RequestTracker) -> None:
+    """exim4 comes with RT (configured by scripts/test-deps for local delivery on loopback); nothing
+    of theirs may listen beyond this host."""
+    import subprocess
+
+    listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, timeout=30, check=True).stdout
+    ours = [line.split() for line in listening.splitlines() if "exim" in line or "rt-server" in line]
+    assert any(f":{rt.port}" in fields[3] for fields in ours)
+    for fields in ours:
+        assert fields[3].startswith(("127.0.0.1:", "[::1]:")), fields
+    conf = Path("/etc/exim4/update-exim4.conf.conf")
+    assert conf.is_file(), "exim4 is not configured: run scripts/test-deps"
+    assert "dc_local_interfaces='127.0.0.1 ; ::1'" in conf.read_text(encoding="utf-8")
