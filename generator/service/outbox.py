@@ -105,13 +105,17 @@ class Outbox:
 
     def put(self, key: str, kind: str, channel: str, session_id: str, payload: Mapping[str, Any],
             now: float) -> tuple[Item, bool]:
-        """Queue an item (once per key); returns it and whether it is new."""
+        """Queue an item (once per key: an item given up may be queued again, corrected); returns it and
+        whether it was queued now."""
         if kind not in self.handlers:
             raise ValueError(f"no handler for {kind!r}")
         with self._lock:
             cur = self._conn.execute(
                 "INSERT INTO outbox (key, kind, channel, session_id, payload, created_at, next_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, "
+                "payload = excluded.payload, status = 'pending', attempts = 0, created_at = excluded.created_at, "
+                "next_at = excluded.next_at, finished_at = NULL, last_error = NULL, receipt = NULL "
+                "WHERE outbox.status = 'failed'",
                 (key, kind, channel, session_id, json.dumps(dict(payload), ensure_ascii=False), now, now))
             item = self._row(key)
         assert item is not None

@@ -98,9 +98,10 @@ class Outbound:
         return send_message(smtp, build_message(smtp, payload["to"], payload["body"], payload["session_id"]))
 
     def _record_final(self, item: Item) -> None:
-        events = [_event("delivery", item.key, page="/api/outbound", session_id=item.session_id, kind=item.kind,
-                         channel=item.channel, outcome=item.status, attempts=item.attempts,
-                         **({"error": item.last_error[:200]} if item.last_error else {}))]
+        # one delivery event per queueing (an item given up may be queued again, corrected)
+        events = [_event("delivery", f"{item.key}:{item.created_at}", page="/api/outbound",
+                         session_id=item.session_id, kind=item.kind, channel=item.channel, outcome=item.status,
+                         attempts=item.attempts, **({"error": item.last_error[:200]} if item.last_error else {}))]
         if item.kind == "mail" and item.status == "delivered":
             events.append(_event("followup_sent", item.session_id, page="/api/followup",
                                  session_id=item.session_id, channel="email"))

@@ -58,8 +58,13 @@ def test_note_is_a_comment_read_back_through_rest2(served: tuple[Server, str], r
 
 def test_unknown_ticket_fails_visibly(served: tuple[Server, str], rt: RequestTracker) -> None:
     srv, token = served
-    status, answer = post(srv, "/api/ticket-note", note_body(new_session(), "RT-99999"), token)
+    session = new_session()
+    status, answer = post(srv, "/api/ticket-note", note_body(session, "RT-99999"), token)
     assert (status, answer["status"]) == (502, "failed") and answer["last_error"].startswith("HTTP 4")
+    ticket = rt.create_ticket("Impresora")  # the technician corrects the reference: the note may go again
+    status, answer = post(srv, "/api/ticket-note", note_body(session, f"RT-{ticket}"), token)
+    assert (status, answer["status"], answer["duplicate"]) == (200, "delivered", False)
+    assert len(rt.comments(ticket)) == 1
     status, answer = post(srv, "/api/ticket-note", note_body(new_session(), "INC-12"), token)
     assert status == 400 and answer["error"] == "ticket_ref: expected a reference to a rt ticket, found 'INC-12'"
 
