@@ -94,7 +94,7 @@ SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutati
               "tests/browser/test_runner_data.py::test_node",
               "tests/search/test_site_search.py", "tests/test_translations.py::test_kb_validate",
               "tests/search/test_js_parity.py", "tests/test_article_from_run.py", "tests/service/test_ticket_auth.py",
-              "tests/service/test_integrations_config.py::test_a_bad_file")
+              "tests/service/test_integrations_config.py::test_a_bad_file", "tests/service/test_rt.py")
 # Test modules whose tests all need Playwright (they import it at module level).
 PLAYWRIGHT_MODULES = ["browser", "report/test_report_safety.py", "search/test_browser_search.py",
                       "test_preview.py", "test_translations.py", "service/test_browser_feedback.py",
