@@ -143,6 +143,7 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
         "audience": proto.audience,
         "lang": proto.lang,
         "channels": list(proto.channels),
+        "prerequisites": list(proto.prerequisites),
         "start": proto.start,
         "steps": steps,
         "csat_url": relative_url(src, SATISFACTION_SRC, directory_urls=options.directory_urls),

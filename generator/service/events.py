@@ -113,6 +113,14 @@ class PathStep(BaseModel):
     step: ContentId
     answer: Label | None = None
     seconds: Seconds
+    back: StrictBool = False  # the technician left this step with "back" (back-rates per step)
+
+    @_model_validator(mode="after")
+    def _back_has_no_answer(self) -> PathStep:
+        if self.back and self.answer is not None:
+            raise PydanticCustomError("path_back", "expected no answer on a step left with back, found {answer}",
+                                      {"answer": self.answer})
+        return self
 
 
 class ProtocolRunEvent(_Event):

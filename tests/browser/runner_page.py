@@ -66,3 +66,21 @@ def step(proto: Protocol, sid: str) -> Step:
 def plain(text: str | None) -> str:
     """A folded YAML paragraph as the runner shows it in plain text."""
     return " ".join((text or "").split())
+
+
+def number(proto: Protocol, sid: str) -> int:
+    """A step's number in the decision list, the table of contents and the runner."""
+    return [s.id for s in proto.steps].index(sid) + 1
+
+
+def open_context(page: Page) -> None:
+    """Unfold the runner's context line (channel, ticket, technician, contact time, metadata)."""
+    details = page.locator(".kb-runner details.kb-r__ctx")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+def confirm(page: Page, action: str, yes: str) -> None:
+    """Press a tool that throws work away (restart, abandon) and confirm it."""
+    page.get_by_role("button", name=action, exact=True).click()
+    page.get_by_role("button", name=yes, exact=True).click()

@@ -20,7 +20,10 @@ from tests.browser.runner_page import (
     at,
     choose,
     clipboard,
+    confirm,
     heading,
+    number,
+    open_context,
     plain,
     protocol,
     queued,
@@ -56,6 +59,7 @@ def test_resolved_path_exact_summary_message_event_and_copy(page: Page, site: Si
     expect(page.locator(".kb-runner")).to_be_visible()
     assert heading(page) == f"Paso 1: {alcance.title}"
     expect(page.locator("h3.kb-step-title").first).to_be_hidden()  # the static list hides behind the runner
+    open_context(page)
     page.get_by_label("Canal").select_option("chat")
     page.get_by_label("Ticket (opcional)").fill("INC-1234")
     page.get_by_label("Técnico (opcional)").fill("ana")
@@ -65,7 +69,7 @@ def test_resolved_path_exact_summary_message_event_and_copy(page: Page, site: Si
     choose(page, 0, ip.options[0].label)
     at(page, 137)
     choose(page, 1, dns.options[1].label)
-    assert heading(page) == f"Paso 4: {cache.title}"
+    assert heading(page) == f"Paso {number(proto, cache.id)}: {cache.title}"
     page.get_by_label("Usado en este caso").check()
     page.get_by_label("Notas (se quedan en este navegador; nunca se envían)").fill(
         "Cliente con portátil HP; <b>no</b> reiniciar.")
@@ -102,8 +106,8 @@ def test_resolved_path_exact_summary_message_event_and_copy(page: Page, site: Si
         f"Gracias por contactar con soporte técnico. Su consulta «{proto.title}» está resuelta.",
         f"Qué ocurrió: {plain(cache.options[0].explain)}",
         f"Cómo evitar que vuelva a pasar: {plain(cache.options[0].prevent)}",
+        # only the resolving step's and the used articles: not the router article of step 1
         "Si quiere saber más:\n"
-        f"- {articles['router-o-cable-sin-conexion'].meta.title}: {site.base}/red/router-o-cable-sin-conexion/\n"
         f"- {articles['vaciar-cache-dns'].meta.title}: {site.base}/red/vaciar-cache-dns/",
         "Referencia de su caso: INC-1234",
         f"¿Nos dice qué tal le atendimos? Es una sola pregunta: {site.base}/satisfaccion/?run={run_id}",
@@ -132,9 +136,12 @@ def test_resolved_path_exact_summary_message_event_and_copy(page: Page, site: Si
 
     page.get_by_role("button", name="Copiar mensaje").click()
     expect(page.locator(".kb-r__sr[role=status]")).to_have_text("Copiado al portapapeles.")
+    expect(page.locator("#kb-r-message ~ button")).to_have_text("Copiado ✓")  # seen, not only announced
+    expect(page.locator("#kb-r-message ~ button")).to_be_visible()
     assert clipboard(page) == message
     assert f"kb.run.{run_id}" in runs(page)  # kept until the summary is in the ticket
     page.get_by_role("button", name="Copiar resumen").click()
+    expect(page.locator("#kb-r-summary ~ button")).to_have_text("Copiado ✓")
     page.wait_for_function(f"localStorage.getItem('kb.run.{run_id}') === null")
     assert clipboard(page) == summary
     page.reload()  # a copied run is gone: a reload starts a new one
@@ -153,7 +160,7 @@ def test_escalated_path_at_the_advanced_level(page: Page, site: Site, catalog: C
     choose(page, 1, alcance.options[1].label)
     at(page, 70)
     choose(page, 1, router.options[1].label)
-    assert heading(page) == f"Paso 3: {esc.title}"
+    assert heading(page) == f"Paso {number(proto, esc.id)}: {esc.title}"
     expect(page.locator(".kb-r__say")).to_contain_text(plain(esc.say.advanced))
     expect(page.locator(".kb-r__do code").first).to_have_text("ipconfig /all")
     at(page, 95)
@@ -177,12 +184,10 @@ def test_escalated_path_at_the_advanced_level(page: Page, site: Site, catalog: C
         "Notas:",
         "—",
     ])
-    router_article = catalog.article_by_id["router-o-cable-sin-conexion"]
-    assert page.locator("#kb-r-message").input_value() == "\n\n".join([
+    assert page.locator("#kb-r-message").input_value() == "\n\n".join([  # no article was marked used
         "Hola:",
         f"Gracias por contactar con soporte técnico. Hemos pasado su consulta «{proto.title}» a Nivel 2 — Redes, "
         "que se pondrá en contacto con usted. No tendrá que volver a explicar el problema.",
-        f"Si quiere saber más:\n- {router_article.meta.title}: {site.base}/red/router-o-cable-sin-conexion/",
         f"¿Nos dice qué tal le atendimos? Es una sola pregunta: {site.base}/satisfaccion/?run={run_id}",
         "Un saludo,\nSoporte técnico",
     ])
@@ -204,7 +209,7 @@ def test_abandoned_path(page: Page, site: Site, catalog: Catalog) -> None:
     at(page, 5)
     choose(page, 0, alcance.options[0].label)
     at(page, 9)
-    page.get_by_role("button", name="Abandonar").click()
+    confirm(page, "Abandonar", "Sí, abandonar")
     ev = _run_event(page)
     assert ev["outcome"] == "abandoned"
     assert ev["path"] == [{"step": "alcance", "answer": alcance.options[0].label, "seconds": 5},
@@ -230,8 +235,8 @@ def test_not_solved_back_and_restart(page: Page, site: Site, catalog: Catalog) -
     expect(page.locator(".kb-r__crumbs li")).to_have_count(0)
     expect(page.locator(".kb-r__timers")).to_contain_text("Este paso 00:03")
     choose(page, 0)
-    expect(page.locator(".kb-r__crumbs li")).to_have_text([f"{alcance.title}{alcance.options[0].label}"])
-    page.get_by_role("button", name="Empezar de nuevo").click()
+    expect(page.locator(".kb-r__crumbs li")).to_have_text([f"1. {alcance.title}{alcance.options[0].label}"])
+    confirm(page, "Empezar de nuevo", "Sí, empezar de nuevo")
     assert heading(page) == f"Paso 1: {alcance.title}"
     expect(page.locator(".kb-r__timers")).to_contain_text("Total 00:00")
     at(page, 20)
@@ -247,6 +252,7 @@ def test_reload_resumes_same_step_timer_and_path(page: Page, site: Site, catalog
     proto, _ = protocol(catalog, PID)
     alcance, ip = step(proto, "alcance"), step(proto, "comprobar-ip")
     page.goto(site.url(PAGE))
+    open_context(page)
     page.get_by_label("Ticket (opcional)").fill("INC-77")
     at(page, 30)
     choose(page, 0)
@@ -257,11 +263,11 @@ def test_reload_resumes_same_step_timer_and_path(page: Page, site: Site, catalog
     expect(page.locator(".kb-r__timers")).to_have_text("Total 01:01Este paso 00:11")
     before = page.locator(".kb-r__crumbs").inner_text()
     page.reload()
-    assert heading(page) == f"Paso 3: {step(proto, 'renovar-ip').title}"
+    assert heading(page) == f"Paso {number(proto, 'renovar-ip')}: {step(proto, 'renovar-ip').title}"
     expect(page.locator(".kb-r__timers")).to_have_text("Total 01:01Este paso 00:11")
     assert page.locator(".kb-r__crumbs").inner_text() == before
-    expect(page.locator(".kb-r__crumbs li")).to_have_text([f"{alcance.title}{alcance.options[0].label}",
-                                                           f"{ip.title}{ip.options[1].label}"])
+    expect(page.locator(".kb-r__crumbs li")).to_have_text([f"1. {alcance.title}{alcance.options[0].label}",
+                                                           f"{number(proto, ip.id)}. {ip.title}{ip.options[1].label}"])
     assert page.get_by_label("Ticket (opcional)").input_value() == "INC-77"
     assert page.get_by_label("Notas (se quedan en este navegador; nunca se envían)").input_value() == "nota privada"
     expect(page.locator(".kb-r__sr[role=status]")).to_have_text("Se ha recuperado la ejecución en curso.")
@@ -269,11 +275,11 @@ def test_reload_resumes_same_step_timer_and_path(page: Page, site: Site, catalog
     page.goto(site.url("red/vaciar-cache-dns/"))
     at(page, 70)
     page.go_back()
-    assert heading(page) == f"Paso 3: {step(proto, 'renovar-ip').title}"
+    assert heading(page) == f"Paso {number(proto, 'renovar-ip')}: {step(proto, 'renovar-ip').title}"
     expect(page.locator(".kb-r__timers")).to_have_text("Total 01:10Este paso 00:20")
     at(page, 75)
     page.get_by_role("button", name="Atrás").click()
-    assert heading(page) == f"Paso 2: {ip.title}"
+    assert heading(page) == f"Paso {number(proto, ip.id)}: {ip.title}"
     expect(page.locator(".kb-r__timers")).to_contain_text("Este paso 00:20")  # its 20 s, counting on
 
 
@@ -331,10 +337,11 @@ def test_two_tabs_with_two_protocols_stay_separate(ctx: BrowserContext, site: Si
     b.reload()
     start = step(vpn, vpn.start)
     second = step(vpn, start.options[0].next or "")
-    assert a.locator(".kb-r__crumbs li").all_inner_texts() == [f"{step(net, net.start).title}"
+    assert a.locator(".kb-r__crumbs li").all_inner_texts() == [f"1. {step(net, net.start).title}"
                                                                f"{step(net, net.start).options[0].label}"]
-    assert b.locator(".kb-r__crumbs li").all_inner_texts() == [f"{start.title}{start.options[0].label}",
-                                                               f"{second.title}{second.options[0].label}"]
+    assert b.locator(".kb-r__crumbs li").all_inner_texts() == [
+        f"{number(vpn, start.id)}. {start.title}{start.options[0].label}",
+        f"{number(vpn, second.id)}. {second.title}{second.options[0].label}"]
     assert a.get_by_label("Notas (se quedan en este navegador; nunca se envían)").input_value() == "tab A"
     assert b.get_by_label("Notas (se quedan en este navegador; nunca se envían)").input_value() == "tab B"
     stored = runs(a)
@@ -356,16 +363,17 @@ def test_closed_tab_run_is_picked_up_by_a_new_tab(ctx: BrowserContext, site: Sit
     at(b, 30)
     b.goto(site.url(PAGE))
     expect(b.locator(".kb-r__crumbs li")).to_have_count(1)
-    assert heading(b).startswith("Paso 2: ")
+    assert heading(b).startswith("Paso 3: ")  # comprobar-ip, third in the list
 
 
 def test_practice_mode_is_visible_and_marked(page: Page, site: Site) -> None:
     page.goto(site.url(PAGE))
+    open_context(page)
     page.get_by_label("Modo práctica").check()
     expect(page.locator(".kb-r__practice")).to_have_text("Práctica: esta ejecución no cuenta en los informes.")
     page.get_by_label("Usado en este caso").check()
     choose(page, 0)
-    page.get_by_role("button", name="Abandonar").click()
+    confirm(page, "Abandonar", "Sí, abandonar")
     ev = _run_event(page)
     assert ev["practice"] is True
     assert queued(page, "article_used") == []  # practice links no article to a real case
@@ -378,6 +386,7 @@ def test_practice_mode_is_visible_and_marked(page: Page, site: Site) -> None:
 def test_level_and_channel_are_remembered_and_articles_open_beside(page: Page, site: Site) -> None:
     page.goto(site.url(PAGE))
     page.get_by_text("Avanzado", exact=True).click()
+    open_context(page)
     page.get_by_label("Canal").select_option("remote")
     link = page.locator(".kb-r__articles a").first
     assert link.get_attribute("target") == "_blank"
@@ -388,7 +397,7 @@ def test_level_and_channel_are_remembered_and_articles_open_beside(page: Page, s
     assert "/red/" in article.url
     article.close()
     choose(page, 0)
-    assert heading(page).startswith("Paso 2: ")  # the run goes on in its own tab
+    assert heading(page).startswith("Paso 3: ")  # the run goes on in its own tab
     page.goto(site.url("protocolos/vpn-no-conecta/"))
     expect(page.get_by_label("Avanzado")).to_be_checked()
     assert page.get_by_label("Canal").input_value() == "remote"
@@ -509,7 +518,8 @@ def test_a_run_of_an_older_version_resumes_only_if_its_path_still_exists(page: P
     page.evaluate("r => { localStorage.setItem('kb.run.' + r.id, JSON.stringify(r));"
                   "sessionStorage.setItem('kb.runner.tab.' + r.pid, r.id) }", good)
     page.reload()
-    assert heading(page) == f"Paso 2: {step(proto, first.options[0].next or '').title}"
+    nxt = first.options[0].next or ""
+    assert heading(page) == f"Paso {number(proto, nxt)}: {step(proto, nxt).title}"
     assert runs(page)[f"kb.run.{good['id']}"]["version"] == version
     bad = dict(good, id="44444444-4444-4444-8444-444444444444", path=[
         {"step": proto.start, "answer": "Una respuesta que ya no existe", "seconds": 7}])
@@ -535,7 +545,7 @@ def test_ui_follows_the_page_language_and_the_message_the_protocol_language(page
     page.goto(site.url(PAGE))
     assert heading(page) == f"Step 1: {first.title}"
     expect(page.get_by_role("group", name="Customer level")).to_be_visible()
-    page.get_by_role("button", name="Abandon").click()
+    confirm(page, "Abandon", "Yes, abandon")
     expect(page.locator(".kb-r__title")).to_have_text("Abandoned")
     assert page.locator("#kb-r-summary").input_value().startswith(f"Protocol: {proto.title}")
     assert page.locator("#kb-r-message").input_value().startswith("Hola:")  # the customer's language: es

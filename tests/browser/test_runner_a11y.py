@@ -60,6 +60,7 @@ def test_axe_protocol_page_and_end_screen(page: Page, site: Site) -> None:
     assert serious(page) == []  # the keys dialog
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Abandonar").click()
+    page.get_by_role("button", name="Sí, abandonar").click()
     expect(page.locator("#kb-r-summary")).to_be_visible()
     assert serious(page) == []
 
@@ -117,6 +118,7 @@ def test_desktop_screenshots(page: Page, site: Site, tmp_path: Path) -> None:
     choose(page, 0)
     page.screenshot(path=str(folder / "desktop-step.png"), full_page=True)
     page.get_by_role("button", name="Abandonar").click()
+    page.get_by_role("button", name="Sí, abandonar").click()
     page.screenshot(path=str(folder / "desktop-end.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

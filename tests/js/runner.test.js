@@ -149,7 +149,9 @@ test("self-service summary for a support request leaves out the technician's fie
 });
 
 test("follow-up message, resolved, basic level: explain, prevent, end-user articles, CSAT link", () => {
-  assert.equal(R.followUp(PROTO, run(), es, abs), [
+  // the articles of the steps passed through (cable-suelto, step 1) are not the cause: left out
+  assert.doesNotMatch(R.followUp(PROTO, run(), es, abs), /Si quiere saber más/);
+  assert.equal(R.followUp(PROTO, run({ used: ["dns-mal-configurado", "cable-suelto"] }), es, abs), [
     "Hola:",
     "Gracias por contactar con soporte técnico. Su consulta «Sin conexión a Internet» está resuelta.",
     "Qué ocurrió: El equipo usaba una dirección equivocada para traducir nombres de páginas.",
@@ -179,10 +181,38 @@ test("follow-up message for unresolved and abandoned runs, without articles off 
     end: { outcome: "abandoned", at: T0 + 3000 } });
   const text = R.followUp(PROTO, r, es, abs);
   assert.match(text, /La comunicación se interrumpió/);
-  assert.match(text, /cable-suelto/);
+  assert.doesNotMatch(text, /cable-suelto/); // passed through, not marked used
   r.end.outcome = "unresolved";
   assert.match(R.followUp(PROTO, r, es, abs), /Todavía no hemos podido resolver/);
-  assert.deepEqual(R.pathArticles(PROTO, run()).map((a) => a.id), ["cable-suelto"]);
+  assert.deepEqual(R.pathArticles(PROTO, run()).map((a) => a.id), []);
+  // resolved on step 1: that step's end-user article; technician articles never
+  const first = run({ path: [{ step: "comprobar-cable", answer: "Sí", seconds: 5 }], used: [],
+    end: { outcome: "resolved", at: T0 + 5000, step: "comprobar-cable", cause: "Cable desconectado" } });
+  assert.deepEqual(R.pathArticles(PROTO, first).map((a) => a.id), ["cable-suelto"]);
+});
+
+test("a step left with back stays in the path with back: true; replay skips it", () => {
+  const r = run({ contact: T0 - 600000, path: [{ step: "comprobar-dns", answer: null, seconds: 9, back: true },
+    { step: "comprobar-cable", answer: "No", seconds: 42 }, { step: "comprobar-dns", answer: "No", seconds: 30 }] });
+  const ev = R.runEvent(PROTO, r);
+  assert.deepEqual(ev.path[0], { step: "comprobar-dns", seconds: 9, back: true });
+  assert.equal(ev.contact_at, "2026-11-23T08:50:00.000Z");
+  assert.equal(R.replay(PROTO, r.path.slice(0, 2)).current, "comprobar-dns");
+  assert.match(R.summary(PROTO, r, es, 60), /\n1\. Comprobar el DNS — volvió atrás \(9 s\)\n/);
+  assert.match(R.summary(PROTO, r, es, 60), /\nContacto del cliente: 2026-11-23 09:50:00 \(UTC\+01:00\)\n/);
+});
+
+test("deep link: every parameter checked, a bad one named and left out", () => {
+  const now = T0;
+  const ok = R.parseLink("?ticket=INC-1&level=advanced&channel=chat&contact=2026-11-23T08:30:00Z", PROTO, now);
+  assert.deepEqual(ok, { values: { ticket: "INC-1", level: "advanced", channel: "chat", contact: T0 - 1800000 },
+    bad: [] });
+  const bad = R.parseLink("?ticket=%3Cscript%3E&level=experto&channel=email&contact=ayer", PROTO, now);
+  assert.deepEqual(bad.values, {});
+  assert.deepEqual(bad.bad.map((b) => b[0]), ["ticket", "level", "channel", "contact"]);
+  assert.deepEqual(R.parseLink("?contact=2026-11-24T09:00:00Z", PROTO, now).bad, [["contact", "bad_contact"]]);
+  assert.deepEqual(R.parseLink("?contact=2026-11-23T10:00:00", PROTO, now).bad, [["contact", "bad_contact"]]);
+  assert.deepEqual(R.parseLink("", PROTO, now), { values: {}, bad: [] });
 });
 
 test("the protocol_run event carries the contract's fields and never the notes", () => {

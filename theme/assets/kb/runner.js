@@ -58,7 +58,16 @@
         "continúa, contacte de nuevo con nosotros.",
       m_ref: "Referencia de su caso: {x}", m_csat: "¿Nos dice qué tal le atendimos? Es una sola pregunta: {x}",
       m_bye: "Un saludo,", m_team: "Soporte técnico", h: "h", min: "min", s: "s",
-      csat_bad: "Elija una puntuación del 1 al 5."
+      csat_bad: "Elija una puntuación del 1 al 5.",
+      context: "Datos del caso", before: "Antes de empezar", contact: "Contacto del cliente (hora)",
+      no_ticket: "sin ticket", copied_btn: "Copiado ✓", cancel: "Cancelar",
+      ask_restart: "¿Empezar de nuevo? Se perderán el camino y las notas de esta ejecución.",
+      yes_restart: "Sí, empezar de nuevo",
+      ask_abandon: "¿Abandonar? La ejecución se registrará como abandonada y no se podrá continuar.",
+      yes_abandon: "Sí, abandonar", s_back: "volvió atrás", s_contact: "Contacto del cliente",
+      bad_param: "Se ha ignorado «{x}» del enlace: {y}", bad_ticket: "el ticket admite hasta 64 letras, " +
+        "cifras y . _ - / #", bad_level: "el nivel es basic o advanced", bad_channel: "este protocolo no " +
+        "usa ese canal", bad_contact: "la hora de contacto debe ser una fecha ISO 8601 con zona, no futura"
     },
     en: {
       runner: "Protocol runner", total: "Total", this_step: "This step",
@@ -105,7 +114,16 @@
         "continues, please contact us again.",
       m_ref: "Your case reference: {x}", m_csat: "How did we do? It is just one question: {x}",
       m_bye: "Kind regards,", m_team: "Technical support", h: "h", min: "min", s: "s",
-      csat_bad: "Choose a rating from 1 to 5."
+      csat_bad: "Choose a rating from 1 to 5.",
+      context: "Case details", before: "Before you start", contact: "Customer contact (time)",
+      no_ticket: "no ticket", copied_btn: "Copied ✓", cancel: "Cancel",
+      ask_restart: "Start again? The path and the notes of this run will be lost.",
+      yes_restart: "Yes, start again",
+      ask_abandon: "Abandon? The run will be recorded as abandoned and cannot be continued.",
+      yes_abandon: "Yes, abandon", s_back: "went back", s_contact: "Customer contact",
+      bad_param: "“{x}” in the link was ignored: {y}", bad_ticket: "a ticket has up to 64 letters, digits " +
+        "and . _ - / #", bad_level: "the level is basic or advanced", bad_channel: "this protocol does not " +
+        "use that channel", bad_contact: "the contact time must be an ISO 8601 date with a zone, not in the future"
     }
   };
 
@@ -156,6 +174,7 @@
    *  step follows from the previous answer; an answer of null (an ending or an abandon) ends it. */
   function replay(proto, path) {
     var cur = proto.start;
+    path = path.filter(function (e) { return !e.back; }); // a step left with "back" moves nothing
     for (var i = 0; i < path.length; i++) {
       var e = path[i], s = stepOf(proto, cur), last = i === path.length - 1;
       if (!s || e.step !== cur) return { ok: false, current: null, ending: null };
@@ -179,16 +198,44 @@
     return out;
   }
 
-  /** End-user articles linked from the steps on the path, in order of appearance. */
+  /** The end-user articles for the customer: those of the step that resolved the run, then those the
+   *  technician marked as used; never the articles of steps the run only passed through. */
   function pathArticles(proto, run) {
-    var out = [], seen = {};
-    run.path.forEach(function (e) {
-      var s = stepOf(proto, e.step);
-      (s ? s.articles : []).forEach(function (a) {
-        if (a.audience !== "technician" && !seen[a.id]) { seen[a.id] = 1; out.push(a); }
-      });
-    });
+    var out = [], seen = {}, end = run.end || {}, s = end.outcome === "resolved" && stepOf(proto, end.step);
+    var all = {};
+    proto.steps.forEach(function (st) { st.articles.forEach(function (a) { all[a.id] = a; }); });
+    var add = function (a) {
+      if (a && a.audience !== "technician" && !seen[a.id]) { seen[a.id] = 1; out.push(a); }
+    };
+    (s ? s.articles : []).forEach(add);
+    (run.used || []).forEach(function (id) { add(all[id]); });
     return out;
+  }
+
+  /** The step's number in the decision list and the table of contents (1-based). */
+  function stepNumber(proto, id) {
+    for (var i = 0; i < proto.steps.length; i++) if (proto.steps[i].id === id) return i + 1;
+    return 0;
+  }
+
+  var TICKET_RE = /^[A-Za-z0-9][A-Za-z0-9._\/#-]{0,63}$/;
+  var ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+  /** The run's context from a deep link (?ticket=&level=&channel=&contact=): {values, bad: [[param, reason]]}.
+   *  Every parameter is checked; a bad one is left out and named, the others still apply. */
+  function parseLink(search, proto, now) {
+    var q = new URLSearchParams(search), values = {}, bad = [];
+    var check = function (name, ok, reason, value) {
+      if (!q.has(name)) return;
+      if (ok) values[name] = value; else bad.push([name, reason]);
+    };
+    var ticket = (q.get("ticket") || "").trim(), level = q.get("level"), channel = q.get("channel");
+    var contact = q.get("contact") || "", at = ISO_RE.test(contact) ? Date.parse(contact) : NaN;
+    check("ticket", TICKET_RE.test(ticket), "bad_ticket", ticket);
+    check("level", level === "basic" || level === "advanced", "bad_level", level);
+    check("channel", proto.channels.indexOf(channel) >= 0, "bad_channel", channel);
+    check("contact", !isNaN(at) && at <= now + 60000, "bad_contact", Math.min(at, now));
+    return { values: values, bad: bad };
   }
 
   function resultLine(run, t) {
@@ -212,13 +259,14 @@
       if (run.ticket) L.push(t.s_ticket + ": " + run.ticket);
       if (run.tech) L.push(t.s_tech + ": " + run.tech);
     }
+    if (run.contact && !self) L.push(t.s_contact + ": " + stamp(run.contact, offset));
     L.push(t.s_start + ": " + stamp(run.started, offset));
     L.push(t.s_end + ": " + stamp(end.at, offset));
     L.push(t.s_duration + ": " + duration((end.at - run.started) / 1000, t));
     L.push((self ? t.s_tried : t.s_steps) + ":");
     run.path.forEach(function (e, i) {
       var s = stepOf(proto, e.step);
-      L.push((i + 1) + ". " + (s ? s.title : e.step) + (e.answer ? " — " + e.answer : "") + " (" +
+      L.push((i + 1) + ". " + (s ? s.title : e.step) + (e.answer ? " — " + e.answer : e.back ? " — " + t.s_back : "") + " (" +
         duration(e.seconds, t) + ")");
     });
     L.push(t.s_result + ": " + resultLine(run, t));
@@ -260,12 +308,12 @@
 
   /** The `protocol_run` event's fields (DESIGN.md). Notes are never part of it. */
   function runEvent(proto, run) {
-    var end = run.end, self = run.mode === "self-service";
-    return {
+    var end = run.end, self = run.mode === "self-service", ev = {
       session_id: run.id, protocol_id: proto.id, protocol_version: proto.version,
       started_at: iso(run.started), ended_at: iso(Math.max(end.at, run.started)), outcome: end.outcome,
       path: run.path.map(function (e) { // an ending or an abandon has no answer
         var secs = Math.min(86400, Math.max(0, e.seconds));
+        if (e.back) return { step: e.step, seconds: secs, back: true };
         return e.answer ? { step: e.step, answer: e.answer, seconds: secs } : { step: e.step, seconds: secs };
       }),
       resolved_step: end.outcome === "resolved" ? end.step : null,
@@ -275,6 +323,9 @@
       ticket_ref: run.ticket || null, technician: self ? null : run.tech || null,
       articles_used: self ? [] : run.used.slice(), practice: !!run.practice
     };
+    // when the customer got in touch (the ticket's deep link, or typed): the report's response time
+    if (run.contact && !self) ev.contact_at = iso(Math.min(run.contact, run.started));
+    return ev;
   }
 
   /** A stored run is expired when it was last seen more than maxDays ago. */
@@ -282,7 +333,8 @@
 
   var pure = {
     STR: STR, strings: strings, clock: clock, duration: duration, stamp: stamp, replay: replay,
-    summary: summary, followUp: followUp, runEvent: runEvent, expired: expired, pathArticles: pathArticles
+    summary: summary, followUp: followUp, runEvent: runEvent, expired: expired, pathArticles: pathArticles,
+    parseLink: parseLink, stepNumber: stepNumber
   };
   if (typeof module !== "undefined" && module.exports) { module.exports = pure; return; }
 
@@ -352,7 +404,7 @@
       v: 1, id: uuid(), pid: proto.id, version: proto.version, mode: mode, started: now, seen: now,
       level: mode === "self-service" ? "basic" : p.level,
       channel: proto.channels.indexOf(p.channel) >= 0 ? p.channel : proto.channels[0] || "phone",
-      ticket: "", tech: p.tech, practice: mode === "technician" && p.practice, path: [], current: proto.start,
+      ticket: "", contact: null, tech: p.tech, practice: mode === "technician" && p.practice, path: [], current: proto.start,
       stepStart: now, confirm: null, used: [], notes: "", end: null, sent: false, stored: false
     };
   }
@@ -413,8 +465,10 @@
     this.t = strings(document.documentElement.lang);
     this.tm = strings(proto.lang);
     purge(proto.max_age_days || 30, now);
+    this.pending = null;
     var found = findRun(proto, now);
     this.run = found.run;
+    this.link = this.deepLink(now);
     this.mount();
     if (this.run.stored) this.save();
     this.render(false);
@@ -425,6 +479,22 @@
     this.timer = setInterval(function () { self.tick(); }, 1000);
     this.tick();
   }
+
+  /** Apply a ticket system's deep link (?ticket=&level=&channel=&contact=) to a fresh run; a run in
+   *  progress for the same ticket is kept, one for another ticket (or an ended one) gives way to a new run. */
+  Runner.prototype.deepLink = function (now) {
+    var link = parseLink(location.search, this.proto, now), v = link.values, r = this.run;
+    if (!Object.keys(v).length) return link;
+    if (r.end || (r.path.length && v.ticket !== undefined && v.ticket !== r.ticket)) r = this.run = newRun(this.proto, now);
+    if (r.path.length) return link;
+    if (this.proto.audience === "both") r.mode = "technician"; // a ticket system's link is a technician's
+    if (v.ticket !== undefined) r.ticket = v.ticket;
+    if (v.level && r.mode === "technician") r.level = v.level;
+    if (v.channel) r.channel = v.channel;
+    if (v.contact !== undefined) r.contact = v.contact;
+    this.save();
+    return link;
+  };
 
   Runner.prototype.save = function () {
     var r = this.run, ls = store("localStorage"), ss = store("sessionStorage");
@@ -448,6 +518,13 @@
     setTimeout(function () { live.textContent = text; }, 50);
   };
 
+  /** Two digits local "YYYY-MM-DDTHH:MM" for a datetime-local field, and back to milliseconds. */
+  function localField(ms) {
+    var d = new Date(ms);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
+      pad(d.getMinutes());
+  }
+
   Runner.prototype.mount = function () {
     var self = this, t = this.t, r = this.run, proto = this.proto, a = this.article;
     var heading = a.querySelector("h2#pasos"), stop = a.querySelector("h2#relacionados");
@@ -455,17 +532,18 @@
       if (n.id !== "kb-protocol-data") n.classList.add("kb-static");
     }
     a.classList.add("kb-runner-on");
+    document.body.classList.add("kb-running");
     var field = function (label, input) { return el("label", { className: "kb-r__field" }, [label, input]); };
-    this.levelEl = el("fieldset", { className: "kb-r__seg" }, [el("legend", { text: t.level })].concat(
-      ["basic", "advanced"].map(function (lv) {
-        return el("label", {}, [el("input", { type: "radio", name: "kb-r-level", value: lv, checked: r.level === lv,
-          onchange: function () { self.set("level", lv); } }), t[lv]]);
+    var seg = function (legend, name, values, labels, on) {
+      return el("fieldset", { className: "kb-r__seg" }, [el("legend", { text: legend })].concat(values.map(function (v, i) {
+        return el("label", {}, [el("input", { type: "radio", name: name, value: v, checked: r.level === v || r.mode === v,
+          onchange: function () { on(v); } }), labels[i]]);
       })));
-    this.modeEl = proto.audience === "both" ? el("fieldset", { className: "kb-r__seg" }, [el("legend",
-      { text: t.mode })].concat(["technician", "self-service"].map(function (m) {
-      return el("label", {}, [el("input", { type: "radio", name: "kb-r-mode", value: m, checked: r.mode === m,
-        onchange: function () { self.setMode(m); } }), m === "technician" ? t.mode_tech : t.mode_self]);
-    }))) : null;
+    };
+    this.levelEl = seg(t.level, "kb-r-level", ["basic", "advanced"], [t.basic, t.advanced],
+      function (lv) { self.set("level", lv); });
+    this.modeEl = proto.audience === "both" ? seg(t.mode, "kb-r-mode", ["technician", "self-service"],
+      [t.mode_tech, t.mode_self], function (m) { self.setMode(m); }) : null;
     this.channelEl = el("select", { onchange: function () { self.set("channel", this.value); } },
       proto.channels.map(function (c) { return el("option", { value: c, text: t[c] }); }));
     this.channelEl.value = r.channel;
@@ -473,6 +551,11 @@
       oninput: function () { self.set("ticket", this.value.trim()); } });
     this.techEl = el("input", { type: "text", maxlength: "64", autocomplete: "off", value: r.tech,
       oninput: function () { self.set("tech", this.value.trim()); } });
+    this.contactEl = el("input", { type: "datetime-local", value: r.contact ? localField(r.contact) : "",
+      onchange: function () {
+        var ms = this.value ? new Date(this.value).getTime() : NaN;
+        self.set("contact", isNaN(ms) ? null : Math.min(ms, self.run.started));
+      } });
     this.practiceEl = el("input", { type: "checkbox", checked: r.practice,
       onchange: function () { self.set("practice", this.checked); } });
     this.totalEl = el("span", { className: "kb-r__clock" });
@@ -480,9 +563,27 @@
     this.timers = el("p", { className: "kb-r__timers", role: "timer", "aria-live": "off" }, [
       el("span", {}, [t.total + " ", this.totalEl]), el("span", {}, [t.this_step + " ", this.stepEl])]);
     this.bar = el("div", { className: "kb-r__bar" }, [field(t.channel, this.channelEl),
-      field(t.ticket, this.ticketEl), field(t.tech, this.techEl),
+      field(t.ticket, this.ticketEl), field(t.tech, this.techEl), field(t.contact, this.contactEl),
       el("label", { className: "kb-r__check" }, [this.practiceEl, t.practice])]);
+    // The page's context (metadata, languages, prerequisites) folds into the runner's one-line summary.
+    var ctxPanel = el("div", { className: "kb-r__ctxbody" }, [this.bar]);
+    for (var c = a.querySelector("h1"); c && c !== heading; c = c.nextElementSibling) {
+      if (c.tagName === "H1" || c.classList.contains("kb-runner")) continue;
+      c.classList.add("kb-ctx-static");
+      ctxPanel.appendChild(c.cloneNode(true));
+    }
+    this.ctxLine = el("span", { className: "kb-r__ctxline" });
+    this.ctx = el("details", { className: "kb-r__ctx" }, [el("summary", {}, [el("strong", { text: t.context }),
+      this.ctxLine]), ctxPanel]);
     this.banner = el("p", { className: "kb-r__practice", text: t.practice_on });
+    this.notice = el("p", { className: "kb-r__notice", role: "status", hidden: true });
+    if (this.link.bad.length) {
+      this.notice.hidden = false;
+      this.notice.textContent = this.link.bad.map(function (b) {
+        var q = new URLSearchParams(location.search);
+        return fill(t.bad_param, (b[0] + "=" + q.get(b[0])).slice(0, 60), t[b[1]]);
+      }).join(" · ");
+    }
     this.crumbs = el("ol", { className: "kb-r__crumbs" });
     this.crumbNav = el("nav", { "aria-label": t.path }, [this.crumbs]);
     this.stage = el("div", { className: "kb-r__stage" });
@@ -498,17 +599,40 @@
         el("dt", {}, [el("kbd", { text: "?" })]), el("dd", { text: t.k_help })]),
       el("button", { type: "button", className: "kb-r__btn kb-r__btn--primary", text: t.close,
         onclick: function () { self.help.close(); } })]);
-    this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [
-      el("div", { className: "kb-r__head" }, [this.modeEl, this.levelEl]), this.bar, this.banner,
+    this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [this.notice,
+      el("div", { className: "kb-r__head" }, [this.modeEl, this.levelEl, this.ctx]), this.banner,
       this.crumbNav, this.stage, this.tools, this.notesBox, this.live, this.help]);
     if (heading) heading.parentNode.insertBefore(this.root, heading);
     else a.appendChild(this.root);
   };
 
+  /** The folded context's one line: channel, ticket, contact time and the prerequisites' count. */
+  Runner.prototype.ctxText = function () {
+    var r = this.run, t = this.t, parts = [];
+    if (r.mode === "technician") {
+      parts.push(t[r.channel] || r.channel, r.ticket || t.no_ticket);
+      if (r.contact) parts.push(t.s_contact + " " + localField(r.contact).slice(11));
+    }
+    var pre = (this.proto.prerequisites || []).length;
+    if (pre) parts.push(t.before + " (" + pre + ")");
+    return parts.join(" · ");
+  };
+
+  /** The table of contents marks the runner's current step (Material's scroll spy cannot: the list is hidden). */
+  Runner.prototype.markToc = function () {
+    var id = this.run.end ? null : this.run.current;
+    Array.prototype.forEach.call(document.querySelectorAll(".md-nav--secondary a.md-nav__link"), function (l) {
+      var on = !!id && l.getAttribute("href") === "#" + id;
+      l.classList.toggle("kb-toc-current", on);
+      if (on) l.setAttribute("aria-current", "step"); else l.removeAttribute("aria-current");
+    });
+  };
+
   Runner.prototype.set = function (key, value) {
     this.run[key] = value;
-    if (key !== "notes" && key !== "ticket") savePrefs(this.run);
+    if (key !== "notes" && key !== "ticket" && key !== "contact") savePrefs(this.run);
     this.save();
+    this.ctxLine.textContent = this.ctxText();
     if (key === "level" || key === "practice") this.render(false);
     var out = document.getElementById("kb-r-summary");
     if (out && this.run.end && this.run.mode === "technician") out.value = summary(this.proto, this.run, this.t);
@@ -605,10 +729,19 @@
     this.save();
   };
 
+  /** Index of the last answer in the path (entries of steps left with "back" are not answers). */
+  function lastAnswer(path) {
+    for (var i = path.length - 1; i >= 0; i--) if (!path[i].back) return i;
+    return -1;
+  }
+
+  /** Back to the previous step: its answer is undone; the step left stays in the path with `back: true`
+   *  and the seconds spent on it (DESIGN.md), so back-rates per step can be counted. */
   Runner.prototype.back = function () {
-    var r = this.run;
-    if (r.end || !r.path.length) return;
-    var e = r.path.pop();
+    var r = this.run, i = lastAnswer(r.path), now = Date.now();
+    if (r.end || i < 0) return;
+    var e = r.path.splice(i, 1)[0];
+    if (!r.confirm) r.path.push({ step: r.current, answer: null, seconds: Math.round((now - r.stepStart) / 1000), back: true });
     r.confirm = null;
     r.current = e.step;
     r.stepStart = Date.now() - e.seconds * 1000;
@@ -623,15 +756,27 @@
     if (old.mode !== this.run.mode && this.proto.audience === "both") this.run.mode = old.mode;
     this.notesEl.value = "";
     this.ticketEl.value = "";
+    this.contactEl.value = "";
     this.techEl.value = this.run.tech;
     this.channelEl.value = this.run.channel;
     this.render(true);
     this.tick();
   };
 
-  Runner.prototype.copy = function (text, area, clear) {
+  Runner.prototype.copy = function (text, area, clear, button) {
     var self = this, done = function () {
       self.say(self.t.copied);
+      if (button) { // visible, beside the button pressed; back to its label after a while
+        var label = button.getAttribute("data-label") || button.textContent;
+        button.setAttribute("data-label", label);
+        button.textContent = self.t.copied_btn;
+        button.classList.add("kb-r__copy--done");
+        clearTimeout(button.kbTimer);
+        button.kbTimer = setTimeout(function () {
+          button.textContent = label;
+          button.classList.remove("kb-r__copy--done");
+        }, 4000);
+      }
       if (clear) { // the ticket has the summary: this run need not be kept any longer
         var ls = store("localStorage");
         if (ls) del(ls, RUN + self.run.id);
@@ -664,11 +809,16 @@
     });
     this.crumbs.textContent = "";
     r.path.forEach(function (e) {
+      if (e.back) return;
       var s = stepOf(self.proto, e.step);
-      self.crumbs.appendChild(el("li", {}, [el("span", { className: "kb-r__crumb-step", text: s ? s.title : e.step }),
+      self.crumbs.appendChild(el("li", {}, [el("span", { className: "kb-r__crumb-step",
+        text: stepNumber(self.proto, e.step) + ". " + (s ? s.title : e.step) }),
         e.answer ? el("span", { className: "kb-r__crumb-answer", text: e.answer }) : null]));
     });
-    this.crumbNav.hidden = !r.path.length;
+    this.crumbNav.hidden = lastAnswer(r.path) < 0;
+    this.ctxLine.textContent = this.ctxText();
+    this.pending = null;
+    this.markToc();
     this.stage.textContent = "";
     this.stage.appendChild(this.timers); // beside the step's title, where the eyes are
     var title = r.end ? this.renderEnd() : this.renderStep();
@@ -681,7 +831,7 @@
 
   Runner.prototype.renderStep = function () {
     var self = this, r = this.run, t = this.t, tech = r.mode === "technician";
-    var s = stepOf(this.proto, r.current), n = r.path.length + 1 - (r.confirm ? 1 : 0), st = this.stage;
+    var s = stepOf(this.proto, r.current), n = stepNumber(this.proto, r.current), st = this.stage;
     var h = el("h2", { className: "kb-r__title", tabindex: "-1" }, [
       el("span", { className: "kb-r__count", text: fill(t.step_n, String(n)) + ": " }), s.title]);
     st.appendChild(h);
@@ -692,14 +842,13 @@
       st.appendChild(el("p", { className: "kb-r__ask", text: t.self_confirm }));
     } else {
       var say = s.say && (r.level === "advanced" && s.say.advanced ? s.say.advanced : s.say.basic);
-      if (say) {
-        st.appendChild(el("div", { className: "kb-r__say" }, [el("p", { className: "kb-r__label",
-          text: tech ? t.say + " (" + t[r.level].toLowerCase() + ")" : t.say_self }), el("div", { html: say })]));
-      }
-      if (tech && s.do) {
-        st.appendChild(el("div", { className: "kb-r__do" }, [el("p", { className: "kb-r__label", text: t.do }),
-          el("div", { html: s.do })]));
-      }
+      // Long blocks scroll inside their own box, so the question and the answers stay on the first screen.
+      var box = function (cls, label, html) {
+        return el("div", { className: cls }, [el("p", { className: "kb-r__label", text: label }),
+          el("div", { className: "kb-r__scroll", html: html, tabindex: "0" })]);
+      };
+      if (say) st.appendChild(box("kb-r__say", tech ? t.say + " (" + t[r.level].toLowerCase() + ")" : t.say_self, say));
+      if (tech && s.do) st.appendChild(box("kb-r__do", t.do, s.do));
       var arts = s.articles.filter(function (a) { return tech || a.audience !== "technician"; });
       if (arts.length) {
         st.appendChild(el("div", { className: "kb-r__articles" }, [el("p", { className: "kb-r__label",
@@ -736,7 +885,7 @@
         value: text, "aria-labelledby": id + "-h" });
       return el("div", { className: "kb-r__out" }, [el("h3", { id: id + "-h", text: heading }),
         help ? el("p", { text: help }) : null, area,
-        self.button(label, function () { self.copy(area.value, area, clear); }, "kb-r__copy")]);
+        self.button(label, function () { self.copy(area.value, area, clear, this); }, "kb-r__copy")]);
     };
     if (tech) {
       st.appendChild(box("kb-r-summary", t.summary_h, summary(this.proto, r, t), t.copy_summary, true));
@@ -756,31 +905,50 @@
       st.appendChild(box("kb-r-summary", t.self_summary_h, summary(this.proto, r, t), t.copy_summary, true,
         t.self_summary_help));
     }
+    // Other modules add their own end-screen actions here (listen for "kb:run-ended" on document).
+    st.appendChild(el("div", { className: "kb-r__endactions", "data-run": r.id }));
+    document.dispatchEvent(new CustomEvent("kb:run-ended", { detail: { run: r.id, protocol: this.proto.id,
+      outcome: end.outcome, mode: r.mode, ticket: r.ticket || null, actions: st.lastChild } }));
     return h;
   };
 
+  /** The tools under the step, in three groups: an outcome (styled like the answers), moving around,
+   *  and what throws work away (restart, abandon), which asks for a second, explicit action. */
   Runner.prototype.renderTools = function () {
     var self = this, r = this.run, t = this.t, tech = r.mode === "technician", tools = this.tools;
     tools.textContent = "";
-    var add = function (label, fn, cls) { tools.appendChild(self.button(label, fn, cls)); };
+    var group = function (cls) { var g = el("div", { className: "kb-r__group " + cls }); tools.appendChild(g); return g; };
+    var add = function (g, label, fn, cls) { var b = self.button(label, fn, cls); g.appendChild(b); return b; };
+    var outcome = group("kb-r__group--outcome"), move = group("kb-r__group--move");
     if (!r.end) {
-      if (r.path.length) add(t.back, function () { self.back(); });
-      add(t.restart, function () { self.restart(); });
-      if (tech) {
-        add(t.unresolved, function () { self.finish("unresolved", null); });
-        add(t.abandon, function () { self.finish("abandoned", null); });
-      } else if (!r.confirm) {
-        add(t.self_still, function () { self.finish("unresolved", null); });
-      }
+      if (tech) add(outcome, t.unresolved, function () { self.finish("unresolved", null); }, "kb-r__opt--escalate");
+      else if (!r.confirm) add(outcome, t.self_still, function () { self.finish("unresolved", null); }, "kb-r__opt--escalate");
+      if (lastAnswer(r.path) >= 0) add(move, t.back, function () { self.back(); });
     } else {
-      add(t.new_run, function () { self.restart(); }, "kb-r__btn--primary");
+      add(outcome, t.new_run, function () { self.restart(); }, "kb-r__btn--primary");
     }
     var shown = this.article.classList.contains("kb-show-all");
-    add(shown ? t.hide_all : t.show_all, function () {
+    add(move, shown ? t.hide_all : t.show_all, function () {
       self.article.classList.toggle("kb-show-all");
       self.renderTools();
     });
-    if (tech) add(t.keys, function () { self.toggleHelp(); });
+    if (tech) add(move, t.keys, function () { self.toggleHelp(); });
+    if (r.end) return;
+    var risky = group("kb-r__group--risky");
+    var ask = function (what) { self.pending = what; self.renderTools(); self.tools.querySelector(".kb-r__cancel").focus(); };
+    if (this.pending) {
+      var p = this.pending, yes = p === "restart" ? function () { self.restart(); }
+        : function () { self.finish("abandoned", null); };
+      risky.classList.add("kb-r__confirm");
+      risky.setAttribute("role", "group");
+      risky.setAttribute("aria-label", t[p === "restart" ? "restart" : "abandon"]);
+      risky.appendChild(el("p", { text: t["ask_" + p] }));
+      add(risky, t["yes_" + p], yes, "kb-r__btn--danger");
+      add(risky, t.cancel, function () { self.pending = null; self.renderTools(); }, "kb-r__cancel");
+      return;
+    }
+    add(risky, t.restart, function () { ask("restart"); }, "kb-r__btn--quiet");
+    if (tech) add(risky, t.abandon, function () { ask("abandon"); }, "kb-r__btn--quiet");
   };
 
   Runner.prototype.toggleHelp = function () {
@@ -797,8 +965,9 @@
       b.click();
       return true;
     }
+    if (k === "Escape" && this.pending) { this.pending = null; this.renderTools(); return true; }
     if (k === "Backspace" || k === "b" || k === "B") {
-      if (r.end || !r.path.length) return false;
+      if (r.end || lastAnswer(r.path) < 0) return false;
       this.back();
       return true;
     }
@@ -807,7 +976,10 @@
     return false;
   };
 
-  Runner.prototype.destroy = function () { clearInterval(this.timer); };
+  Runner.prototype.destroy = function () {
+    clearInterval(this.timer);
+    document.body.classList.remove("kb-running");
+  };
 
   // --- the satisfaction page ---------------------------------------------------------------------
   function initCsat(form) {
