@@ -478,13 +478,15 @@
     if (this.run.end && !this.run.sent) this.commit();
     this.timer = setInterval(function () { self.tick(); }, 1000);
     this.tick();
+    this.onResize = function () { clearTimeout(self.resizing); self.resizing = setTimeout(function () { self.fit(); }, 150); };
+    window.addEventListener("resize", this.onResize);
   }
 
   /** Apply a ticket system's deep link (?ticket=&level=&channel=&contact=) to a fresh run; a run in
    *  progress for the same ticket is kept, one for another ticket (or an ended one) gives way to a new run. */
   Runner.prototype.deepLink = function (now) {
     var link = parseLink(location.search, this.proto, now), v = link.values, r = this.run;
-    if (!Object.keys(v).length) return link;
+    if (!Object.keys(v).length || r.linked === location.search) return link; // applied once: edits stay
     if (r.end || (r.path.length && v.ticket !== undefined && v.ticket !== r.ticket)) r = this.run = newRun(this.proto, now);
     if (r.path.length) return link;
     if (this.proto.audience === "both") r.mode = "technician"; // a ticket system's link is a technician's
@@ -492,6 +494,7 @@
     if (v.level && r.mode === "technician") r.level = v.level;
     if (v.channel) r.channel = v.channel;
     if (v.contact !== undefined) r.contact = v.contact;
+    r.linked = location.search;
     this.save();
     return link;
   };
@@ -573,7 +576,7 @@
       ctxPanel.appendChild(c.cloneNode(true));
     }
     this.ctxLine = el("span", { className: "kb-r__ctxline" });
-    this.ctx = el("details", { className: "kb-r__ctx" }, [el("summary", {}, [el("strong", { text: t.context }),
+    this.ctx = el("details", { className: "kb-r__ctx" }, [el("summary", {}, [el("strong", { text: t.context }), " ",
       this.ctxLine]), ctxPanel]);
     this.banner = el("p", { className: "kb-r__practice", text: t.practice_on });
     this.notice = el("p", { className: "kb-r__notice", role: "status", hidden: true });
@@ -584,7 +587,7 @@
         return fill(t.bad_param, (b[0] + "=" + q.get(b[0])).slice(0, 60), t[b[1]]);
       }).join(" · ");
     }
-    this.crumbs = el("ol", { className: "kb-r__crumbs" });
+    this.crumbs = el("ol", { className: "kb-r__crumbs", tabindex: "0" }); // one line; scrolls sideways
     this.crumbNav = el("nav", { "aria-label": t.path }, [this.crumbs]);
     this.stage = el("div", { className: "kb-r__stage" });
     this.notesEl = el("textarea", { rows: "3", value: r.notes, oninput: function () { self.set("notes", this.value); } });
@@ -601,9 +604,23 @@
         onclick: function () { self.help.close(); } })]);
     this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [this.notice,
       el("div", { className: "kb-r__head" }, [this.modeEl, this.levelEl, this.ctx]), this.banner,
-      this.crumbNav, this.stage, this.tools, this.notesBox, this.live, this.help]);
+      el("div", { className: "kb-r__status" }, [this.crumbNav, this.timers]), this.stage, this.tools, this.notesBox, this.live, this.help]);
     if (heading) heading.parentNode.insertBefore(this.root, heading);
     else a.appendChild(this.root);
+  };
+
+  /** Keep the question and the answers on the first screen: the step's long blocks (instructions first,
+   *  then the script) give up height and scroll inside their own box, never below a few lines. */
+  Runner.prototype.fit = function () {
+    var opts = this.stage.querySelector(".kb-r__options"), boxes = this.stage.querySelectorAll(".kb-r__scroll");
+    Array.prototype.forEach.call(boxes, function (b) { b.style.maxHeight = ""; });
+    if (!opts || !boxes.length || window.innerWidth < 600) return; // phones scroll the page
+    var over = opts.getBoundingClientRect().bottom + window.scrollY - window.innerHeight + 8;
+    var min = 3.6 * parseFloat(getComputedStyle(document.documentElement).fontSize);
+    for (var i = boxes.length - 1; i >= 0 && over > 0; i--) {
+      var h = boxes[i].clientHeight, to = Math.max(min, h - over);
+      if (to < h) { boxes[i].style.maxHeight = to + "px"; over -= h - to; }
+    }
   };
 
   /** The folded context's one line: channel, ticket, contact time and the prerequisites' count. */
@@ -816,13 +833,14 @@
         e.answer ? el("span", { className: "kb-r__crumb-answer", text: e.answer }) : null]));
     });
     this.crumbNav.hidden = lastAnswer(r.path) < 0;
+    this.crumbs.scrollLeft = this.crumbs.scrollWidth; // the latest answers in view
     this.ctxLine.textContent = this.ctxText();
     this.pending = null;
     this.markToc();
     this.stage.textContent = "";
-    this.stage.appendChild(this.timers); // beside the step's title, where the eyes are
     var title = r.end ? this.renderEnd() : this.renderStep();
     this.renderTools();
+    this.fit();
     if (focus) {
       title.focus();
       this.say(title.textContent);
@@ -978,6 +996,7 @@
 
   Runner.prototype.destroy = function () {
     clearInterval(this.timer);
+    window.removeEventListener("resize", this.onResize);
     document.body.classList.remove("kb-running");
   };
 
