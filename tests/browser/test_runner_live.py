@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -232,6 +231,3 @@ def test_going_back_stays_in_the_path(desk: Page, site: Site, catalog: Catalog) 
     assert f"{step(proto, 'revisar-router').title} — volvió atrás (7 s)" in desk.locator("#kb-r-summary").input_value()
     _valid_for_the_service(site, queued(desk))
 
-
-def test_screenshots_folder_exists() -> None:
-    assert isinstance(SHOTS, Path) and SHOTS.parent.is_dir()
