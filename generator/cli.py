@@ -104,7 +104,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.no_build or args.workers > 1:
             raise UsageError("--watch: expected one worker and a build, found "
                              + ("--no-build" if args.no_build else f"--workers {args.workers}"))
-        preview = Preview(_config_file(args, root), site)
+        # The preview's pages load preview.js and poll /api/preview: they never go into the deployable
+        # site/ (DESIGN: preview state lives in the private data folder), whatever way the server stops.
+        data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
+        preview = Preview(_config_file(args, root), site or data_dir / "preview" / "site")
         outcome = preview.build()
         site = preview.site
         print(f"Site built in {site} ({outcome.pages} pages, {outcome.seconds:.1f} s)", flush=True)
@@ -385,7 +388,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[common], help="build the site and serve it")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    s.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml; with --watch, "
+                   "preview/site in the data folder, so the deployable site/ never gets preview code)")
     s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
     s.add_argument("--watch", action="store_true", help="live preview: rebuild what an edit of kb/, protocols/, "
                    "the theme or mkdocs.yml touches, and reload open pages")

@@ -407,7 +407,8 @@ class Preview:
         if outcome.kind == "error":
             for line in outcome.errors:
                 print(line, flush=True)
-            print(f"preview: the site was not updated ({len(outcome.errors)} problems); fix and save again",
+            n = len(outcome.errors)
+            print(f"preview: the site was not updated ({n} problem{'' if n == 1 else 's'}); fix and save again",
                   flush=True)
         elif outcome.kind != "none":
             why = f" ({outcome.reason})" if outcome.reason else ""

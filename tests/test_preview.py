@@ -295,3 +295,42 @@ def test_watch_refuses_several_workers_and_no_build(repo: Path) -> None:
                                 timeout=60)
         assert result.returncode == 2, result.stderr
         assert "--watch: expected one worker and a build" in result.stderr
+
+
+def test_watch_never_puts_preview_code_in_the_deployable_site(repo: Path, tmp_path: Path) -> None:
+    """`site/` is what teams deploy: the preview builds into the data folder, so no exit path (SIGINT
+    here, SIGTERM in the `served` fixture) can leave pages that load preview.js and poll /api/preview."""
+    import signal
+
+    built = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(repo)], env=env(),
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    before = (repo / "site" / "index.html").read_text(encoding="utf-8")
+    port, log = _free_port(), tmp_path / "sigint.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--watch", "--root", str(repo),
+                                 "--port", str(port), "--data-dir", str(tmp_path / "data")],
+                                env=env(), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert status == 200 and "assets/kb/preview.js" in body  # the preview's pages do poll
+        _edit(repo / ARTICLE, "type: solution", "type: solucion")  # one problem
+        deadline = time.monotonic() + 30
+        while "preview: the site was not updated" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=15)
+    text = log.read_text()
+    assert "(1 problem)" in text and "1 problems" not in text, text
+    assert (repo / "site" / "index.html").read_text(encoding="utf-8") == before
+    assert not [p for p in (repo / "site").rglob("*.html") if "preview.js" in p.read_text(encoding="utf-8")]
+    assert (tmp_path / "data" / "preview" / "site" / "assets" / "kb" / "preview.js").is_file()

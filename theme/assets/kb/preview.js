@@ -23,9 +23,12 @@
     }
     banner.textContent = "";
     var title = document.createElement("strong");
+    var one = errors.length === 1;
     title.textContent = (document.documentElement.lang || "es").slice(0, 2) === "en"
-      ? "The preview was not updated: fix these problems and save again"
-      : "La vista previa no se ha actualizado: corrija estos problemas y guarde de nuevo";
+      ? "The preview was not updated: fix " + (one ? "this problem" : "these " + errors.length + " problems") +
+        " and save again"
+      : "La vista previa no se ha actualizado: corrija " + (one ? "este problema" : "estos " + errors.length +
+        " problemas") + " y guarde de nuevo";
     banner.appendChild(title);
     var list = document.createElement("pre");
     list.textContent = errors.join("\n");
