@@ -130,14 +130,15 @@ def test_toc_marks_the_current_step_with_the_runners_number(desk: Page, site: Si
     desk.mouse.wheel(0, 600)  # Material's scroll spy may mark another entry: it must not look current
     desk.wait_for_timeout(300)
     colours = desk.evaluate("""() => [...document.querySelectorAll('.md-nav--secondary a.md-nav__link')]
-        .map(a => [a.getAttribute('aria-current') === 'step', getComputedStyle(a).color, getComputedStyle(a).fontWeight])""")
+        .map(a => [a.getAttribute('aria-current') === 'step', getComputedStyle(a).color,
+                   getComputedStyle(a).fontWeight])""")
     current = [c[1:] for c in colours if c[0]]
     others = {tuple(c[1:]) for c in colours if not c[0]}
     assert len(current) == 1 and tuple(current[0]) not in others and len(others) == 1
 
 
 def test_restart_and_abandon_need_a_second_action(desk: Page, site: Site, catalog: Catalog) -> None:
-    proto, _ = protocol(catalog, PID)
+    protocol(catalog, PID)  # the starter protocol is there
     desk.goto(site.url(PAGE))
     choose(desk, 0)
     before = heading(desk)
@@ -157,7 +158,8 @@ def test_restart_and_abandon_need_a_second_action(desk: Page, site: Site, catalo
     unresolved = desk.get_by_role("button", name="No resuelto", exact=True)
     abandon = desk.get_by_role("button", name="Abandonar", exact=True)
     assert unresolved.evaluate("b => b.parentElement.className") != abandon.evaluate("b => b.parentElement.className")
-    look = "b => [getComputedStyle(b).color, getComputedStyle(b).borderTopColor, getComputedStyle(b).textDecorationLine]"
+    look = ("b => [getComputedStyle(b).color, getComputedStyle(b).borderTopColor, "
+            "getComputedStyle(b).textDecorationLine]")
     assert unresolved.evaluate(look) != abandon.evaluate(look)
     _shot(desk, "live-tools")
     abandon.click()
@@ -180,7 +182,7 @@ def test_copy_shows_a_visible_confirmation(desk: Page, site: Site) -> None:
 
 
 def test_deep_link_prefills_the_run_and_sets_contact_at(desk: Page, site: Site, catalog: Catalog) -> None:
-    proto, _ = protocol(catalog, PID)
+    protocol(catalog, PID)  # the starter protocol is there
     desk.goto(site.url(PAGE + "?ticket=INC-1&level=advanced&channel=chat&contact=2026-11-23T08:45:00Z"))
     expect(desk.locator(".kb-r__notice")).to_be_hidden()
     expect(desk.get_by_role("radio", name="Avanzado")).to_be_checked()
