@@ -41,6 +41,7 @@ from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
+from generator.render.support import SupportError, support_data, support_json
 
 if TYPE_CHECKING:
     from generator.search.build import SearchBuild, SearchJob
@@ -76,6 +77,8 @@ class KbConfig(Config):
     """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
     related_articles = c.Type(int, default=5)
     """How many related articles each article shows (0: none)."""
+    support = c.Type(dict, default={})
+    """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
 
 
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
@@ -124,12 +127,16 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.extra_css.append("assets/kb/runner.css")
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
-        scripts = ["assets/kb/events.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]
+        scripts = ["assets/kb/events.js", "assets/kb/support.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]
         scripts += ["assets/kb/preview.js"] if self.preview else []
         for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(script)
         config.extra["kb_events_endpoint"] = self.config.events_endpoint
+        try:
+            config.extra["kb_support"] = support_json(support_data(self.config.support))
+        except SupportError as exc:
+            raise PluginError(f"kb: {exc}") from None
         lang = str(config.theme.get("language") or "es")[:2]
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],

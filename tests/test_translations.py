@@ -295,7 +295,7 @@ def test_runner_and_feedback_speak_the_pages_language(built: Path, browser: Brow
         expect(tab.locator("[data-kb-search] input[name=q]")).to_have_attribute("placeholder",
                                                                                 english["search_placeholder"])
         tab.goto(site.url("red/cable-suelto/"))
-        expect(tab.locator(".kb-feedback__title")).to_have_text("¿Te resolvió el problema?")
+        expect(tab.locator(".kb-feedback__title")).to_have_text("¿Le ha resuelto el problema?")
         expect(tab.locator("[data-kb-search] input[name=q]")).to_have_attribute("placeholder",
                                                                                 strings("es")["search_placeholder"])
         tab.get_by_role("link", name="English").click()

@@ -132,20 +132,23 @@ test("case summary: escalated practice run without ticket, articles or notes", (
   ].join("\n"));
 });
 
-test("self-service summary for a support request leaves out the technician's fields", () => {
+test("self-service summary for a support request: plain language, no ids, hashes or UTC offsets", () => {
   const r = run({ mode: "self-service", path: [{ step: "comprobar-cable", answer: "No", seconds: 20 },
     { step: "comprobar-dns", answer: null, seconds: 10 }], end: { outcome: "unresolved", at: T0 + 30000 } });
-  assert.equal(R.summary(PROTO, r, R.strings("en"), 0), [
-    "Guide: Sin conexión a Internet (sin-conexion, version ebaca2082246)",
-    "Reference: 0f8fad5b-d9cb-469f-a165-70867728950e",
-    "Start: 2026-11-23 09:00:00 (UTC+00:00)",
-    "End: 2026-11-23 09:00:30 (UTC+00:00)",
-    "Duration: 30 s",
+  const en = R.summary(PROTO, r, R.strings("en"), 0, "UTC");
+  assert.equal(en, [
+    "Guide: Sin conexión a Internet",
     "What I tried:",
-    "1. Comprobar la conexión física — No (20 s)",
-    "2. Comprobar el DNS (10 s)",
+    "1. Comprobar la conexión física — No",
+    "2. Comprobar el DNS",
     "Outcome: Still not working",
-  ].join("\n"));
+  ].join("\n") + "\n" + en.split("\n").pop());
+  assert.match(en, /\nDate: 23 November 2026(,| at) 09:00$/);
+  const spanish = R.summary(PROTO, r, R.strings("es"), 0, "Europe/Madrid");
+  assert.match(spanish, /\nFecha: 23 de noviembre de 2026(,| a las) 10:00$/); // the wording is ICU's
+  for (const text of [en, spanish]) {
+    assert.doesNotMatch(text, /0f8fad5b|ebaca2082246|sin-conexion\b|UTC|[+-]\d\d:\d\d/);
+  }
 });
 
 test("follow-up message, resolved, basic level: explain, prevent, end-user articles, CSAT link", () => {

@@ -15,12 +15,12 @@
   var REASONS = ["outdated", "unclear", "did_not_work", "missing_info", "other"];
   var T = {
     es: {
-      question: "¿Te resolvió el problema?", yes: "Sí", no: "No",
-      rating: "¿Qué nota le das a este artículo? (opcional, de 1 a 5)", reason: "¿Qué falló?",
+      question: "¿Le ha resuelto el problema?", yes: "Sí", no: "No",
+      rating: "¿Qué nota le da a este artículo? (opcional, de 1 a 5)", reason: "¿Qué falló?",
       outdated: "Está desactualizado", unclear: "No se entiende", did_not_work: "Lo hice y no funcionó",
       missing_info: "Falta información", other: "Otro motivo", comment: "Comentario (opcional)",
       left: "caracteres disponibles", send: "Enviar", skip: "Omitir",
-      thanks: "¡Gracias! Tu respuesta nos ayuda a mejorar esta ayuda.", techmode: "Soy técnico",
+      thanks: "¡Gracias! Su respuesta nos ayuda a mejorar esta ayuda.", techmode: "Soy técnico",
       ticket: "Referencia del ticket (opcional)", used: "Usado para resolver un caso",
       usedDone: "Registrado. Gracias por enlazar el artículo."
     },
@@ -112,6 +112,16 @@
     var comment = $(box, "textarea");
     var counter = $(box, ".kb-feedback__count");
     var toggle = $(box, ".kb-feedback__techmode input");
+    var rating = $(box, ".kb-feedback__rating");
+
+    /** After "No": the way to a person (support.js), the comment already written into e-mail and form. */
+    function contacts(text) {
+      if (!window.KB || !KB.support || $(box, ".kb-support")) return;
+      var h1 = document.querySelector("article h1"), title = h1 ? h1.textContent.replace(/¶$/, "").trim() : document.title;
+      var block = KB.support.block({ subject: title, body: (text ? text + "\n\n" : "") + title + "\n" + location.href,
+        id: "kb-fb-support" });
+      if (block) box.appendChild(block);
+    }
 
     function commit() {
       if (vote === null || sent) return;
@@ -119,7 +129,7 @@
       var fields = { article_id: articleId, helpful: vote };
       if (toggle.checked) fields.by_technician = true;
       var rating = $(box, 'input[name="kb-rating"]:checked');
-      if (rating) fields.rating = parseInt(rating.value, 10);
+      if (rating && vote === true) fields.rating = parseInt(rating.value, 10);
       var reason = $(box, 'input[name="kb-reason"]:checked');
       if (reason && vote === false) fields.reason = reason.value;
       var text = comment.value.trim().slice(0, 1000);
@@ -128,6 +138,7 @@
       show(ask, false);
       show(more, false);
       show(thanks, true);
+      if (vote === false) contacts(text);
       thanks.focus();
     }
 
@@ -139,6 +150,7 @@
         });
         show(more, true);
         show(reasons, vote === false);
+        show(rating, vote === true); // after "No", a 1-5 rating asks too much: the reason and a person matter
         var first = $(more, "input, textarea, button");
         if (first) first.focus();
       });

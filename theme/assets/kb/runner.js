@@ -59,6 +59,7 @@
       m_ref: "Referencia de su caso: {x}", m_csat: "¿Nos dice qué tal le atendimos? Es una sola pregunta: {x}",
       m_bye: "Un saludo,", m_team: "Soporte técnico", h: "h", min: "min", s: "s",
       csat_bad: "Elija una puntuación del 1 al 5.",
+      locale: "es-ES", s_when: "Fecha", self_again: "Empezar la guía de nuevo",
       context: "Datos del caso", before: "Antes de empezar", contact: "Contacto del cliente (hora)",
       no_ticket: "sin ticket", copied_btn: "Copiado ✓", cancel: "Cancelar",
       ask_restart: "¿Empezar de nuevo? Se perderán el camino y las notas de esta ejecución.",
@@ -115,6 +116,7 @@
       m_ref: "Your case reference: {x}", m_csat: "How did we do? It is just one question: {x}",
       m_bye: "Kind regards,", m_team: "Technical support", h: "h", min: "min", s: "s",
       csat_bad: "Choose a rating from 1 to 5.",
+      locale: "en-GB", s_when: "Date", self_again: "Start the guide again",
       context: "Case details", before: "Before you start", contact: "Customer contact (time)",
       no_ticket: "no ticket", copied_btn: "Copied ✓", cancel: "Cancel",
       ask_restart: "Start again? The path and the notes of this run will be lost.",
@@ -246,9 +248,25 @@
     return t.o_abandoned;
   }
 
+  /** The end user's summary for a support request, in plain language: what was tried and when; no ids,
+   *  versions, hashes or UTC offsets (the support team finds the run by its time and the guide). */
+  function plainSummary(proto, run, t, zone) {
+    var L = [t.s_guide + ": " + proto.title, t.s_tried + ":"], n = 0;
+    run.path.forEach(function (e) {
+      if (e.back) return;
+      var s = stepOf(proto, e.step);
+      L.push(++n + ". " + (s ? s.title : e.step) + (e.answer ? " — " + e.answer : ""));
+    });
+    L.push(t.s_result + ": " + resultLine(run, t));
+    L.push(t.s_when + ": " + new Date(run.end.at).toLocaleString(t.locale, { dateStyle: "long", timeStyle: "short",
+      timeZone: zone }));
+    return L.join("\n");
+  }
+
   /** The plain-text case summary for the ticket (technician) or the support request (self-service). */
-  function summary(proto, run, t, offset) {
+  function summary(proto, run, t, offset, zone) {
     var self = run.mode === "self-service", end = run.end, L = [];
+    if (self) return plainSummary(proto, run, t, zone);
     L.push((self ? t.s_guide : t.s_protocol) + ": " + proto.title + " (" + proto.id + ", " + t.s_version + " " +
       proto.version + ")");
     L.push((self ? t.s_ref : t.s_run) + ": " + run.id);
@@ -334,7 +352,7 @@
   var pure = {
     STR: STR, strings: strings, clock: clock, duration: duration, stamp: stamp, replay: replay,
     summary: summary, followUp: followUp, runEvent: runEvent, expired: expired, pathArticles: pathArticles,
-    parseLink: parseLink, stepNumber: stepNumber
+    parseLink: parseLink, stepNumber: stepNumber, plainSummary: plainSummary
   };
   if (typeof module !== "undefined" && module.exports) { module.exports = pure; return; }
 
@@ -920,8 +938,11 @@
         st.appendChild(el("ul", {}, arts.map(function (a) { return el("li", {}, [el("a", { href: a.url, text: a.title })]); })));
       }
     } else {
-      st.appendChild(box("kb-r-summary", t.self_summary_h, summary(this.proto, r, t), t.copy_summary, true,
-        t.self_summary_help));
+      var text = summary(this.proto, r, t);
+      st.appendChild(box("kb-r-summary", t.self_summary_h, text, t.copy_summary, true, t.self_summary_help));
+      var people = window.KB && KB.support && KB.support.block({ subject: this.proto.title, body: text,
+        id: "kb-r-support" });
+      if (people) st.insertBefore(people, st.lastChild); // the way to a person, before the summary box
     }
     // Other modules add their own end-screen actions here (listen for "kb:run-ended" on document).
     st.appendChild(el("div", { className: "kb-r__endactions", "data-run": r.id }));
@@ -943,7 +964,7 @@
       else if (!r.confirm) add(outcome, t.self_still, function () { self.finish("unresolved", null); }, "kb-r__opt--escalate");
       if (lastAnswer(r.path) >= 0) add(move, t.back, function () { self.back(); });
     } else {
-      add(outcome, t.new_run, function () { self.restart(); }, "kb-r__btn--primary");
+      add(outcome, tech ? t.new_run : t.self_again, function () { self.restart(); }, "kb-r__btn--primary");
     }
     var shown = this.article.classList.contains("kb-show-all");
     add(move, shown ? t.hide_all : t.show_all, function () {
