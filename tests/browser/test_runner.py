@@ -430,7 +430,7 @@ def test_csat_page_sends_one_answer_tied_to_the_run(page: Page, site: Site) -> N
 
 
 def test_self_service_guide_solved_and_still_not_working(page: Page, site: Site, catalog: Catalog) -> None:
-    proto, version = protocol(catalog, "equipo-lento")
+    proto, _ = protocol(catalog, "equipo-lento")
     first = step(proto, proto.start)
     page.goto(site.url("protocolos/equipo-lento/"))
     expect(page.get_by_label("Autoservicio")).to_be_checked()  # audience both: end users by default
