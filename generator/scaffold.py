@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR
 from generator.diagnostics import ContentError, Diagnostic
+from generator.lint import address as T  # the scaffold's sentences, which the leftovers rule finds
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
 from generator.model.protocol import Protocol
@@ -63,14 +64,13 @@ def new_article(root: Path, *, title: str, area: str, kind: str = "solution", id
         f"title: {_quote(title)}",
         f"type: {kind}",
         "audience: end-user",
-        "summary: Una frase que resume el problema y su solución.",
+        f"summary: {T.ARTICLE_SUMMARY}",
     ]
     if kind == "solution":
-        fm += ["symptoms:", "  - Lo que la persona ve o nota, con sus palabras",
-               "cause: Por qué ocurre, en una frase."]
+        fm += ["symptoms:", f"  - {T.ARTICLE_SYMPTOM}", f"cause: {T.ARTICLE_CAUSE}"]
     fm += ["tags: []", "owner: equipo-soporte", f"reviewed: {date.today().isoformat()}",
            "review_every_days: 180", "protocols: []", "---", ""]
-    body = "\n".join(f"## {s}\n\nEscriba aquí.\n" for s in sections)
+    body = "\n".join(f"## {s}\n\n{T.ARTICLE_BODY}\n" for s in sections)
     path = root / KB_DIR / area / f"{ident}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(fm) + body, encoding="utf-8")
@@ -82,7 +82,7 @@ def new_protocol(root: Path, *, title: str, ident: str | None = None) -> Path:
     text = f"""# yaml-language-server: $schema=../schema/protocol.schema.json
 id: {ident}
 title: {_quote(title)}
-summary: Cuándo usar este protocolo, en una o dos frases.
+summary: {T.PROTOCOL_SUMMARY}
 audience: technician
 channels: [phone, chat, remote]
 tags: []
@@ -96,16 +96,16 @@ steps:
   - id: primer-paso
     title: Primera comprobación
     say:
-      basic: Lo que dice al cliente, con palabras sencillas.
-      advanced: Lo que dice a un cliente con conocimientos técnicos.
+      basic: {T.PROTOCOL_SAY_BASIC}
+      advanced: {T.PROTOCOL_SAY_ADVANCED}
     do: |
-      Lo que hace usted, el técnico.
+      {T.PROTOCOL_DO}
     ask: ¿Se ha solucionado?
     options:
       - label: Sí
         resolve: Causa encontrada
-        explain: Qué pasó, explicado al cliente.
-        prevent: Cómo evitar que vuelva a pasar.
+        explain: {T.PROTOCOL_EXPLAIN}
+        prevent: {T.PROTOCOL_PREVENT}
       - label: No
         next: escalar
   - id: escalar

@@ -117,6 +117,11 @@ class ReviewCycle(Rule):
     max_days: int = Field(365, ge=1, le=3650, description="Longest review_every_days accepted.")
 
 
+class Address(Rule):
+    es: Literal["usted", "tú"] = Field("usted", description="How Spanish content addresses the reader; the "
+                                      "interface speaks usted.")
+
+
 class Rules(BaseModel):
     """One entry per rule; a rule left out keeps its defaults."""
 
@@ -132,6 +137,8 @@ class Rules(BaseModel):
     cause: SectionRule = Field(default_factory=SectionRule)
     owner: Owner = Field(default_factory=Owner)
     review_cycle: ReviewCycle = Field(default_factory=ReviewCycle)
+    address: Address = Field(default_factory=Address)
+    leftovers: Rule = Field(default_factory=Rule)
 
 
 DEFAULT_TECHNICIAN_HEADINGS = ["Para el técnico", "Para técnicos", "Para soporte", "For technicians",

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.diagnostics import Diagnostic
 from generator.lint import readability as rd
+from generator.lint.address import address, leftovers
 from generator.lint.config import LintConfig, PhraseEntry, Reader, Rule, SectionRule, TermEntry
 from generator.lint.lists import PhraseSet, builtin_phrases, builtin_terms, fold, phrase_set, placeholders
 from generator.lint.prose import Block, Masked, mask, words_in
@@ -310,3 +311,10 @@ def text_rules(f: Findings, texts: list[Text]) -> None:
             blame(f, text)
     if rules.jargon.enabled:
         jargon(f, texts)
+    found: list[tuple[str, Rule, Text, int, str]] = []
+    if rules.address.enabled:
+        found += [("address", rules.address, *hit) for hit in address(rules.address, texts)]
+    if rules.leftovers.enabled:
+        found += [("leftovers", rules.leftovers, *hit) for hit in leftovers(rules.leftovers, texts)]
+    for name, rule, text, at, message in found:
+        f.add(name, rule, text.path, text.at(at), text.key, f"{message}{text.where}")

@@ -1,0 +1,96 @@
+"""Address and leftovers: one way of addressing the reader per document, and no text left from `kb new`.
+
+Spanish addresses the reader as *usted* or as *tú*; a page that switches between them reads as
+careless, and the site's interface speaks *usted* (the `address` rule's `es` option says which one
+the content uses). Only unambiguous forms count: pronouns and possessives (*usted*, *tú*, *tus*,
+*contigo*…), second-person verbs that cannot be a third person (*puedes*, *tienes*…) and the
+formal imperatives (*pulse*, *abra*, *compruebe*…). *su*, *le* or *puede* tell nothing (they are
+also "he/she/it") and are ignored.
+
+The scaffolds of `kb new` hold placeholder sentences (SCAFFOLD_TEXTS, read by generator/scaffold.py);
+the `leftovers` rule finds them in any text of an article or protocol. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from generator.lint.config import Address, Rule
+from generator.lint.texts import Text
+
+# What `kb new` writes; the scaffold takes its sentences from here, so the rule and it never drift.
+ARTICLE_SUMMARY = "Una frase que resume el problema y su solución."
+ARTICLE_SYMPTOM = "Lo que la persona ve o nota, con sus palabras"
+ARTICLE_CAUSE = "Por qué ocurre, en una frase."
+ARTICLE_BODY = "Escriba aquí."
+PROTOCOL_SUMMARY = "Cuándo usar este protocolo, en una o dos frases."
+PROTOCOL_SAY_BASIC = "Lo que dice al cliente, con palabras sencillas."
+PROTOCOL_SAY_ADVANCED = "Lo que dice a un cliente con conocimientos técnicos."
+PROTOCOL_DO = "Lo que hace usted, el técnico."
+PROTOCOL_EXPLAIN = "Qué pasó, explicado al cliente."
+PROTOCOL_PREVENT = "Cómo evitar que vuelva a pasar."
+SCAFFOLD_TEXTS = (ARTICLE_SUMMARY, ARTICLE_SYMPTOM, ARTICLE_CAUSE, ARTICLE_BODY, PROTOCOL_SUMMARY,
+                  PROTOCOL_SAY_BASIC, PROTOCOL_SAY_ADVANCED, PROTOCOL_DO, PROTOCOL_EXPLAIN, PROTOCOL_PREVENT)
+
+_TU = [
+    "tú", "tu", "tus", "ti", "contigo", "te", "puedes", "tienes", "quieres", "debes", "sabes", "necesitas",
+    "haces", "estás", "eres", "haz", "pon", "asegúrate", "fíjate", "envíes", "hagas", "pongas", "toques",
+    "cambies", "borres", "olvides", "uses", "abras", "cierres", "pulses", "escribas", "elijas",
+]
+_USTED = [
+    "usted", "ustedes", "pulse", "haga", "ponga", "tenga", "vaya", "salga", "abra", "escriba", "elija",
+    "compruebe", "reinicie", "asegúrese", "fíjese", "intente", "pruebe", "espere", "seleccione", "introduzca",
+    "desconecte", "conecte", "vuelva", "cancele", "envíe", "borre", "cierre", "instale", "actualice",
+    "revise", "mire", "llame", "anote", "guarde", "apague", "encienda", "desenchufe", "enchufe", "active",
+    "desactive", "busque", "cambie", "toque",
+]
+_WORD = re.compile(r"[^\W\d_]+")
+# Accents matter here (estás / estas, tú / tu are both tú, but té is tea): compared in lower case only.
+# Forms that are also a third person ("abre", "conecta", "vuelve") are left out on purpose.
+_TU_SET, _USTED_SET = frozenset(_TU), frozenset(_USTED)
+
+
+def _hits(text: Text) -> Iterable[tuple[str, int, str]]:
+    """('tú' | 'usted', offset, word) for every unambiguous form in the text's prose."""
+    source = text.masked.mask
+    for m in (m for b in text.blocks for m in _WORD.finditer(source, b.start, b.end)):
+        word = m.group().lower()
+        if word in _USTED_SET:
+            yield "usted", m.start(), m.group()
+        elif word in _TU_SET:
+            yield "tú", m.start(), m.group()
+
+
+def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
+    """Where one document leaves its register: (text, offset, message), at most one per document."""
+    found: dict[str, list[tuple[Text, int, str]]] = {"tú": [], "usted": []}
+    for text in texts:
+        if text.lang == "es":
+            for kind, at, word in _hits(text):
+                found[kind].append((text, at, word))
+    want = rule.es
+    other = "tú" if want == "usted" else "usted"
+    if not found[other]:
+        return []
+    text, at, word = found[other][0]
+    if found[want]:
+        first = found[want][0][2]
+        return [(text, at, f"expected one register, {want} (found '{first}'), found '{word}' ({other}) in the same "
+                          f"document; write every part as {want}")]
+    return [(text, at, f"expected the register {want} (rules.address.es in kb-lint.yml), found '{word}' ({other}); "
+                       f"address the reader as {want}")]
+
+
+def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
+    """Sentences of the `kb new` scaffold still in the content."""
+    out = []
+    for text in texts:
+        folded = text.masked.text.casefold()
+        for sentence in SCAFFOLD_TEXTS:
+            at = next((i for b in text.blocks if (i := folded.find(sentence.casefold().rstrip("."), b.start, b.end))
+                       >= 0), -1)
+            if at >= 0:
+                out.append((text, at, f"expected your own text, found '{sentence}' from 'kb new'; replace it"))
+                break
+    return out
