@@ -29,7 +29,7 @@
       end_resolved: "Terminar: resuelto", end_escalated: "Terminar: escalar a {x}",
       self_confirm: "¿Se ha solucionado?", self_solved: "Sí, esto lo solucionó",
       self_still: "Sigue sin funcionar: contactar con soporte", self_contact: "Contactar con soporte",
-      o_resolved: "Resuelto", o_escalated: "Escalado", o_abandoned: "Abandonado", o_unresolved: "No resuelto",
+      o_progress: "En curso", o_resolved: "Resuelto", o_escalated: "Escalado", o_abandoned: "Abandonado", o_unresolved: "No resuelto",
       summary_h: "Resumen del caso para el ticket", message_h: "Mensaje de seguimiento para el cliente",
       copy_summary: "Copiar resumen", copy_message: "Copiar mensaje", copied: "Copiado al portapapeles.",
       copy_failed: "No se pudo copiar: seleccione el texto y cópielo.", new_run: "Nueva ejecución",
@@ -60,7 +60,7 @@
       m_bye: "Un saludo,", m_team: "Soporte técnico", h: "h", min: "min", s: "s",
       csat_bad: "Elija una puntuación del 1 al 5.",
       locale: "es-ES", s_when: "Fecha", self_again: "Empezar la guía de nuevo",
-      context: "Datos del caso", before: "Antes de empezar", contact: "Contacto del cliente (hora)",
+      context: "Datos del caso", about: "Sobre esta guía", before: "Antes de empezar", contact: "Contacto del cliente (hora)",
       no_ticket: "sin ticket", copied_btn: "Copiado ✓", cancel: "Cancelar",
       ask_restart: "¿Empezar de nuevo? Se perderán el camino y las notas de esta ejecución.",
       yes_restart: "Sí, empezar de nuevo",
@@ -85,7 +85,7 @@
       end_resolved: "Finish: resolved", end_escalated: "Finish: escalate to {x}",
       self_confirm: "Is it solved?", self_solved: "Yes, this solved it",
       self_still: "Still not working: contact support", self_contact: "Contact support",
-      o_resolved: "Resolved", o_escalated: "Escalated", o_abandoned: "Abandoned", o_unresolved: "Not solved",
+      o_progress: "In progress", o_resolved: "Resolved", o_escalated: "Escalated", o_abandoned: "Abandoned", o_unresolved: "Not solved",
       summary_h: "Case summary for the ticket", message_h: "Follow-up message for the customer",
       copy_summary: "Copy summary", copy_message: "Copy message", copied: "Copied to the clipboard.",
       copy_failed: "Could not copy: select the text and copy it.", new_run: "New run",
@@ -117,7 +117,7 @@
       m_bye: "Kind regards,", m_team: "Technical support", h: "h", min: "min", s: "s",
       csat_bad: "Choose a rating from 1 to 5.",
       locale: "en-GB", s_when: "Date", self_again: "Start the guide again",
-      context: "Case details", before: "Before you start", contact: "Customer contact (time)",
+      context: "Case details", about: "About this guide", before: "Before you start", contact: "Customer contact (time)",
       no_ticket: "no ticket", copied_btn: "Copied ✓", cancel: "Cancel",
       ask_restart: "Start again? The path and the notes of this run will be lost.",
       yes_restart: "Yes, start again",
@@ -245,6 +245,7 @@
     if (end.outcome === "resolved") return t.o_resolved + " — " + end.cause;
     if (end.outcome === "escalated") return fill(self ? t.s_self_escalated : t.s_escalated_to, end.target);
     if (end.outcome === "unresolved") return self ? t.s_self_unresolved : t.o_unresolved;
+    if (end.outcome === "in_progress") return t.o_progress + " — " + end.cause;
     return t.o_abandoned;
   }
 
@@ -594,7 +595,8 @@
       ctxPanel.appendChild(c.cloneNode(true));
     }
     this.ctxLine = el("span", { className: "kb-r__ctxline" });
-    this.ctx = el("details", { className: "kb-r__ctx" }, [el("summary", {}, [el("strong", { text: t.context }), " ",
+    this.ctxName = el("strong", { text: t.context });
+    this.ctx = el("details", { className: "kb-r__ctx" }, [el("summary", {}, [this.ctxName, " ",
       this.ctxLine]), ctxPanel]);
     this.banner = el("p", { className: "kb-r__practice", text: t.practice_on });
     this.notice = el("p", { className: "kb-r__notice", role: "status", hidden: true });
@@ -612,6 +614,7 @@
     this.notesBox = el("label", { className: "kb-r__notes" }, [t.notes, this.notesEl]);
     this.tools = el("div", { className: "kb-r__tools" });
     this.live = el("div", { className: "kb-r__sr", "aria-live": "polite", role: "status" });
+    this.recordEl = el("pre", { className: "kb-r__record" }); // printed mid-run instead of the whole list
     this.help = el("dialog", { className: "kb-r__help", "aria-labelledby": "kb-r-keys" }, [
       el("h2", { id: "kb-r-keys", text: t.keys_h }),
       el("dl", {}, [el("dt", {}, [el("kbd", { text: "1" }), "–", el("kbd", { text: "9" })]), el("dd", { text: t.k_opts }),
@@ -622,7 +625,7 @@
         onclick: function () { self.help.close(); } })]);
     this.root = el("section", { className: "kb-runner", "aria-label": t.runner }, [this.notice,
       el("div", { className: "kb-r__head" }, [this.modeEl, this.levelEl, this.ctx]), this.banner,
-      el("div", { className: "kb-r__status" }, [this.crumbNav, this.timers]), this.stage, this.tools, this.notesBox, this.live, this.help]);
+      el("div", { className: "kb-r__status" }, [this.crumbNav, this.timers]), this.stage, this.tools, this.notesBox, this.live, this.help, this.recordEl]);
     if (heading) heading.parentNode.insertBefore(this.root, heading);
     else a.appendChild(this.root);
   };
@@ -853,6 +856,7 @@
     this.crumbNav.hidden = lastAnswer(r.path) < 0;
     this.crumbs.scrollLeft = this.crumbs.scrollWidth; // the latest answers in view
     this.ctxLine.textContent = this.ctxText();
+    this.ctxName.textContent = tech ? t.context : t.about;
     this.pending = null;
     this.markToc();
     this.stage.textContent = "";
@@ -971,7 +975,7 @@
       self.article.classList.toggle("kb-show-all");
       self.renderTools();
     });
-    if (tech) add(move, t.keys, function () { self.toggleHelp(); });
+    if (tech) add(move, t.keys, function () { self.toggleHelp(); }, "kb-r__keys");
     if (r.end) return;
     var risky = group("kb-r__group--risky");
     var ask = function (what) { self.pending = what; self.renderTools(); self.tools.querySelector(".kb-r__cancel").focus(); };
@@ -1013,6 +1017,17 @@
     if ((k === "n" || k === "N") && !this.notesBox.hidden) { this.notesEl.focus(); return true; }
     if (k === "?") { this.toggleHelp(); return true; }
     return false;
+  };
+
+  /** Printing during a run: a one-page case record (path, answers, times, notes) instead of the list. */
+  Runner.prototype.printRecord = function () {
+    var r = this.run, s = stepOf(this.proto, r.current);
+    if (r.end || lastAnswer(r.path) < 0) return false;
+    var now = { outcome: "in_progress", at: Date.now(), step: r.current,
+      cause: fill(this.t.step_n, String(stepNumber(this.proto, r.current))) + ": " + (s ? s.title : r.current) };
+    this.recordEl.textContent = summary(this.proto, Object.assign({}, r, { end: now }), this.t);
+    document.body.classList.add("kb-print-record");
+    return true;
   };
 
   Runner.prototype.destroy = function () {
@@ -1084,12 +1099,14 @@
 
   // Printing shows the full tree: collapsed details (technician notes) open for the print only.
   window.addEventListener("beforeprint", function () {
+    if (cur && document.body.contains(cur.root) && cur.printRecord()) return;
     Array.prototype.forEach.call(document.querySelectorAll("article details:not([open])"), function (d) {
       d.setAttribute("open", "");
       d.setAttribute("data-kb-print", "");
     });
   });
   window.addEventListener("afterprint", function () {
+    document.body.classList.remove("kb-print-record");
     Array.prototype.forEach.call(document.querySelectorAll("details[data-kb-print]"), function (d) {
       d.removeAttribute("open");
       d.removeAttribute("data-kb-print");
