@@ -41,6 +41,7 @@ from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
+from generator.render.offline import write_service_worker
 from generator.render.support import SupportError, support_data, support_json
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ class KbConfig(Config):
     """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
     related_articles = c.Type(int, default=5)
     """How many related articles each article shows (0: none)."""
+    service_worker = c.Type(bool, default=True)
+    """Write sw.js: visited pages, searches and protocol runs work offline (docs/operations.md#offline)."""
     support = c.Type(dict, default={})
     """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
 
@@ -128,6 +131,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
         scripts = ["assets/kb/events.js", "assets/kb/support.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]
+        scripts += ["assets/kb/offline.js"] if self.config.service_worker and not self.preview else []
         scripts += ["assets/kb/preview.js"] if self.preview else []
         for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
@@ -288,6 +292,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
         site = Path(config.site_dir)
+        self._search_post_build(site)
+        if self.config.service_worker and not self.preview:  # last: it hashes the finished site
+            write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site)
+
+    def _search_post_build(self, site: Path) -> None:
         if self.search_job is not None:
             try:
                 stats, timings = self.search_job.finish(site)

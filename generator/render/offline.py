@@ -1,0 +1,53 @@
+"""The service worker of a built site: ``sw.js`` at its root, from ``theme/assets/kb/sw.js``.
+
+Its cache is versioned by the build id, a content hash of the built site: the same content gives the
+same id (files whose bytes vary between identical builds are left out: the server index, whose segment
+names are random, gzip files, which carry a time, and the sitemap's build date), and a new build gives a
+new cache that replaces the old one whole. It precaches the assets only (Material's and ours, fonts and
+images), never the live preview's script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+SW = "sw.js"
+_SKIP_PREFIXES = ("search/server/",)
+_SKIP_NAMES = frozenset({SW, "sitemap.xml", "sitemap.xml.gz", "assets/kb/sw.js", "assets/kb/preview.js"})
+
+
+def _files(site: Path) -> list[str]:
+    out = []
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and rel not in _SKIP_NAMES and not rel.startswith(_SKIP_PREFIXES) \
+                and not rel.endswith(".gz"):
+            out.append(rel)
+    return sorted(out)
+
+
+def build_id(site: Path, files: list[str] | None = None) -> str:
+    """A content hash of the built site (16 hex digits)."""
+    digest = hashlib.sha256()
+    for rel in files if files is not None else _files(site):
+        digest.update(rel.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256((site / rel).read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def service_worker(template: str, site: Path) -> tuple[str, str]:
+    """The text of ``sw.js`` for the site in ``site``, and the build id."""
+    files = _files(site)
+    assets = [f for f in files if f.startswith("assets/") and not f.endswith((".map", ".LICENSE"))]
+    ident = build_id(site, files)
+    return template.replace('"__KB_BUILD__"', json.dumps(ident)).replace(
+        "__KB_ASSETS__", json.dumps(assets, separators=(",", ":"))), ident
+
+
+def write_service_worker(template: Path, site: Path) -> str:
+    """Write ``site/sw.js``; returns the build id."""
+    text, ident = service_worker(template.read_text(encoding="utf-8"), site)
+    (site / SW).write_text(text, encoding="utf-8")
+    return ident
