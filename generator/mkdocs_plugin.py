@@ -39,9 +39,9 @@ from generator.model.review import today
 from generator.model.validate import ValidationResult
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
+from generator.render.offline import write_service_worker
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
 from generator.render.runner import RunnerOptions
-from generator.render.offline import write_service_worker
 from generator.render.support import SupportError, support_data, support_json
 
 if TYPE_CHECKING:

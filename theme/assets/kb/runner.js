@@ -948,10 +948,6 @@
         id: "kb-r-support" });
       if (people) st.insertBefore(people, st.lastChild); // the way to a person, before the summary box
     }
-    // Other modules add their own end-screen actions here (listen for "kb:run-ended" on document).
-    st.appendChild(el("div", { className: "kb-r__endactions", "data-run": r.id }));
-    document.dispatchEvent(new CustomEvent("kb:run-ended", { detail: { run: r.id, protocol: this.proto.id,
-      outcome: end.outcome, mode: r.mode, ticket: r.ticket || null, actions: st.lastChild } }));
     return h;
   };
 
