@@ -58,6 +58,7 @@ def test_no_on_an_article_shows_the_contacts_with_the_comment_filled_in(browser:
     page = _page(browser, madrid, 360, 740)
     page.goto(madrid.url("red/cable-suelto/"))
     page.get_by_role("button", name="No", exact=True).click()
+    expect(page.get_by_label("4", exact=True)).to_be_hidden()  # no 1-5 rating after "No"
     page.get_by_label("No se entiende").check()
     page.get_by_label("Comentario (opcional)").fill("El paso 2 & el 3 no cuadran")
     page.get_by_role("button", name="Enviar").click()
