@@ -110,3 +110,20 @@ def test_no_support_configured_shows_nothing_new(browser: Browser, site: Site) -
     page = _page(browser, site)
     page.goto(site.url("red/cable-suelto/"))
     assert page.locator('meta[name="kb-support"]').count() == 0
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (360, 740)])
+def test_contacts_pass_axe_at_both_sizes(browser: Browser, madrid: Site, size: tuple[int, int]) -> None:
+    from tests.browser.test_runner_a11y import serious
+
+    page = _page(browser, madrid, *size)
+    page.goto(madrid.url("red/cable-suelto/"))
+    page.get_by_role("button", name="No", exact=True).click()
+    page.get_by_role("button", name="Enviar").click()
+    expect(page.locator(".kb-feedback .kb-support")).to_be_visible()
+    assert serious(page) == []
+    page.goto(madrid.url("protocolos/sin-conexion/"))
+    choose(page, 1, "No")
+    page.get_by_role("button", name="Sigue sin funcionar: contactar con soporte").click()
+    expect(page.locator(".kb-runner .kb-support")).to_be_visible()
+    assert serious(page) == []
