@@ -11,8 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from generator.importer.body import (
     Ln,
@@ -25,10 +26,11 @@ from generator.importer.body import (
     strip_markup,
     to_lines,
 )
+from generator.importer.dialects import Dialects
 from generator.importer.mapping import Mapping, fold
 from generator.importer.meta import SourceMeta, clean_line, map_front_matter
 from generator.importer.report import Finding
-from generator.importer.source import SourceDoc
+from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
 from generator.model.validate import RESERVED_AREAS
@@ -45,6 +47,11 @@ _WORDS = {
         computer password user email""")),
 }
 _AUDIENCES = ("technician", "end-user", "both")
+_APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
+_DANGLING = frozenset(re.findall(r"\S+", """a an the of on in or and to for with from by at as into onto than that
+    when while if is are be not no your you de del la las el lo los en y e o u al con por para que un una unos unas
+    su sus sin se mi tu cuando como si"""))
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 @dataclass
@@ -74,12 +81,16 @@ class Skipped:
 
 
 def make_id(text: str) -> str:
-    """slugify, cut at a word boundary when the title is too long for an id."""
-    words = text.split()
+    """slugify, words kept whole ("can't" -> "cant"), cut at a word boundary when the title is too long
+    for an id, and never ending on a word that needs the next one ("…-proxy-server-or")."""
+    words = _APOSTROPHE.sub("", text).split()
     for k in range(len(words), 0, -1):
         slug = slugify(" ".join(words[:k]))
         if len(slug) < 56:
-            return slug
+            parts = slug.split("-")
+            while k < len(words) and len(parts) > 1 and parts[-1] in _DANGLING:
+                parts.pop()
+            return "-".join(parts)
     return slugify(text)
 
 
@@ -133,9 +144,29 @@ def _list_items(lines: list[Ln]) -> list[str]:
 class Converter:
     """Turns source documents into drafts with one mapping and one 'today'."""
 
-    def __init__(self, mapping: Mapping, today: date) -> None:
+    def __init__(self, mapping: Mapping, today: date, source_root: Path | None = None) -> None:
         self.mapping = mapping
         self.today = today
+        self.source_root = source_root.resolve() if source_root is not None else None
+        self.included: set[str] = set()  # source files read as includes
+
+    def read_include(self, rel: str, link: str) -> tuple[str, str, int] | None:
+        """An included Markdown file of the source folder: (its path, body without front matter, line)."""
+        if self.source_root is None or _SCHEME.match(link):
+            return None
+        path = unquote(link.split("#")[0]).replace("\\", "/")
+        where = self.source_root / path.lstrip("/") if path.startswith("/") else (self.source_root / rel).parent / path
+        try:
+            found = where.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not found.is_relative_to(self.source_root) or not found.is_file() or found.suffix.lower() != ".md":
+            return None
+        doc = read_source(found.read_bytes(), found.relative_to(self.source_root).as_posix())
+        if isinstance(doc, list):
+            return None
+        self.included.add(doc.rel)
+        return doc.rel, doc.body, doc.body_line
 
     def _lang(self, meta: SourceMeta, doc: SourceDoc, title: str | None,
               findings: list[Finding]) -> str | None:
@@ -200,7 +231,8 @@ class Converter:
         lang = self._lang(meta, doc, title, findings)
         if lang is None:
             return Skipped(rel, findings, failed=True)
-        lines, h1_title, body_findings = normalize(to_lines(doc.body, doc.body_line), title, lang, m, rel)
+        dialect = Dialects(rel, self.read_include)
+        lines, h1_title, body_findings = normalize(to_lines(doc.body, doc.body_line), title, lang, m, rel, dialect)
         findings += body_findings
         if title is None and h1_title:
             title = clean_line(h1_title)

@@ -46,6 +46,7 @@ class LinkContext:
     assets_dir: str  # "img/<id>", relative to the article's folder
     lang: str
     imported: dict[str, str]  # source path -> new path (both relative, posix)
+    old_site: str | None = None  # the old help centre's address: site-relative links point there
     copies: dict[str, Path] = field(default_factory=dict)  # new asset path (kb-relative) -> source file
     findings: list[Finding] = field(default_factory=list)
 
@@ -103,6 +104,13 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
         found = candidate.resolve()
     except (OSError, RuntimeError):
         found = None
+    if (found is None or not found.is_file()) and not image and (
+            article := _same_import(rel_path, ctx)) is not None:
+        return posixpath.relpath(article, posixpath.dirname(ctx.target)) + fragment
+    if (found is None or not found.is_file()) and rel_path.startswith("/") and ctx.old_site:
+        ctx.findings.append(Finding(ctx.rel, line, col, "info", "old-site-link",
+                                    f"{what} '{raw[:100]}' is not in the import: it points at the old site"))
+        return ctx.old_site.rstrip("/") + raw
     if found is None or not found.is_relative_to(ctx.source_root) or not found.is_file():
         where = "is outside the imported folder" if found is not None and not found.is_relative_to(
             ctx.source_root) else "does not exist"
@@ -128,6 +136,28 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
     name = _asset_name(found, ctx.copies, folder)
     ctx.copies[f"{folder}/{name}"] = found
     return f"{ctx.assets_dir}/{name}"
+
+
+def _same_import(link: str, ctx: LinkContext) -> str | None:
+    """The new path of the imported article a link without its file names ('/outlook/client/foo',
+    '../foo' for foo.md): the same name, and the most folders in common at the end of the path."""
+    parts = [p.casefold() for p in link.split("/") if p and p not in (".", "..")]
+    if not parts:
+        return None
+    parts[-1] = posixpath.splitext(parts[-1])[0]
+    best: tuple[int, str] | None = None
+    for source, new in ctx.imported.items():
+        src = [p.casefold() for p in posixpath.splitext(source)[0].split("/")]
+        if src[-1] != parts[-1] or source == ctx.rel:
+            continue
+        common = 0
+        for a, b in zip(reversed(src), reversed(parts), strict=False):
+            if a != b:
+                break
+            common += 1
+        if best is None or common > best[0]:
+            best = (common, new)
+    return best[1] if best is not None else None
 
 
 def rewrite_links(lines: list[Ln], ctx: LinkContext) -> list[Ln]:

@@ -68,7 +68,7 @@ def test_language_from_text() -> None:
 
 def test_ids_are_cut_at_a_word() -> None:
     assert make_id("Cómo restablecer su contraseña desde el portal de autoservicio") == \
-        "como-restablecer-su-contrasena-desde-el-portal-de"
+        "como-restablecer-su-contrasena-desde-el-portal"
     assert make_id("¿Qué hago?") == "que-hago"
 
 
