@@ -53,10 +53,6 @@ _TITLES = {
            "quote": "Cita"},
     "en": {"important": "Important", "caution": "Caution", "info": "Information", "danger": "Danger"},
 }
-_MISSING_TEXT = {
-    "es": "Esta sección no estaba en el artículo original. Escríbala y quite este aviso.",
-    "en": "This section was not in the original article. Write it and remove this notice.",
-}
 
 
 def to_lines(body: str, first_line: int) -> list[Ln]:
@@ -328,13 +324,15 @@ def _key(text: str) -> str:
 @dataclass
 class Arranged:
     lines: list[Ln]
-    placeholders: list[str]  # sections created with the "to be completed" notice
+    missing: list[str]  # required sections the source lacks (never invented: the caller decides)
     findings: list[Finding]
 
 
 def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, body_line: int,
-            symptoms: list[str], cause: str | None) -> Arranged:
-    """Phase 2: rename headings to the type's sections, create the missing ones."""
+            symptoms: list[str], cause: str | None, also_steps: frozenset[str] = frozenset()) -> Arranged:
+    """Phase 2: rename headings to the type's sections; create those the front matter has the text of.
+
+    ``also_steps``: headings that mean the guide's Pasos/Steps too (an incomplete solution's fix)."""
     wanted = REQUIRED_SECTIONS[kind][lang]
     findings: list[Finding] = []
     found: dict[str, int] = {}  # our section -> index of its heading
@@ -344,7 +342,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
             continue
         key = _key(h[1])
         for name in wanted:
-            if name not in found and key in mapping.sections[name]:
+            if name not in found and (key in mapping.sections[name] or (kind == "guide" and key in also_steps)):
                 found[name] = i
                 if h[1] != name:
                     ln.text = f"## {name}"
@@ -355,7 +353,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
     first_text = next((i for i, ln in enumerate(lines) if ln.text.strip()), len(lines))
     has_intro = first_text < (h2_at[0] if h2_at else len(lines))
     inserts: dict[int, list[tuple[int, list[Ln]]]] = {}  # index -> (rank, lines) inserted before it
-    placeholders: list[str] = []
+    missing: list[str] = []
 
     def insert(at: int, name: str, text: list[str]) -> None:
         block = [Ln(0, f"## {name}"), Ln(0, ""), *(Ln(0, t) for t in text)]
@@ -394,12 +392,10 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
         elif pos == 1 and kind == "solution" and cause:
             text, how, level = [cause], "made from the cause in the front matter", "info"
         else:
-            marker = placeholder_title(mapping, lang)
-            text = [f'!!! warning "{marker}"', "", f"    {_MISSING_TEXT[lang]}"]
-            how, level = f"added with a '{marker}' notice: write it", "warning"
-            placeholders.append(name)
-        findings.append(Finding(rel, body_line, 1, level, "missing-section" if level == "warning"
-                                else "section-created", f"'## {name}' was not in the source: {how}"))
+            missing.append(name)
+            continue
+        findings.append(Finding(rel, body_line, 1, level, "section-created",
+                                f"'## {name}' was not in the source: {how}"))
         insert(min(later) if later else len(lines), name, text)
     out: list[Ln] = []
     for i in range(len(lines) + 1):
@@ -407,12 +403,4 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
             out += block
         if i < len(lines):
             out.append(lines[i])
-    return Arranged(out, placeholders, findings)
-
-
-def placeholder_title(mapping: Mapping, lang: str) -> str:
-    """The marker of a section the source lacked, e.g. 'Pendiente de completar'."""
-    for key, value in mapping.file.placeholder.items():
-        if key == lang:
-            return value
-    return "Pendiente de completar" if lang == "es" else "To be completed"
+    return Arranged(out, missing, findings)

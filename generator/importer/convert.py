@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from generator.importer.body import (
+    Arranged,
     Ln,
     arrange,
     h2_texts,
     heading,
     normalize,
-    placeholder_title,
     section,
     strip_markup,
     to_lines,
@@ -67,7 +67,7 @@ class Draft:
     lines: list[Ln]
     meta: dict[str, Any]  # our front matter, without id (and without translation_of yet)
     translation_key: str | None
-    placeholders: list[str]
+    missing: list[str]  # sections a solution needs that the source lacks (the maintainer's to-do)
     findings: list[Finding] = field(default_factory=list)
     id: str = ""
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)  # our field -> source line, column
@@ -248,14 +248,11 @@ class Converter:
         kind = self._kind(meta, title, area_value, h2_texts(lines), rel)
         symptoms = [s for s in (clean_line(x) for x in meta.items("symptoms")) if s][:20]
         cause = clean_text(meta.text("cause") or "") or None
-        arranged = arrange(lines, kind, lang, m, rel, doc.body_line, symptoms, cause)
-        findings += arranged.findings
+        kind, arranged, symptoms, cause = self._arrange(lines, kind, lang, rel, doc.body_line, symptoms, cause,
+                                                        title, findings)
         fm: dict[str, Any] = {"title": title, "type": kind, "audience": self._audience(meta, rel, findings)}
         if summary := clean_line(meta.text("summary") or "", 300):
             fm["summary"] = summary
-        if kind == "solution":
-            symptoms = symptoms or self._symptoms(arranged.lines, title, lang, arranged.placeholders, rel, findings)
-            cause = cause or self._cause(arranged.lines, lang, arranged.placeholders, rel, findings)
         if symptoms:
             fm["symptoms"] = symptoms
         if cause:
@@ -277,7 +274,7 @@ class Converter:
         wanted = meta.text("id") or (source_slug if ID_RE.match(source_slug) else "")
         wanted = make_id(wanted) if wanted and not wanted.isdigit() else make_id(title)
         group = meta.text("translation_key") or meta.text("source_id")
-        return Draft(rel, title, kind, lang, area, wanted, arranged.lines, fm, group, arranged.placeholders,
+        return Draft(rel, title, kind, lang, area, wanted, arranged.lines, fm, group, arranged.missing,
                      findings, origins={k: (line, col) for k, (_, line, col) in meta.origin.items()})
 
     def _audience(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> str:
@@ -331,10 +328,42 @@ class Converter:
                                     f"{self.mapping.file.review_every_days}", "review_every_days"))
         return self.mapping.file.review_every_days
 
-    def _symptoms(self, lines: list[Ln], title: str, lang: str, placeholders: list[str], rel: str,
-                  findings: list[Finding]) -> list[str]:
+    def _arrange(self, lines: list[Ln], kind: str, lang: str, rel: str, body_line: int, symptoms: list[str],
+                 cause: str | None, title: str,
+                 findings: list[Finding]) -> tuple[str, Arranged, list[str], str | None]:
+        """The sections of the type; a solution the source cannot fill is imported as a guide.
+
+        Nothing is invented: a solution promises symptoms, cause, fix and prevention, so an article whose
+        source lacks one is published as what it is, a guide (its fix section becomes Pasos/Steps), and
+        the missing sections are a warning: the maintainer's to-do before setting ``type: solution``."""
+        arranged = arrange(lines, kind, lang, self.mapping, rel, body_line, symptoms, cause)
+        if kind == "solution":
+            missing, names = list(arranged.missing), REQUIRED_SECTIONS["solution"][lang]
+            if names[0] not in missing:
+                symptoms = symptoms or self._symptoms(arranged.lines, title, lang, rel, findings)
+            if names[1] not in missing:
+                cause = cause or self._cause(arranged.lines, lang, rel, findings)
+                if cause is None:
+                    missing.append(names[1])
+            if not missing:
+                findings += arranged.findings
+                return kind, arranged, symptoms, cause
+            steps = REQUIRED_SECTIONS["guide"][lang][0]
+            findings.append(Finding(rel, body_line, 1, "warning", "missing-section",
+                                    f"a solution needs {', '.join('## ' + n for n in missing)}, which the source "
+                                    f"does not have: imported as a guide (its fix under '## {steps}'); write "
+                                    "them and set type: solution"))
+            fix = REQUIRED_SECTIONS["solution"][lang][2]
+            findings += arranged.findings  # the sections it has keep our names (Problema -> Síntomas)
+            arranged = arrange(arranged.lines, "guide", lang, self.mapping, rel, body_line, [], None,
+                               frozenset(self.mapping.sections[fix]))
+            kind, arranged.missing = "guide", missing
+        findings += arranged.findings
+        return kind, arranged, symptoms, cause
+
+    def _symptoms(self, lines: list[Ln], title: str, lang: str, rel: str, findings: list[Finding]) -> list[str]:
         name = REQUIRED_SECTIONS["solution"][lang][0]
-        text = section(lines, name) if name not in placeholders else []
+        text = section(lines, name)
         items = _list_items(text)[:5]
         if items:
             how = f"the list under '## {name}'"
@@ -345,15 +374,12 @@ class Converter:
         findings.append(Finding(rel, 1, 1, "info", "derived", f"symptoms taken from {how}", "symptoms"))
         return items
 
-    def _cause(self, lines: list[Ln], lang: str, placeholders: list[str], rel: str,
-               findings: list[Finding]) -> str:
+    def _cause(self, lines: list[Ln], lang: str, rel: str, findings: list[Finding]) -> str | None:
         name = REQUIRED_SECTIONS["solution"][lang][1]
-        paras = _paragraphs(section(lines, name)) if name not in placeholders else []
-        if paras:
+        text = section(lines, name)
+        paras = _paragraphs(text) or ["; ".join(_list_items(text))]
+        if paras and paras[0]:
             findings.append(Finding(rel, 1, 1, "info", "derived", f"cause taken from the first paragraph under "
                                     f"'## {name}'", "cause"))
             return clean_text(paras[0], 1000)
-        marker = placeholder_title(self.mapping, lang)
-        findings.append(Finding(rel, 1, 1, "warning", "missing-cause", f"no cause in the source: cause is "
-                                f"'{marker}.'; write it", "cause"))
-        return f"{marker}."
+        return None
