@@ -134,6 +134,9 @@ def _skip() -> dict[str, list[str | int | bool]]:
     return {"status": ["draft", "archived"], "draft": [True]}
 
 
+HttpUrlText = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", max_length=300)]
+
+
 class TypeRule(BaseModel):
     """When ``field`` matches the regular expression ``match``, the article gets ``type``."""
 
