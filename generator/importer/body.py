@@ -114,7 +114,7 @@ def strip_markup(text: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = _TAGS.sub(_tag_or_text, text)
     text = re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", text)
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    text = dialects.plain_escapes(text)
     return " ".join(html.unescape(text).split())
 
 

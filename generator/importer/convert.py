@@ -26,7 +26,7 @@ from generator.importer.body import (
     strip_markup,
     to_lines,
 )
-from generator.importer.dialects import Dialects
+from generator.importer.dialects import Dialects, plain_escapes
 from generator.importer.mapping import Mapping, fold
 from generator.importer.meta import SourceMeta, clean_line, map_front_matter
 from generator.importer.report import Finding
@@ -78,6 +78,12 @@ class Skipped:
     rel: str
     findings: list[Finding]
     failed: bool  # True: could not become an article; False: left out on purpose (skip rule)
+
+
+def _fold_path(path: str) -> str:
+    """A path compared without case or accents, its slashes kept: 'Guías/VPN.md' -> 'guias/vpn.md'."""
+    plain = unicodedata.normalize("NFKD", path)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 
 def make_id(text: str) -> str:
@@ -212,7 +218,7 @@ class Converter:
         values = {"title": [title], "tags": meta.items("tags"), "type": [source_type], "area": [area_value],
                   "headings": headings, "path": [rel]}
         for where, pattern, kind in self.mapping.type_rules:
-            if any(pattern.search(fold(v)) for v in values[where] if v):
+            if any(pattern.search(_fold_path(v) if where == "path" else fold(v)) for v in values[where] if v):
                 return kind
         return self.mapping.file.default_type
 
@@ -227,7 +233,7 @@ class Converter:
                 findings.append(Finding(rel, *doc.located.key_pos((written,)), "info", "skipped-by-rule",
                                         f"{written}: {value} matches the mapping's skip rule: not imported"))
                 return Skipped(rel, findings, failed=False)
-        title = clean_line(meta.text("title") or "") or None
+        title = clean_line(plain_escapes(meta.text("title") or "")) or None
         lang = self._lang(meta, doc, title, findings)
         if lang is None:
             return Skipped(rel, findings, failed=True)
@@ -246,12 +252,12 @@ class Converter:
                                     "characters: shortened", "title"))
         area, area_value = self._area(meta, rel, findings)
         kind = self._kind(meta, title, area_value, h2_texts(lines), rel)
-        symptoms = [s for s in (clean_line(x) for x in meta.items("symptoms")) if s][:20]
+        symptoms = [s for s in (clean_line(plain_escapes(x)) for x in meta.items("symptoms")) if s][:20]
         cause = clean_text(meta.text("cause") or "") or None
         kind, arranged, symptoms, cause = self._arrange(lines, kind, lang, rel, doc.body_line, symptoms, cause,
                                                         title, findings)
         fm: dict[str, Any] = {"title": title, "type": kind, "audience": self._audience(meta, rel, findings)}
-        if summary := clean_line(meta.text("summary") or "", 300):
+        if summary := clean_line(plain_escapes(meta.text("summary") or ""), 300):
             fm["summary"] = summary
         if symptoms:
             fm["symptoms"] = symptoms

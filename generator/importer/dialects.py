@@ -150,7 +150,9 @@ def docfx_directives(lines: list[Ln], d: Dialects) -> list[Ln]:
             return ""
 
         new = _DIRECTIVE.sub(sub, text)
-        if new.strip() or not text.strip():
+        if new == ln.text:
+            out.append(ln)
+        elif new.strip():
             out.append(Ln(ln.no, new.rstrip()))
         i = j + 1
     return out
@@ -205,6 +207,11 @@ def _unescape(m: re.Match[str]) -> str:
     return c if c.isascii() and not c.isalnum() and not c.isspace() else m.group(0)
 
 
+def plain_escapes(text: str) -> str:
+    """Backslash escapes of plain text (a title, a symptom) removed: 'Error \\- 0x800' -> 'Error - 0x800'."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
 def inline_text(text: str) -> str:
     """Escapes our Markdown would show, and angle-bracket placeholders, made plain text.
 
@@ -242,6 +249,6 @@ def reindent_lists(lines: list[Ln]) -> None:
                 while stack and indent < stack[-1][0]:
                     stack.pop()
             if stack:
-                src, ours = stack[-1]
-                ln.text = " " * (ours + max(0, indent - src)) + ln.text.lstrip(" ")
+                src, ours = stack[-1]  # 1-3 spaces more than the item's text mean nothing: dropped
+                ln.text = " " * (ours + max(0, indent - src) // 4 * 4) + ln.text.lstrip(" ")
         prev_blank = False
