@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from generator.search.analysis import RULES, distance
+from generator.search.analysis import RULES, content_words, distance, max_edits
 from generator.search.documents import Analyzed
+from generator.search.lexicon import by_prefix, known_words
 from generator.search.query import (
     MAX_CORRECTIONS,
     MAX_QUERY_CHARS,
@@ -113,7 +114,7 @@ def _doc_row(d: Any) -> list[Any]:
 def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path) -> StaticStats:
     """Write the static index of ``analyzed`` documents into the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("t", "d", "v"):
+    for sub in ("t", "d", "v", "k"):
         (out / sub).mkdir(exist_ok=True)
     size = 0
 
@@ -148,9 +149,13 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
         by_first[w[0]][w] = c
     for first, ws in sorted(by_first.items()):
         write(f"v/{first}.json", _dump(ws))
+    known = {p: ws for p, ws in by_prefix(known_words()).items() if p[0] in by_first}
+    for prefix, kw in sorted(known.items()):  # real words the corrector leaves alone (lexicon.py)
+        write(f"k/{prefix}.json", _dump(kw))
 
     meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
-            "versions": versions(docs), "vocab": sorted(by_first), "rules": RULES.as_json(),
+            "versions": versions(docs), "vocab": sorted(by_first), "known": "".join(sorted(known)),
+            "rules": RULES.as_json(),
             "synonyms": synonyms.as_json(),
             "weights": {"typo": {str(k): v for k, v in TYPO_WEIGHT.items()}, "synonym": SYNONYM_WEIGHT,
                         "max_corrections": MAX_CORRECTIONS, "max_words": MAX_QUERY_WORDS,
@@ -255,9 +260,18 @@ class StaticIndex:
             self._cache[rel] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
         return self._cache[rel]
 
+    def known(self, word: str) -> bool:
+        """A correctly spelled word (k/<first two letters>.json): never corrected."""
+        known: str = self.meta.get("known", "")
+        if not any(known[i:i + 2] == word[:2] for i in range(0, len(known), 2)):
+            return False
+        return word in self._file(f"k/{word[:2]}.json")
+
     def near(self, word: str, limit: int) -> list[tuple[str, int, int]]:
         if word[0] not in self.meta["vocab"]:
             return []
+        if self.known(word):
+            return [(word, 0, 0)]
         vocab: dict[str, int] = self._file(f"v/{word[0]}.json")
         return [(w, d, df) for w, df in vocab.items()
                 if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
@@ -293,6 +307,10 @@ class StaticIndex:
 
     def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
                lang: str | None = None) -> SearchResult:
+        # The browser asks for every word's k/ file at once, then for the v/ files: the same order here.
+        for word in list(dict.fromkeys(content_words(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_WORDS]:
+            if max_edits(word) and word[0] in self.meta["vocab"]:
+                self.known(word)
         words = expand(query, self.synonyms, self.near)
         family = {num: (fam, lg) for num, fam, lg in self.meta.get("versions", [])}
         ranked = collapse(self.rank(words), family.get, lang)

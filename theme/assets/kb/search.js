@@ -186,8 +186,24 @@
     }
     return this.cache.get(rel);
   };
+  // A correctly spelled word (k/<first two letters>.json, generator/search/lexicon.py) is never corrected.
+  StaticIndex.prototype.known = function (word) {
+    var known = this.meta.known || "", prefix = word.slice(0, 2), i;
+    for (i = 0; i < known.length; i += 2) {
+      if (known.slice(i, i + 2) === prefix) {
+        return this.file("k/" + prefix + ".json").then(function (words) { return words.indexOf(word) >= 0; });
+      }
+    }
+    return Promise.resolve(false);
+  };
   StaticIndex.prototype.near = function (word, limit) {
     if (this.meta.vocab.indexOf(word[0]) < 0) return Promise.resolve([]);
+    var self = this;
+    return this.known(word).then(function (isWord) {
+      return isWord ? [[word, 0, 0]] : self.vocabNear(word, limit);
+    });
+  };
+  StaticIndex.prototype.vocabNear = function (word, limit) {
     return this.file("v/" + word[0] + ".json").then(function (vocab) {
       var out = [];
       Object.keys(vocab).forEach(function (w) {

@@ -1,0 +1,89 @@
+"""Real Spanish and English word lists beside the site's vocabulary: what the typo corrector spares.
+
+The corrector (``query.expand``) replaces a query word that is not in the site's vocabulary by
+the closest vocabulary words. A correctly spelled word the site happens not to use ("cobrando",
+"cajas", "orden") must not become another word ("comando", "caras", the English "order"): a word
+of either language's list is never corrected. The lists are ``wordfreq``'s (offline data, many
+sources); a word counts when its Zipf frequency is at least ``MIN_ZIPF`` in Spanish or English
+(rare forms in those lists are often misspellings themselves: "pasword", "imprsora" are not words).
+
+Without ``wordfreq`` the corrector works as before (every unknown word may be corrected) and
+:func:`available` says so; ``kb build`` logs it once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from generator.search.analysis import fold, max_edits
+
+LANGS: Final = ("es", "en")
+MIN_ZIPF: Final = 2.8
+TOP_WORDS: Final = 120_000  # per language, most frequent first
+log = logging.getLogger("kb.search")
+
+
+def available() -> bool:
+    try:
+        import wordfreq  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cache_file(version: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kb" / f"known-words-{version}-{MIN_ZIPF}.txt"
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Folded words (no case, no accents) of the Spanish and English lists at or above ``MIN_ZIPF``.
+
+    Reading wordfreq's lists takes seconds: the result is kept in ``~/.cache/kb/`` (per version)."""
+    try:
+        import wordfreq
+    except ImportError:
+        log.warning("kb: the Python package wordfreq is not installed: the typo corrector may rewrite "
+                    "correctly spelled words (pip install wordfreq)")
+        return frozenset()
+    cache = _cache_file(getattr(wordfreq, "__version__", "0"))
+    try:
+        return frozenset(cache.read_text(encoding="utf-8").split())
+    except OSError:
+        pass
+    out: set[str] = set()
+    for lang in LANGS:
+        ranked = wordfreq.top_n_list(lang, TOP_WORDS)  # most frequent first: cut where Zipf < MIN_ZIPF
+        end = bisect.bisect_left(ranked, True, key=lambda w: wordfreq.zipf_frequency(w, lang) < MIN_ZIPF)
+        out.update(fold(w) for w in ranked[:end] if w.isalpha() and " " not in fold(w))
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(sorted(out)), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home: read the lists again next time
+    return frozenset(out)
+
+
+def by_prefix(words: Iterable[str]) -> dict[str, list[str]]:
+    """Words the corrector would consider (4 letters or more) grouped by their first two letters:
+    the static index's ``k/<prefix>.json`` files."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for w in sorted(words):
+        if max_edits(w):
+            out[w[:2]].append(w)
+    return dict(out)
+
+
+def is_word(word: str) -> bool:
+    """A folded query word that is a correctly spelled Spanish or English word."""
+    return word in known_words()
