@@ -47,6 +47,7 @@ class LinkContext:
     lang: str
     imported: dict[str, str]  # source path -> new path (both relative, posix)
     old_site: str | None = None  # the old help centre's address: site-relative links point there
+    anchors: set[str] | None = None  # the article's own anchors (headings, ids), once its lines are known
     copies: dict[str, Path] = field(default_factory=dict)  # new asset path (kb-relative) -> source file
     findings: list[Finding] = field(default_factory=list)
 
@@ -77,6 +78,10 @@ def _scheme(url: str) -> str:
 def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str | None:
     """The URL to write instead of ``url``, or None to keep only the text."""
     raw = url.strip().removeprefix("<").removesuffix(">").strip()
+    if raw.startswith("#") and ctx.anchors is not None and unquote(raw[1:]) not in ctx.anchors and not image:
+        ctx.findings.append(Finding(ctx.rel, line, col, "warning", "broken-link",
+                                    f"no heading or anchor '{raw[:60]}' in the article: only the link text was kept"))
+        return None
     if not raw or raw.startswith("#"):
         return url
     scheme = _SCHEME.match(raw)
@@ -160,8 +165,28 @@ def _same_import(link: str, ctx: LinkContext) -> str | None:
     return best[1] if best is not None else None
 
 
+def _anchors(lines: list[Ln]) -> set[str]:
+    """The ids the page will have: headings (as the toc extension makes them) and ``{#id}``; an HTML
+    ``id=`` does not count: the HTML cleaner removes it."""
+    from markdown.extensions.toc import slugify as toc_slugify  # type: ignore[import-untyped]
+    from markdown.extensions.toc import slugify_unicode
+
+    out: set[str] = set()
+    for ln in lines:
+        if ln.code:
+            continue
+        h = re.match(r"^#{1,6}\s+(.+?)\s*#*$", ln.text)
+        if h:
+            plain = re.sub(r"[*_`]|\[|\]\([^)]*\)", "", h.group(1))
+            out |= {toc_slugify(plain, "-"), slugify_unicode(plain, "-")}
+            out.add(slugify(h.group(1)))
+        out.update(re.findall(r"\{\s*#([\w-]+)", ln.text))
+    return out
+
+
 def rewrite_links(lines: list[Ln], ctx: LinkContext) -> list[Ln]:
     """Every link and image outside code, followed, copied or reduced to its text."""
+    ctx.anchors = _anchors(lines)
     out: list[Ln] = []
     for ln in lines:
         if ln.code:
