@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -74,14 +73,25 @@ def known_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def by_prefix(words: Iterable[str]) -> dict[str, list[str]]:
-    """Words the corrector would consider (4 letters or more) grouped by their first two letters:
-    the static index's ``k/<prefix>.json`` files."""
-    out: dict[str, list[str]] = defaultdict(list)
+KNOWN_BUCKETS: Final = 256
+
+
+def bucket(word: str, buckets: int = KNOWN_BUCKETS) -> int:
+    """The ``k/<n>.json`` file of a word: a 32-bit polynomial hash (search.js computes the same)."""
+    h = 0
+    for c in word:
+        h = (h * 31 + ord(c)) & 0xFFFFFFFF
+    return h % buckets
+
+
+def by_bucket(words: Iterable[str], buckets: int = KNOWN_BUCKETS) -> list[list[str]]:
+    """Words the corrector would consider (4 letters or more) in ``buckets`` hashed groups: the static
+    index's ``k/<n>.json`` files, about a kilobyte each once compressed."""
+    out: list[list[str]] = [[] for _ in range(buckets)]
     for w in sorted(words):
         if max_edits(w):
-            out[w[:2]].append(w)
-    return dict(out)
+            out[bucket(w, buckets)].append(w)
+    return out
 
 
 def is_word(word: str) -> bool:

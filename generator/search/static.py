@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from generator.search.analysis import RULES, content_words, distance, max_edits
 from generator.search.documents import Analyzed
-from generator.search.lexicon import by_prefix, known_words
+from generator.search.lexicon import bucket, by_bucket, known_words
 from generator.search.query import (
     MAX_CORRECTIONS,
     MAX_QUERY_CHARS,
@@ -149,12 +149,12 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
         by_first[w[0]][w] = c
     for first, ws in sorted(by_first.items()):
         write(f"v/{first}.json", _dump(ws))
-    known = {p: ws for p, ws in by_prefix(known_words()).items() if p[0] in by_first}
-    for prefix, kw in sorted(known.items()):  # real words the corrector leaves alone (lexicon.py)
-        write(f"k/{prefix}.json", _dump(kw))
+    known = by_bucket(known_words())
+    for n, kw in enumerate(known):  # real words the corrector leaves alone (lexicon.py)
+        write(f"k/{n}.json", _dump(kw))
 
     meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
-            "versions": versions(docs), "vocab": sorted(by_first), "known": "".join(sorted(known)),
+            "versions": versions(docs), "vocab": sorted(by_first), "known": len(known) if any(known) else 0,
             "rules": RULES.as_json(),
             "synonyms": synonyms.as_json(),
             "weights": {"typo": {str(k): v for k, v in TYPO_WEIGHT.items()}, "synonym": SYNONYM_WEIGHT,
@@ -261,20 +261,21 @@ class StaticIndex:
         return self._cache[rel]
 
     def known(self, word: str) -> bool:
-        """A correctly spelled word (k/<first two letters>.json): never corrected."""
-        known: str = self.meta.get("known", "")
-        if not any(known[i:i + 2] == word[:2] for i in range(0, len(known), 2)):
-            return False
-        return word in self._file(f"k/{word[:2]}.json")
+        """A correctly spelled word (k/<hash bucket>.json): never corrected."""
+        buckets: int = self.meta.get("known", 0)
+        return bool(buckets) and word in self._file(f"k/{bucket(word, buckets)}.json")
 
     def near(self, word: str, limit: int) -> list[tuple[str, int, int]]:
+        """Vocabulary words within ``limit`` edits; a correctly spelled word that would be corrected
+        (not in the vocabulary, candidates found) comes back as itself: it is searched as typed."""
         if word[0] not in self.meta["vocab"]:
             return []
-        if self.known(word):
-            return [(word, 0, 0)]
         vocab: dict[str, int] = self._file(f"v/{word[0]}.json")
-        return [(w, d, df) for w, df in vocab.items()
-                if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
+        found = [(w, d, df) for w, df in vocab.items()
+                 if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
+        if found and word not in vocab and self.known(word):
+            return [(word, 0, 0)]
+        return found
 
     def postings(self, term: str) -> list[int]:
         i = bisect.bisect_right(self.meta["terms"], term) - 1
@@ -307,10 +308,10 @@ class StaticIndex:
 
     def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
                lang: str | None = None) -> SearchResult:
-        # The browser asks for every word's k/ file at once, then for the v/ files: the same order here.
+        # The browser asks for every word's v/ file at once, then for k/ files: the same order here.
         for word in list(dict.fromkeys(content_words(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_WORDS]:
             if max_edits(word) and word[0] in self.meta["vocab"]:
-                self.known(word)
+                self._file(f"v/{word[0]}.json")
         words = expand(query, self.synonyms, self.near)
         family = {num: (fam, lg) for num, fam, lg in self.meta.get("versions", [])}
         ranked = collapse(self.rank(words), family.get, lang)

@@ -186,21 +186,25 @@
     }
     return this.cache.get(rel);
   };
-  // A correctly spelled word (k/<first two letters>.json, generator/search/lexicon.py) is never corrected.
+  // A correctly spelled word (k/<hash bucket>.json, generator/search/lexicon.py) is never corrected.
+  function bucket(word, buckets) {
+    var h = 0, i;
+    for (i = 0; i < word.length; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) >>> 0;
+    return h % buckets;
+  }
   StaticIndex.prototype.known = function (word) {
-    var known = this.meta.known || "", prefix = word.slice(0, 2), i;
-    for (i = 0; i < known.length; i += 2) {
-      if (known.slice(i, i + 2) === prefix) {
-        return this.file("k/" + prefix + ".json").then(function (words) { return words.indexOf(word) >= 0; });
-      }
-    }
-    return Promise.resolve(false);
+    var buckets = this.meta.known || 0;
+    if (!buckets) return Promise.resolve(false);
+    return this.file("k/" + bucket(word, buckets) + ".json").then(function (words) {
+      return words.indexOf(word) >= 0;
+    });
   };
   StaticIndex.prototype.near = function (word, limit) {
     if (this.meta.vocab.indexOf(word[0]) < 0) return Promise.resolve([]);
     var self = this;
-    return this.known(word).then(function (isWord) {
-      return isWord ? [[word, 0, 0]] : self.vocabNear(word, limit);
+    return this.vocabNear(word, limit).then(function (found) {
+      if (!found.length || found.some(function (f) { return f[0] === word; })) return found;
+      return self.known(word).then(function (isWord) { return isWord ? [[word, 0, 0]] : found; });
     });
   };
   StaticIndex.prototype.vocabNear = function (word, limit) {
