@@ -4,8 +4,8 @@ The corrector (``query.expand``) replaces a query word that is not in the site's
 the closest vocabulary words. A correctly spelled word the site happens not to use ("cobrando",
 "cajas", "orden") must not become another word ("comando", "caras", the English "order"): a word
 of either language's list is never corrected. The lists are ``wordfreq``'s (offline data, many
-sources); a word counts when its Zipf frequency is at least ``MIN_ZIPF`` in Spanish or English
-(rare forms in those lists are often misspellings themselves: "pasword", "imprsora" are not words).
+sources); a word counts when its Zipf frequency is at least ``MIN_ZIPF`` of Spanish or English
+(2.3 and 3.0: rarer forms in those lists are often misspellings themselves).
 
 Without ``wordfreq`` the corrector works as before (every unknown word may be corrected) and
 :func:`available` says so; ``kb build`` logs it once.
@@ -24,7 +24,9 @@ from typing import Final
 from generator.search.analysis import fold, max_edits
 
 LANGS: Final = ("es", "en")
-MIN_ZIPF: Final = 2.8
+# Spanish forms are often written without their accent, so an accented form counts from a lower
+# frequency; English lists hold common misspellings ("definately" 2.87, "recieve" 2.75) below 3.
+MIN_ZIPF: Final = {"es": 2.3, "en": 3.0}
 TOP_WORDS: Final = 120_000  # per language, most frequent first
 log = logging.getLogger("kb.search")
 
@@ -39,7 +41,8 @@ def available() -> bool:
 
 def _cache_file(version: str) -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kb" / f"known-words-{version}-{MIN_ZIPF}.txt"
+    cut = "-".join(f"{lang}{z}" for lang, z in MIN_ZIPF.items())
+    return base / "kb" / f"known-words-{version}-{cut}.txt"
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +64,7 @@ def known_words() -> frozenset[str]:
     out: set[str] = set()
     for lang in LANGS:
         ranked = wordfreq.top_n_list(lang, TOP_WORDS)  # most frequent first: cut where Zipf < MIN_ZIPF
-        end = bisect.bisect_left(ranked, True, key=lambda w: wordfreq.zipf_frequency(w, lang) < MIN_ZIPF)
+        end = bisect.bisect_left(ranked, True, key=lambda w: wordfreq.zipf_frequency(w, lang) < MIN_ZIPF[lang])
         out.update(fold(w) for w in ranked[:end] if w.isalpha() and " " not in fold(w))
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
