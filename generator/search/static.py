@@ -46,6 +46,9 @@ from generator.search.scoring import SCALE, Impacts
 
 FORMAT: Final = 1
 SHARD_BYTES: Final = 12_000
+# Raw bytes of postings shards one query may fetch (about 40 KB compressed): a long query takes its
+# rarest words first and leaves out a common word whose shards would go over (they say least).
+TERM_BUDGET: Final = 96_000
 DOCS_PER_SHARD: Final = 32
 STATIC_DIR: Final = "search"
 
@@ -124,20 +127,27 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
 
     docs = [a.doc for a in analyzed]
     boundaries: list[str] = []
+    term_bytes: list[int] = []
     shard: dict[str, list[int]] = {}
     shard_size = 0
+
+    def flush() -> None:
+        text = _dump(shard)
+        write(f"t/{len(boundaries) - 1}.json", text)
+        term_bytes.append(len(text.encode("utf-8")))
+
     for term in sorted(impacts):
         flat = _postings_json(impacts[term])
         item = len(term) + 4 + len(_dump(flat))
         if shard and shard_size + item > SHARD_BYTES:
-            write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+            flush()
             shard, shard_size = {}, 0
         if not shard:
             boundaries.append(term)
         shard[term] = flat
         shard_size += item
     if shard:
-        write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+        flush()
 
     rows = [_doc_row(d) for d in docs]
     for i in range(0, len(rows), DOCS_PER_SHARD):
@@ -154,6 +164,7 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
         write(f"k/{n}.json", _dump(kw))
 
     meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
+            "term_bytes": term_bytes, "term_budget": TERM_BUDGET,
             "versions": versions(docs), "vocab": sorted(by_first), "known": len(known) if any(known) else 0,
             "rules": RULES.as_json(),
             "synonyms": synonyms.as_json(),
@@ -204,7 +215,12 @@ class LiveStatic:
             lo = bisect.bisect_left(self.terms, boundaries[i])
             hi = bisect.bisect_left(self.terms, boundaries[i + 1]) if i + 1 < len(boundaries) else len(self.terms)
             shard = {t: _postings_json(impacts[t]) for t in self.terms[lo:hi]}
-            written += bool(_write(self.out, f"t/{i}.json", _dump(shard)))
+            text = _dump(shard)
+            written += bool(_write(self.out, f"t/{i}.json", text))
+            sizes = self.meta.get("term_bytes")
+            if isinstance(sizes, list) and i < len(sizes) and sizes[i] != len(text.encode("utf-8")):
+                sizes[i] = len(text.encode("utf-8"))
+                meta_dirty = True
         per = self.meta["docs_per_shard"]
         for s in sorted({num // per for num in changed}):
             _write(self.out, f"d/{s}.json", _dump([_doc_row(a.doc) for a in analyzed[s * per:(s + 1) * per]]))
@@ -289,10 +305,38 @@ class StaticIndex:
         rows: list[list[Any]] = self._file(f"d/{num // per}.json")
         return rows[num % per]
 
+    def _word_df(self, word: str) -> float:
+        """The word's document frequency, from a vocabulary file already fetched (else unknown: last)."""
+        if word[0] not in self.meta["vocab"]:
+            return 0
+        vocab = self._cache.get(f"v/{word[0]}.json")
+        return float("inf") if vocab is None else vocab.get(word, 0)
+
+    def plan(self, words: Sequence[QueryWord]) -> list[bool]:
+        """Which words to score within the byte budget: rarest first (document frequency, then query
+        order), each taking the postings shards its variants need; a word that would go over the
+        budget is left out, unless nothing is taken yet. search.js plans the same way."""
+        sizes, budget = self.meta.get("term_bytes"), self.meta.get("term_budget", 0)
+        if not sizes or not budget:
+            return [True] * len(words)
+        terms: list[str] = self.meta["terms"]
+        order = sorted(range(len(words)), key=lambda i: (self._word_df(words[i].word), i))
+        keep, total = [False] * len(words), 0
+        used: set[int] = set()
+        for i in order:
+            need = {s for v in words[i].variants if (s := bisect.bisect_right(terms, v.term) - 1) >= 0} - used
+            cost = sum(sizes[s] for s in need)
+            if any(keep) and total + cost > budget:
+                continue
+            keep[i], total = True, total + cost
+            used |= need
+        return keep
+
     def rank(self, words: Sequence[QueryWord]) -> list[tuple[float, int]]:
         """(score, doc number) of every matching document, best first, ties by doc number."""
         scores: dict[int, float] = {}
-        for w in words:
+        keep = self.plan(words)
+        for w in (w for w, k in zip(words, keep, strict=True) if k):
             best: dict[int, float] = {}
             for v in w.variants:
                 flat = self.postings(v.term)
