@@ -338,6 +338,19 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_synonyms_suggest(args: argparse.Namespace) -> int:
+    from generator.search.suggest import suggest_files
+
+    root = _root(args)
+    site = Path(args.site_dir).resolve() if args.site_dir else root / "site"
+    report = Path(args.report) if args.report else root / "report" / "report.json"
+    try:
+        sys.stdout.write(suggest_files(report, site / "search", args.min_searches))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
 def cmd_search_eval(args: argparse.Namespace) -> int:
     from generator.search.commands import evaluate_site
 
@@ -471,6 +484,15 @@ def parser() -> argparse.ArgumentParser:
     se.add_argument("--facets", action="store_true", help="count results by type, audience, area and channel")
     se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
     se.set_defaults(func=cmd_search)
+
+    sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result searches")
+    sy_sub = sy.add_subparsers(dest="synonyms_command", metavar="ACTION", required=True)
+    sg = sy_sub.add_parser("suggest", parents=[common], help="print groups for the words of zero-result searches "
+                           "that the site does not know (from kb report's report.json)")
+    sg.add_argument("--report", metavar="REPORT.json", help="report.json of kb report (default: report/report.json)")
+    sg.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
+    sg.add_argument("--min-searches", type=int, default=1, help="leave out words searched fewer times")
+    sg.set_defaults(func=cmd_synonyms_suggest)
 
     sv = sub.add_parser("search-eval", parents=[common], help="Recall@1, Recall@3 and MRR of the static and "
                         "server search over a query file")

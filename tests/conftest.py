@@ -93,7 +93,8 @@ SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutati
               "tests/browser/test_runner_data.py::test_no_directory_urls",
               "tests/browser/test_runner_data.py::test_node",
               "tests/search/test_site_search.py", "tests/test_translations.py::test_kb_validate",
-              "tests/search/test_js_parity.py", "tests/test_article_from_run.py", "tests/service/test_ticket_auth.py",
+              "tests/search/test_js_parity.py", "tests/search/test_lexicon.py",
+              "tests/test_article_from_run.py", "tests/service/test_ticket_auth.py",
               "tests/service/test_integrations_config.py::test_a_bad_file", "tests/service/test_rt.py")
 # Test modules whose tests all need Playwright (they import it at module level).
 PLAYWRIGHT_MODULES = ["browser", "report/test_report_safety.py", "search/test_browser_search.py",

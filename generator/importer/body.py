@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.importer import dialects
+from generator.importer.dialects import Dialects, Ln
+
+__all__ = ["Dialects", "Ln"]
 from generator.importer.mapping import Mapping, fold
 from generator.importer.report import Finding, Level
 from generator.model.article import REQUIRED_SECTIONS
-
-
-@dataclass
-class Ln:
-    """One body line and the source line it came from (0: written by the importer)."""
-
-    no: int
-    text: str
-    code: bool = False
-
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NO_SPACE_HEADING = re.compile(r"^(#{1,6})([^\s#].*)$")
@@ -42,6 +37,10 @@ _QUOTE = re.compile(r"^\s*>[ \t]?")
 _GITHUB_ALERT = re.compile(r"^\[!(\w+)\]\s*(.*)$")
 _BOLD_LABEL = re.compile(r"^(?:(?::\w+:|[^\w\s*_]+)\s*)?(\*\*|__)([^*_]{1,30}?)(:?)\1:?\s*(.*)$")
 _COLONS = re.compile(r"^\s*(:{3,})\s*([A-Za-z][\w-]*)?\s*(.*?)\s*$")
+EMOJI_KINDS = {"ℹ️": "info", "ℹ": "info", "⚠️": "warning", "⚠": "warning", "❗": "danger", "❗️": "danger",
+               "❕": "warning", "‼️": "danger", "🚫": "danger", "⛔": "danger", "❌": "danger", "💡": "tip",
+               "✅": "success", "✔️": "success", "📝": "note", "📌": "note", "🔔": "note"}
+_EMOJI = re.compile("^(" + "|".join(sorted(map(re.escape, EMOJI_KINDS), key=len, reverse=True)) + r")\s*(.*)$")
 _HINT = re.compile(r"""^\s*\{%\s*hint\s+style\s*=\s*["']?(\w+)["']?\s*%\}\s*$""")
 _END_HINT = re.compile(r"^\s*\{%\s*endhint\s*%\}\s*$")
 _TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
@@ -52,17 +51,21 @@ _TITLES = {
            "failure": "Error", "success": "Correcto", "example": "Ejemplo", "important": "Importante",
            "caution": "Precaución", "question": "Pregunta", "abstract": "Resumen", "bug": "Error",
            "quote": "Cita"},
-    "en": {"important": "Important", "caution": "Caution"},
-}
-_MISSING_TEXT = {
-    "es": "Esta sección no estaba en el artículo original. Escríbala y quite este aviso.",
-    "en": "This section was not in the original article. Write it and remove this notice.",
+    "en": {"important": "Important", "caution": "Caution", "info": "Information", "danger": "Danger"},
 }
 
 
 def to_lines(body: str, first_line: int) -> list[Ln]:
-    lines = [Ln(first_line + i, text.rstrip()) for i, text in enumerate(body.split("\n"))]
+    """Lines without trailing blanks, except two spaces where they make a hard line break."""
+    raw = body.split("\n")
+    lines = [Ln(first_line + i, text.rstrip()) for i, text in enumerate(raw)]
     mark_code(lines)
+    for i, ln in enumerate(lines[:-1]):
+        nxt = lines[i + 1]
+        if (not ln.code and ln.text.strip() and raw[i].endswith("  ") and nxt.text.strip() and not nxt.code
+                and not _LIST_ITEM.match(nxt.text) and not HEADING.match(nxt.text) and not ln.text.endswith("|")
+                and not HEADING.match(ln.text)):
+            ln.text += "  "
     return lines
 
 
@@ -83,8 +86,10 @@ def mark_code(lines: list[Ln]) -> None:
             continue
         indented = ln.text.startswith(("    ", "\t"))
         ln.code = bool(indented and ln.text.strip() and (prev_blank or ln.code) and not context_ok)
-        if ln.text.strip() and not indented:
+        if ln.text.strip() and not ln.text.startswith((" ", "\t")):  # text at the margin says what follows
             context_ok = bool(_LIST_ITEM.match(ln.text) or ln.text.lstrip().startswith(("!!!", "???")))
+        elif ln.text.strip() and not indented and _LIST_ITEM.match(ln.text):
+            context_ok = True
         prev_blank = not ln.text.strip()
         if ln.code:
             prev_blank = True  # a code block goes on line after line
@@ -97,12 +102,19 @@ def heading(ln: Ln) -> tuple[int, str] | None:
     return (len(m.group(1)), m.group(2).strip()) if m else None
 
 
+def _tag_or_text(m: re.Match[str]) -> str:
+    inner = m.group(0)[1:-1]
+    tag = re.match(r"/?([A-Za-z][\w-]*)", inner)
+    return "" if tag and tag.group(1).lower() in dialects.HTML_TAGS else m.group(0)
+
+
 def strip_markup(text: str) -> str:
-    """Markdown or HTML inline text -> plain text."""
+    """Markdown or HTML inline text -> plain text (placeholders like <Hostname> and escaped characters kept)."""
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = _TAGS.sub("", text)
+    text = _TAGS.sub(_tag_or_text, text)
     text = re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", text)
+    text = dialects.plain_escapes(text)
     return " ".join(html.unescape(text).split())
 
 
@@ -179,6 +191,33 @@ def _admonition(kind: str, title: str, content: list[Ln], no: int) -> list[Ln]:
     return [*out, Ln(0, "")]
 
 
+def _quote_block(block: list[Ln], kind_of: Callable[[str], str | None],
+                 default_title: Callable[[str, str], str]) -> list[Ln]:
+    """A quote that is a GitHub/DocFX alert, a bold-label or an emoji callout -> an admonition at the
+    quote's own indentation (inside a list item it stays in the item); any other quote unchanged."""
+    first = block[0]
+    indent = first.text[:len(first.text) - len(first.text.lstrip())]
+    content = [Ln(x.no, _QUOTE.sub("", x.text, count=1)) for x in block]
+    head = content[0].text.strip()
+    gh, bold, emoji = _GITHUB_ALERT.match(head), _BOLD_LABEL.match(head), _EMOJI.match(head)
+    made: list[Ln] | None = None
+    if gh and (kind := kind_of(gh.group(1))):
+        rest = [Ln(first.no, gh.group(2))] if gh.group(2) else []
+        made = _admonition(kind, default_title(gh.group(1), kind), rest + content[1:], first.no)
+    elif bold and (kind := kind_of(bold.group(2))):
+        rest = [Ln(first.no, bold.group(4))] if bold.group(4) else []
+        made = _admonition(kind, bold.group(2).strip(), rest + content[1:], first.no)
+    elif emoji:
+        kind = EMOJI_KINDS[emoji.group(1)]
+        title, text = default_title(kind, kind), emoji.group(2)
+        if bold and bold.group(4):  # "⚠️ **OBS:** texto": the label is the title
+            title, text = bold.group(2).strip(), bold.group(4)
+        made = _admonition(kind, title, [Ln(first.no, text), *content[1:]], first.no)
+    if made is None:
+        return block
+    return [Ln(x.no, indent + x.text if x.text else "") for x in made]
+
+
 def _callouts(lines: list[Ln], mapping: Mapping, lang: str) -> list[Ln]:
     """Callouts of GitHub, Docusaurus, GitBook and help-centre exports -> Material admonitions."""
     titles = _TITLES.get(lang, {})
@@ -202,20 +241,7 @@ def _callouts(lines: list[Ln], mapping: Mapping, lang: str) -> list[Ln]:
             j = i
             while j < n and not lines[j].code and _QUOTE.match(lines[j].text):
                 j += 1
-            content = [Ln(x.no, _QUOTE.sub("", x.text, count=1)) for x in lines[i:j]]
-            head = content[0].text.strip()
-            gh, bold = _GITHUB_ALERT.match(head), _BOLD_LABEL.match(head)
-            if gh and (kind := kind_of(gh.group(1))):
-                rest = [Ln(ln.no, gh.group(2))] if gh.group(2) else []
-                out += _admonition(kind, default_title(gh.group(1), kind), rest + content[1:], ln.no)
-                i = j
-                continue
-            if bold and (kind := kind_of(bold.group(2))):
-                rest = [Ln(ln.no, bold.group(4))] if bold.group(4) else []
-                out += _admonition(kind, bold.group(2).strip(), rest + content[1:], ln.no)
-                i = j
-                continue
-            out += lines[i:j]
+            out += _quote_block(lines[i:j], kind_of, default_title)
             i = j
             continue
         colons, hint = _COLONS.match(ln.text), _HINT.match(ln.text)
@@ -260,13 +286,19 @@ def _templates(lines: list[Ln], rel: str, findings: list[Finding]) -> list[Ln]:
     return out
 
 
-def normalize(lines: list[Ln], title: str | None, lang: str, mapping: Mapping,
-              rel: str) -> tuple[list[Ln], str | None, list[Finding]]:
-    """Phase 1: headings, title heading, outline levels, callouts. Returns the H1 title, if any."""
-    findings: list[Finding] = []
+def normalize(lines: list[Ln], title: str | None, lang: str, mapping: Mapping, rel: str,
+              dialect: Dialects | None = None) -> tuple[list[Ln], str | None, list[Finding]]:
+    """Phase 1: dialects, headings, title heading, outline levels, callouts. Returns the H1 title, if any."""
+    d = dialect or Dialects(rel)
+    lines = dialects.includes(dialects.docfx_directives(dialects.strip_comments(lines, d), d), d)
+    mark_code(lines)
+    dialects.escapes(lines)
+    findings: list[Finding] = d.findings
     lines = _headings(lines, mapping)
     lines, h1_title = _outline(lines, title, rel, findings)
     lines = _callouts(lines, mapping, lang)
+    mark_code(lines)
+    dialects.reindent_lists(lines)
     mark_code(lines)
     lines = _templates(lines, rel, findings)
     return lines, h1_title, findings
@@ -292,13 +324,15 @@ def _key(text: str) -> str:
 @dataclass
 class Arranged:
     lines: list[Ln]
-    placeholders: list[str]  # sections created with the "to be completed" notice
+    missing: list[str]  # required sections the source lacks (never invented: the caller decides)
     findings: list[Finding]
 
 
 def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, body_line: int,
-            symptoms: list[str], cause: str | None) -> Arranged:
-    """Phase 2: rename headings to the type's sections, create the missing ones."""
+            symptoms: list[str], cause: str | None, also_steps: frozenset[str] = frozenset()) -> Arranged:
+    """Phase 2: rename headings to the type's sections; create those the front matter has the text of.
+
+    ``also_steps``: headings that mean the guide's Pasos/Steps too (an incomplete solution's fix)."""
     wanted = REQUIRED_SECTIONS[kind][lang]
     findings: list[Finding] = []
     found: dict[str, int] = {}  # our section -> index of its heading
@@ -308,7 +342,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
             continue
         key = _key(h[1])
         for name in wanted:
-            if name not in found and key in mapping.sections[name]:
+            if name not in found and (key in mapping.sections[name] or (kind == "guide" and key in also_steps)):
                 found[name] = i
                 if h[1] != name:
                     ln.text = f"## {name}"
@@ -319,7 +353,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
     first_text = next((i for i, ln in enumerate(lines) if ln.text.strip()), len(lines))
     has_intro = first_text < (h2_at[0] if h2_at else len(lines))
     inserts: dict[int, list[tuple[int, list[Ln]]]] = {}  # index -> (rank, lines) inserted before it
-    placeholders: list[str] = []
+    missing: list[str] = []
 
     def insert(at: int, name: str, text: list[str]) -> None:
         block = [Ln(0, f"## {name}"), Ln(0, ""), *(Ln(0, t) for t in text)]
@@ -358,12 +392,10 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
         elif pos == 1 and kind == "solution" and cause:
             text, how, level = [cause], "made from the cause in the front matter", "info"
         else:
-            marker = placeholder_title(mapping, lang)
-            text = [f'!!! warning "{marker}"', "", f"    {_MISSING_TEXT[lang]}"]
-            how, level = f"added with a '{marker}' notice: write it", "warning"
-            placeholders.append(name)
-        findings.append(Finding(rel, body_line, 1, level, "missing-section" if level == "warning"
-                                else "section-created", f"'## {name}' was not in the source: {how}"))
+            missing.append(name)
+            continue
+        findings.append(Finding(rel, body_line, 1, level, "section-created",
+                                f"'## {name}' was not in the source: {how}"))
         insert(min(later) if later else len(lines), name, text)
     out: list[Ln] = []
     for i in range(len(lines) + 1):
@@ -371,12 +403,4 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
             out += block
         if i < len(lines):
             out.append(lines[i])
-    return Arranged(out, placeholders, findings)
-
-
-def placeholder_title(mapping: Mapping, lang: str) -> str:
-    """The marker of a section the source lacked, e.g. 'Pendiente de completar'."""
-    for key, value in mapping.file.placeholder.items():
-        if key == lang:
-            return value
-    return "Pendiente de completar" if lang == "es" else "To be completed"
+    return Arranged(out, missing, findings)

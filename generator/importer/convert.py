@@ -11,24 +11,26 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from generator.importer.body import (
+    Arranged,
     Ln,
     arrange,
     h2_texts,
     heading,
     normalize,
-    placeholder_title,
     section,
     strip_markup,
     to_lines,
 )
+from generator.importer.dialects import Dialects, plain_escapes
 from generator.importer.mapping import Mapping, fold
 from generator.importer.meta import SourceMeta, clean_line, map_front_matter
 from generator.importer.report import Finding
-from generator.importer.source import SourceDoc
+from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
 from generator.model.validate import RESERVED_AREAS
@@ -45,6 +47,11 @@ _WORDS = {
         computer password user email""")),
 }
 _AUDIENCES = ("technician", "end-user", "both")
+_APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
+_DANGLING = frozenset(re.findall(r"\S+", """a an the of on in or and to for with from by at as into onto than that
+    when while if is are be not no your you de del la las el lo los en y e o u al con por para que un una unos unas
+    su sus sin se mi tu cuando como si"""))
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 @dataclass
@@ -60,7 +67,7 @@ class Draft:
     lines: list[Ln]
     meta: dict[str, Any]  # our front matter, without id (and without translation_of yet)
     translation_key: str | None
-    placeholders: list[str]
+    missing: list[str]  # sections a solution needs that the source lacks (the maintainer's to-do)
     findings: list[Finding] = field(default_factory=list)
     id: str = ""
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)  # our field -> source line, column
@@ -73,13 +80,23 @@ class Skipped:
     failed: bool  # True: could not become an article; False: left out on purpose (skip rule)
 
 
+def _fold_path(path: str) -> str:
+    """A path compared without case or accents, its slashes kept: 'Guías/VPN.md' -> 'guias/vpn.md'."""
+    plain = unicodedata.normalize("NFKD", path)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
 def make_id(text: str) -> str:
-    """slugify, cut at a word boundary when the title is too long for an id."""
-    words = text.split()
+    """slugify, words kept whole ("can't" -> "cant"), cut at a word boundary when the title is too long
+    for an id, and never ending on a word that needs the next one ("…-proxy-server-or")."""
+    words = _APOSTROPHE.sub("", text).split()
     for k in range(len(words), 0, -1):
         slug = slugify(" ".join(words[:k]))
         if len(slug) < 56:
-            return slug
+            parts = slug.split("-")
+            while k < len(words) and len(parts) > 1 and parts[-1] in _DANGLING:
+                parts.pop()
+            return "-".join(parts)
     return slugify(text)
 
 
@@ -133,9 +150,29 @@ def _list_items(lines: list[Ln]) -> list[str]:
 class Converter:
     """Turns source documents into drafts with one mapping and one 'today'."""
 
-    def __init__(self, mapping: Mapping, today: date) -> None:
+    def __init__(self, mapping: Mapping, today: date, source_root: Path | None = None) -> None:
         self.mapping = mapping
         self.today = today
+        self.source_root = source_root.resolve() if source_root is not None else None
+        self.included: set[str] = set()  # source files read as includes
+
+    def read_include(self, rel: str, link: str) -> tuple[str, str, int] | None:
+        """An included Markdown file of the source folder: (its path, body without front matter, line)."""
+        if self.source_root is None or _SCHEME.match(link):
+            return None
+        path = unquote(link.split("#")[0]).replace("\\", "/")
+        where = self.source_root / path.lstrip("/") if path.startswith("/") else (self.source_root / rel).parent / path
+        try:
+            found = where.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not found.is_relative_to(self.source_root) or not found.is_file() or found.suffix.lower() != ".md":
+            return None
+        doc = read_source(found.read_bytes(), found.relative_to(self.source_root).as_posix())
+        if isinstance(doc, list):
+            return None
+        self.included.add(doc.rel)
+        return doc.rel, doc.body, doc.body_line
 
     def _lang(self, meta: SourceMeta, doc: SourceDoc, title: str | None,
               findings: list[Finding]) -> str | None:
@@ -181,7 +218,7 @@ class Converter:
         values = {"title": [title], "tags": meta.items("tags"), "type": [source_type], "area": [area_value],
                   "headings": headings, "path": [rel]}
         for where, pattern, kind in self.mapping.type_rules:
-            if any(pattern.search(fold(v)) for v in values[where] if v):
+            if any(pattern.search(_fold_path(v) if where == "path" else fold(v)) for v in values[where] if v):
                 return kind
         return self.mapping.file.default_type
 
@@ -196,11 +233,12 @@ class Converter:
                 findings.append(Finding(rel, *doc.located.key_pos((written,)), "info", "skipped-by-rule",
                                         f"{written}: {value} matches the mapping's skip rule: not imported"))
                 return Skipped(rel, findings, failed=False)
-        title = clean_line(meta.text("title") or "") or None
+        title = clean_line(plain_escapes(meta.text("title") or "")) or None
         lang = self._lang(meta, doc, title, findings)
         if lang is None:
             return Skipped(rel, findings, failed=True)
-        lines, h1_title, body_findings = normalize(to_lines(doc.body, doc.body_line), title, lang, m, rel)
+        dialect = Dialects(rel, self.read_include)
+        lines, h1_title, body_findings = normalize(to_lines(doc.body, doc.body_line), title, lang, m, rel, dialect)
         findings += body_findings
         if title is None and h1_title:
             title = clean_line(h1_title)
@@ -214,16 +252,13 @@ class Converter:
                                     "characters: shortened", "title"))
         area, area_value = self._area(meta, rel, findings)
         kind = self._kind(meta, title, area_value, h2_texts(lines), rel)
-        symptoms = [s for s in (clean_line(x) for x in meta.items("symptoms")) if s][:20]
+        symptoms = [s for s in (clean_line(plain_escapes(x)) for x in meta.items("symptoms")) if s][:20]
         cause = clean_text(meta.text("cause") or "") or None
-        arranged = arrange(lines, kind, lang, m, rel, doc.body_line, symptoms, cause)
-        findings += arranged.findings
+        kind, arranged, symptoms, cause = self._arrange(lines, kind, lang, rel, doc.body_line, symptoms, cause,
+                                                        title, findings)
         fm: dict[str, Any] = {"title": title, "type": kind, "audience": self._audience(meta, rel, findings)}
-        if summary := clean_line(meta.text("summary") or "", 300):
+        if summary := clean_line(plain_escapes(meta.text("summary") or ""), 300):
             fm["summary"] = summary
-        if kind == "solution":
-            symptoms = symptoms or self._symptoms(arranged.lines, title, lang, arranged.placeholders, rel, findings)
-            cause = cause or self._cause(arranged.lines, lang, arranged.placeholders, rel, findings)
         if symptoms:
             fm["symptoms"] = symptoms
         if cause:
@@ -245,7 +280,7 @@ class Converter:
         wanted = meta.text("id") or (source_slug if ID_RE.match(source_slug) else "")
         wanted = make_id(wanted) if wanted and not wanted.isdigit() else make_id(title)
         group = meta.text("translation_key") or meta.text("source_id")
-        return Draft(rel, title, kind, lang, area, wanted, arranged.lines, fm, group, arranged.placeholders,
+        return Draft(rel, title, kind, lang, area, wanted, arranged.lines, fm, group, arranged.missing,
                      findings, origins={k: (line, col) for k, (_, line, col) in meta.origin.items()})
 
     def _audience(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> str:
@@ -299,10 +334,42 @@ class Converter:
                                     f"{self.mapping.file.review_every_days}", "review_every_days"))
         return self.mapping.file.review_every_days
 
-    def _symptoms(self, lines: list[Ln], title: str, lang: str, placeholders: list[str], rel: str,
-                  findings: list[Finding]) -> list[str]:
+    def _arrange(self, lines: list[Ln], kind: str, lang: str, rel: str, body_line: int, symptoms: list[str],
+                 cause: str | None, title: str,
+                 findings: list[Finding]) -> tuple[str, Arranged, list[str], str | None]:
+        """The sections of the type; a solution the source cannot fill is imported as a guide.
+
+        Nothing is invented: a solution promises symptoms, cause, fix and prevention, so an article whose
+        source lacks one is published as what it is, a guide (its fix section becomes Pasos/Steps), and
+        the missing sections are a warning: the maintainer's to-do before setting ``type: solution``."""
+        arranged = arrange(lines, kind, lang, self.mapping, rel, body_line, symptoms, cause)
+        if kind == "solution":
+            missing, names = list(arranged.missing), REQUIRED_SECTIONS["solution"][lang]
+            if names[0] not in missing:
+                symptoms = symptoms or self._symptoms(arranged.lines, title, lang, rel, findings)
+            if names[1] not in missing:
+                cause = cause or self._cause(arranged.lines, lang, rel, findings)
+                if cause is None:
+                    missing.append(names[1])
+            if not missing:
+                findings += arranged.findings
+                return kind, arranged, symptoms, cause
+            steps = REQUIRED_SECTIONS["guide"][lang][0]
+            findings.append(Finding(rel, body_line, 1, "warning", "missing-section",
+                                    f"a solution needs {', '.join('## ' + n for n in missing)}, which the source "
+                                    f"does not have: imported as a guide (its fix under '## {steps}'); write "
+                                    "them and set type: solution"))
+            fix = REQUIRED_SECTIONS["solution"][lang][2]
+            findings += arranged.findings  # the sections it has keep our names (Problema -> Síntomas)
+            arranged = arrange(arranged.lines, "guide", lang, self.mapping, rel, body_line, [], None,
+                               frozenset(self.mapping.sections[fix]))
+            kind, arranged.missing = "guide", missing
+        findings += arranged.findings
+        return kind, arranged, symptoms, cause
+
+    def _symptoms(self, lines: list[Ln], title: str, lang: str, rel: str, findings: list[Finding]) -> list[str]:
         name = REQUIRED_SECTIONS["solution"][lang][0]
-        text = section(lines, name) if name not in placeholders else []
+        text = section(lines, name)
         items = _list_items(text)[:5]
         if items:
             how = f"the list under '## {name}'"
@@ -313,15 +380,12 @@ class Converter:
         findings.append(Finding(rel, 1, 1, "info", "derived", f"symptoms taken from {how}", "symptoms"))
         return items
 
-    def _cause(self, lines: list[Ln], lang: str, placeholders: list[str], rel: str,
-               findings: list[Finding]) -> str:
+    def _cause(self, lines: list[Ln], lang: str, rel: str, findings: list[Finding]) -> str | None:
         name = REQUIRED_SECTIONS["solution"][lang][1]
-        paras = _paragraphs(section(lines, name)) if name not in placeholders else []
-        if paras:
+        text = section(lines, name)
+        paras = _paragraphs(text) or ["; ".join(_list_items(text))]
+        if paras and paras[0]:
             findings.append(Finding(rel, 1, 1, "info", "derived", f"cause taken from the first paragraph under "
                                     f"'## {name}'", "cause"))
             return clean_text(paras[0], 1000)
-        marker = placeholder_title(self.mapping, lang)
-        findings.append(Finding(rel, 1, 1, "warning", "missing-cause", f"no cause in the source: cause is "
-                                f"'{marker}.'; write it", "cause"))
-        return f"{marker}."
+        return None

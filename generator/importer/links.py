@@ -46,6 +46,8 @@ class LinkContext:
     assets_dir: str  # "img/<id>", relative to the article's folder
     lang: str
     imported: dict[str, str]  # source path -> new path (both relative, posix)
+    old_site: str | None = None  # the old help centre's address: site-relative links point there
+    anchors: set[str] | None = None  # the article's own anchors (headings, ids), once its lines are known
     copies: dict[str, Path] = field(default_factory=dict)  # new asset path (kb-relative) -> source file
     findings: list[Finding] = field(default_factory=list)
 
@@ -76,6 +78,10 @@ def _scheme(url: str) -> str:
 def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str | None:
     """The URL to write instead of ``url``, or None to keep only the text."""
     raw = url.strip().removeprefix("<").removesuffix(">").strip()
+    if raw.startswith("#") and ctx.anchors is not None and unquote(raw[1:]) not in ctx.anchors and not image:
+        ctx.findings.append(Finding(ctx.rel, line, col, "warning", "broken-link",
+                                    f"no heading or anchor '{raw[:60]}' in the article: only the link text was kept"))
+        return None
     if not raw or raw.startswith("#"):
         return url
     scheme = _SCHEME.match(raw)
@@ -103,6 +109,13 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
         found = candidate.resolve()
     except (OSError, RuntimeError):
         found = None
+    if (found is None or not found.is_file()) and not image and (
+            article := _same_import(rel_path, ctx)) is not None:
+        return posixpath.relpath(article, posixpath.dirname(ctx.target)) + fragment
+    if (found is None or not found.is_file()) and rel_path.startswith("/") and ctx.old_site:
+        ctx.findings.append(Finding(ctx.rel, line, col, "info", "old-site-link",
+                                    f"{what} '{raw[:100]}' is not in the import: it points at the old site"))
+        return ctx.old_site.rstrip("/") + raw
     if found is None or not found.is_relative_to(ctx.source_root) or not found.is_file():
         where = "is outside the imported folder" if found is not None and not found.is_relative_to(
             ctx.source_root) else "does not exist"
@@ -130,8 +143,50 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
     return f"{ctx.assets_dir}/{name}"
 
 
+def _same_import(link: str, ctx: LinkContext) -> str | None:
+    """The new path of the imported article a link without its file names ('/outlook/client/foo',
+    '../foo' for foo.md): the same name, and the most folders in common at the end of the path."""
+    parts = [p.casefold() for p in link.split("/") if p and p not in (".", "..")]
+    if not parts:
+        return None
+    parts[-1] = posixpath.splitext(parts[-1])[0]
+    best: tuple[int, str] | None = None
+    for source, new in ctx.imported.items():
+        src = [p.casefold() for p in posixpath.splitext(source)[0].split("/")]
+        if src[-1] != parts[-1] or source == ctx.rel:
+            continue
+        common = 0
+        for a, b in zip(reversed(src), reversed(parts), strict=False):
+            if a != b:
+                break
+            common += 1
+        if best is None or common > best[0]:
+            best = (common, new)
+    return best[1] if best is not None else None
+
+
+def _anchors(lines: list[Ln]) -> set[str]:
+    """The ids the page will have: headings (as the toc extension makes them) and ``{#id}``; an HTML
+    ``id=`` does not count: the HTML cleaner removes it."""
+    from markdown.extensions.toc import slugify as toc_slugify  # type: ignore[import-untyped]
+    from markdown.extensions.toc import slugify_unicode
+
+    out: set[str] = set()
+    for ln in lines:
+        if ln.code:
+            continue
+        h = re.match(r"^#{1,6}\s+(.+?)\s*#*$", ln.text)
+        if h:
+            plain = re.sub(r"[*_`]|\[|\]\([^)]*\)", "", h.group(1))
+            out |= {toc_slugify(plain, "-"), slugify_unicode(plain, "-")}
+            out.add(slugify(h.group(1)))
+        out.update(re.findall(r"\{\s*#([\w-]+)", ln.text))
+    return out
+
+
 def rewrite_links(lines: list[Ln], ctx: LinkContext) -> list[Ln]:
     """Every link and image outside code, followed, copied or reduced to its text."""
+    ctx.anchors = _anchors(lines)
     out: list[Ln] = []
     for ln in lines:
         if ln.code:

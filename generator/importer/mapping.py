@@ -13,9 +13,9 @@ import difflib
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError, Diagnostic, sort_diagnostics
@@ -134,8 +134,7 @@ def _skip() -> dict[str, list[str | int | bool]]:
     return {"status": ["draft", "archived"], "draft": [True]}
 
 
-def _placeholder() -> dict[Lang, str]:
-    return {"es": "Pendiente de completar", "en": "To be completed"}
+HttpUrlText = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", max_length=300)]
 
 
 class TypeRule(BaseModel):
@@ -184,8 +183,9 @@ class MappingFile(BaseModel):
     reviewed_from: Literal["source", "today"] = Field("source", description="reviewed: the latest source "
                                                       "date, or the import day.")
     review_every_days: ReviewDays = Field(180, description="review_every_days of imported articles.")
-    placeholder: dict[Lang, Line] = Field(default_factory=_placeholder,
-                                          description="Marker of a section the source lacked.")
+    old_site_url: HttpUrlText | None = Field(None, description="The old help centre's address (https://help."
+                                             "example.com): a site-relative link (/es/faq/x) to a page that was "
+                                             "not imported points there instead of losing its target.")
     assets_dir: Id = Field("img", description="Folder under kb/<area>/ for copied images and attachments.")
 
 

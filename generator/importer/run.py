@@ -186,7 +186,7 @@ class _Importer:
     # --- content --------------------------------------------------------------------------------
     def _render(self, d: Draft, imported: dict[str, str], protocols: set[str]) -> tuple[str, LinkContext]:
         ctx = LinkContext(self.source, d.rel, f"{d.area}/{d.id}.md", f"{self.mapping.file.assets_dir}/{d.id}",
-                          d.lang, imported)
+                          d.lang, imported, self.mapping.file.old_site_url)
         body, html_findings = clean_html(_spaced(rewrite_links(d.lines, ctx)), d.rel)
         d.findings += ctx.findings + html_findings
         refs = d.meta.get("protocols", [])
@@ -244,8 +244,9 @@ class _Importer:
         articles, others = _walk(self.source)
         map_rel = (self.map_path.resolve().relative_to(self.source).as_posix()
                    if self.map_path is not None and self.map_path.resolve().is_relative_to(self.source) else None)
-        converter = Converter(self.mapping, self.today)
+        converter = Converter(self.mapping, self.today, self.source)
         drafts: list[Draft] = []
+        done_all: list[Draft | Skipped] = []
         for rel in articles:
             path = self.source / rel
             if not path.resolve().is_relative_to(self.source):
@@ -253,10 +254,15 @@ class _Importer:
                                          "not imported")])
                 continue
             doc = read_source(path.read_bytes(), rel)
-            done = converter.convert(doc) if not isinstance(doc, list) else Skipped(rel, doc, failed=True)
-            if isinstance(done, Skipped):
+            done_all.append(converter.convert(doc) if not isinstance(doc, list) else Skipped(rel, doc, failed=True))
+        for done in done_all:
+            if done.rel in converter.included:  # a DocFX include: its text is in the articles that include it
+                self.result.findings.append(Finding(done.rel, 1, 1, "info", "included-file", "included by another "
+                                                    "article: not imported on its own"))
+                self.result.outcomes.append(Outcome(done.rel, "skipped"))
+            elif isinstance(done, Skipped):
                 self.result.findings += done.findings
-                self.result.outcomes.append(Outcome(rel, "failed" if done.failed else "skipped"))
+                self.result.outcomes.append(Outcome(done.rel, "failed" if done.failed else "skipped"))
             else:
                 drafts.append(done)
         self._give_ids(drafts)

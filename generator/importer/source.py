@@ -7,6 +7,7 @@ through the standard library. Problems become findings; a file that cannot be re
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -91,6 +92,49 @@ def _toml(fm: str, rel: str, first_line: int) -> Located | Finding:
     return located
 
 
+_SCALAR = re.compile(r"^(?P<key>[A-Za-z_][\w.-]*):[ \t]+(?P<value>\S.*?)\s*$")
+
+
+def _needs_quotes(value: str) -> bool:
+    """A top-level value a person meant as text that strict YAML refuses: '"Server Busy" error', 'Error: x'."""
+    if value[0] in "\"'":
+        q = value[0]
+        inner = value[1:]
+        closed = inner.endswith(q) and (q == "'" or not inner.endswith("\\" + q))
+        return not closed or (q in inner[:-1] and q == '"' and '\\"' not in inner)
+    if value[0] in "[{|>&*!%#":
+        return False
+    return ": " in value or value.endswith(":") or " #" in value or value[0] in "@`"
+
+
+def _repair(fm: str) -> tuple[str, list[int]]:
+    lines, fixed = fm.split("\n"), []
+    for i, text in enumerate(lines):
+        m = _SCALAR.match(text)
+        if m and _needs_quotes(m.group("value")):
+            value = json.dumps(m.group("value"), ensure_ascii=False)
+            lines[i] = f"{m.group('key')}: {value}"
+            fixed.append(i)
+    return "\n".join(lines), fixed
+
+
+def _load_forgiving(fm: str, rel: str, line_offset: int, findings: list[Finding]) -> Located:
+    """The hardened loader; when it refuses the front matter, a value written as plain text is quoted and
+    loaded again, with a warning for each line so recovered (the article is imported, not refused)."""
+    try:
+        return load(fm, rel, line_offset=line_offset)
+    except ContentError:
+        repaired, fixed = _repair(fm)
+        if not fixed:
+            raise
+        located = load(repaired, rel, line_offset=line_offset)
+    for i in fixed:
+        findings.append(Finding(rel, line_offset + i + 1, 1, "warning", "front-matter-recovered",
+                                f"expected a YAML value, found text YAML refuses ({fm.split(chr(10))[i][:80]!r}): "
+                                "read as the text it says; quote it in the source"))
+    return located
+
+
 def read_source(raw: bytes, rel: str) -> SourceDoc | list[Finding]:
     """Split a source file; returns the findings alone when it cannot be imported."""
     findings: list[Finding] = []
@@ -113,7 +157,7 @@ def read_source(raw: bytes, rel: str) -> SourceDoc | list[Finding]:
         toml = _toml(fm, rel, skip + 2) if opener == "+++" else None
         if isinstance(toml, Finding):
             return [*findings, toml]
-        located = toml or load(fm, rel, line_offset=skip + 1)
+        located = toml or _load_forgiving(fm, rel, skip + 1, findings)
     except ContentError as exc:
         return [*findings, *(Finding(rel, d.line, d.col, "error", "front-matter", d.message + ": not imported",
                                      d.key if d.key not in ("yaml", "document") else "")

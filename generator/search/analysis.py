@@ -47,7 +47,17 @@ STOP_ES: Final = _split(
     "esa esas ese eso esos esta estaba estan estar estas este esto estos estoy fue fueron ha han has "
     "hasta hay he la las le les lo los me mi mis mucho muchos muy nos nosotros o os otra otras otro otros "
     "para pero poco por porque que quien quienes se sea ser si sido sobre son su sus tambien te ti tiene "
-    "tu tus un una unas uno unos usted ustedes y ya yo"
+    "tu tus un una unas uno unos usted ustedes y ya yo "
+    # Forms of the auxiliaries haber, ser and estar, and possessives (Snowball's Spanish list; not
+    # estado/estados: in support texts a status)
+    "erais eramos eras estabais estabamos estaban estabas estais estamos estando estara estaran estaras "
+    "estare estareis estaremos estaria estariais estariamos estarian estarias esteis estemos esten estes "
+    "estuve estuviera estuvieran estuvieron estuviese estuvimos estuviste estuvo fuera fueran fuese fuesen "
+    "fui fuimos fuiste habeis habia habiais habiamos habian habias habido habiendo habra habran habras habre "
+    "habremos habria habrian haya hayamos hayan hayas hemos hube hubiera hubieran hubieron hubiese hubo mia "
+    "mias mio mios nosotras nuestra nuestras nuestro nuestros seais seamos sean seas sera seran seras sere "
+    "seremos seria serian sois somos soy suya suyas suyo suyos tuya tuyas tuyo tuyos vosotras vosotros "
+    "vuestra vuestras vuestro vuestros"
 )
 STOP_EN: Final = _split(
     "about an and any are as at be been being but by could did do does for from had has have having her "
@@ -62,7 +72,10 @@ SUFFIX_ES: Final = _longest_first(_split(
     "amientos imientos aciones amiento imiento adoras adores ancias encias idades ables ibles istas ismos "
     "isimos isimas isimo isima acion adora ador ancia encia mente andos iendo yendo aban ando ados adas "
     "idos idas ismo ista idad able ible ivas ivos ado ada ido ida aba ais eis ian ara era ira iva ivo ar "
-    "er ir an en as es os a e o s"
+    "er ir an en as es os a e o s "
+    # verb endings (preterite, future, conditional, subjunctive): cobraron, cobró and cobro meet at "cobr"
+    "aron ieron yeron aste iste asteis amos emos imos aremos eremos iremos arian erian irian aria eria iria "
+    "aran eran iran abamos iamos ase iese asen iesen"
 ))
 SUFFIX_EN: Final = _longest_first(_split(
     "ations ation ingly edly ness ments ment ings ing ies ied ers er ed ly es e s"

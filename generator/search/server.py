@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from generator.search.analysis import distance
 from generator.search.documents import Analyzed
+from generator.search.lexicon import is_word
 from generator.search.query import QueryWord, Synonyms, expand
 from generator.search.results import Hit, SearchResult, best_symptom, collapse
 from generator.search.scoring import SCALE, Impacts
@@ -261,8 +262,8 @@ class ServerIndex:
         if key not in self._near:
             if len(self._near) > 10_000:
                 self._near.clear()
-            found = []
-            for n in range(len(word) - limit, len(word) + limit + 1):
+            found: list[tuple[str, int, int]] = [(word, 0, 0)] if is_word(word) else []  # never corrected
+            for n in range(len(word) - limit, len(word) + limit + 1) if not found else ():
                 for w, df in self._vocab.get((word[0], n), ()):
                     d = distance(word, w, limit)
                     if d <= limit:

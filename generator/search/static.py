@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from generator.search.analysis import RULES, distance
+from generator.search.analysis import RULES, content_words, distance, max_edits
 from generator.search.documents import Analyzed
+from generator.search.lexicon import bucket, by_bucket, known_words
 from generator.search.query import (
     MAX_CORRECTIONS,
     MAX_QUERY_CHARS,
@@ -45,6 +46,9 @@ from generator.search.scoring import SCALE, Impacts
 
 FORMAT: Final = 1
 SHARD_BYTES: Final = 12_000
+# Raw bytes of postings shards one query may fetch (about 40 KB compressed): a long query takes its
+# rarest words first and leaves out a common word whose shards would go over (they say least).
+TERM_BUDGET: Final = 96_000
 DOCS_PER_SHARD: Final = 32
 STATIC_DIR: Final = "search"
 
@@ -113,7 +117,7 @@ def _doc_row(d: Any) -> list[Any]:
 def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path) -> StaticStats:
     """Write the static index of ``analyzed`` documents into the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("t", "d", "v"):
+    for sub in ("t", "d", "v", "k"):
         (out / sub).mkdir(exist_ok=True)
     size = 0
 
@@ -123,20 +127,27 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
 
     docs = [a.doc for a in analyzed]
     boundaries: list[str] = []
+    term_bytes: list[int] = []
     shard: dict[str, list[int]] = {}
     shard_size = 0
+
+    def flush() -> None:
+        text = _dump(shard)
+        write(f"t/{len(boundaries) - 1}.json", text)
+        term_bytes.append(len(text.encode("utf-8")))
+
     for term in sorted(impacts):
         flat = _postings_json(impacts[term])
         item = len(term) + 4 + len(_dump(flat))
         if shard and shard_size + item > SHARD_BYTES:
-            write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+            flush()
             shard, shard_size = {}, 0
         if not shard:
             boundaries.append(term)
         shard[term] = flat
         shard_size += item
     if shard:
-        write(f"t/{len(boundaries) - 1}.json", _dump(shard))
+        flush()
 
     rows = [_doc_row(d) for d in docs]
     for i in range(0, len(rows), DOCS_PER_SHARD):
@@ -148,9 +159,14 @@ def build_static(analyzed: Sequence[Analyzed], impacts: Impacts, synonyms: Synon
         by_first[w[0]][w] = c
     for first, ws in sorted(by_first.items()):
         write(f"v/{first}.json", _dump(ws))
+    known = by_bucket(known_words())
+    for n, kw in enumerate(known):  # real words the corrector leaves alone (lexicon.py)
+        write(f"k/{n}.json", _dump(kw))
 
     meta = {"format": FORMAT, "docs": len(docs), "docs_per_shard": DOCS_PER_SHARD, "terms": boundaries,
-            "versions": versions(docs), "vocab": sorted(by_first), "rules": RULES.as_json(),
+            "term_bytes": term_bytes, "term_budget": TERM_BUDGET,
+            "versions": versions(docs), "vocab": sorted(by_first), "known": len(known) if any(known) else 0,
+            "rules": RULES.as_json(),
             "synonyms": synonyms.as_json(),
             "weights": {"typo": {str(k): v for k, v in TYPO_WEIGHT.items()}, "synonym": SYNONYM_WEIGHT,
                         "max_corrections": MAX_CORRECTIONS, "max_words": MAX_QUERY_WORDS,
@@ -199,7 +215,12 @@ class LiveStatic:
             lo = bisect.bisect_left(self.terms, boundaries[i])
             hi = bisect.bisect_left(self.terms, boundaries[i + 1]) if i + 1 < len(boundaries) else len(self.terms)
             shard = {t: _postings_json(impacts[t]) for t in self.terms[lo:hi]}
-            written += bool(_write(self.out, f"t/{i}.json", _dump(shard)))
+            text = _dump(shard)
+            written += bool(_write(self.out, f"t/{i}.json", text))
+            sizes = self.meta.get("term_bytes")
+            if isinstance(sizes, list) and i < len(sizes) and sizes[i] != len(text.encode("utf-8")):
+                sizes[i] = len(text.encode("utf-8"))
+                meta_dirty = True
         per = self.meta["docs_per_shard"]
         for s in sorted({num // per for num in changed}):
             _write(self.out, f"d/{s}.json", _dump([_doc_row(a.doc) for a in analyzed[s * per:(s + 1) * per]]))
@@ -255,12 +276,22 @@ class StaticIndex:
             self._cache[rel] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
         return self._cache[rel]
 
+    def known(self, word: str) -> bool:
+        """A correctly spelled word (k/<hash bucket>.json): never corrected."""
+        buckets: int = self.meta.get("known", 0)
+        return bool(buckets) and word in self._file(f"k/{bucket(word, buckets)}.json")
+
     def near(self, word: str, limit: int) -> list[tuple[str, int, int]]:
+        """Vocabulary words within ``limit`` edits; a correctly spelled word that would be corrected
+        (not in the vocabulary, candidates found) comes back as itself: it is searched as typed."""
         if word[0] not in self.meta["vocab"]:
             return []
         vocab: dict[str, int] = self._file(f"v/{word[0]}.json")
-        return [(w, d, df) for w, df in vocab.items()
-                if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
+        found = [(w, d, df) for w, df in vocab.items()
+                 if abs(len(w) - len(word)) <= limit and (d := distance(word, w, limit)) <= limit]
+        if found and word not in vocab and self.known(word):
+            return [(word, 0, 0)]
+        return found
 
     def postings(self, term: str) -> list[int]:
         i = bisect.bisect_right(self.meta["terms"], term) - 1
@@ -274,10 +305,38 @@ class StaticIndex:
         rows: list[list[Any]] = self._file(f"d/{num // per}.json")
         return rows[num % per]
 
+    def _word_df(self, word: str) -> float:
+        """The word's document frequency, from a vocabulary file already fetched (else unknown: last)."""
+        if word[0] not in self.meta["vocab"]:
+            return 0
+        vocab = self._cache.get(f"v/{word[0]}.json")
+        return float("inf") if vocab is None else vocab.get(word, 0)
+
+    def plan(self, words: Sequence[QueryWord]) -> list[bool]:
+        """Which words to score within the byte budget: rarest first (document frequency, then query
+        order), each taking the postings shards its variants need; a word that would go over the
+        budget is left out, unless nothing is taken yet. search.js plans the same way."""
+        sizes, budget = self.meta.get("term_bytes"), self.meta.get("term_budget", 0)
+        if not sizes or not budget:
+            return [True] * len(words)
+        terms: list[str] = self.meta["terms"]
+        order = sorted(range(len(words)), key=lambda i: (self._word_df(words[i].word), i))
+        keep, total = [False] * len(words), 0
+        used: set[int] = set()
+        for i in order:
+            need = {s for v in words[i].variants if (s := bisect.bisect_right(terms, v.term) - 1) >= 0} - used
+            cost = sum(sizes[s] for s in need)
+            if any(keep) and total + cost > budget:
+                continue
+            keep[i], total = True, total + cost
+            used |= need
+        return keep
+
     def rank(self, words: Sequence[QueryWord]) -> list[tuple[float, int]]:
         """(score, doc number) of every matching document, best first, ties by doc number."""
         scores: dict[int, float] = {}
-        for w in words:
+        keep = self.plan(words)
+        for w in (w for w, k in zip(words, keep, strict=True) if k):
             best: dict[int, float] = {}
             for v in w.variants:
                 flat = self.postings(v.term)
@@ -293,6 +352,10 @@ class StaticIndex:
 
     def search(self, query: str, *, limit: int = 10, filters: Mapping[str, str] | None = None,
                lang: str | None = None) -> SearchResult:
+        # The browser asks for every word's v/ file at once, then for k/ files: the same order here.
+        for word in list(dict.fromkeys(content_words(query[:MAX_QUERY_CHARS])))[:MAX_QUERY_WORDS]:
+            if max_edits(word) and word[0] in self.meta["vocab"]:
+                self._file(f"v/{word[0]}.json")
         words = expand(query, self.synonyms, self.near)
         family = {num: (fam, lg) for num, fam, lg in self.meta.get("versions", [])}
         ranked = collapse(self.rank(words), family.get, lang)

@@ -65,3 +65,25 @@ def test_node_and_python_rank_every_query_alike(starter_indexes: Path, tmp_path:
         assert got["total"] == res.total, got["q"]
         assert got["corrected"] == {k: list(v) for k, v in res.corrected.items()}, got["q"]
         assert got["fetched"] == py.fetched, got["q"]  # the same files, in the same order
+
+
+def test_byte_budget_keeps_the_rarest_words_in_node_and_python(starter_indexes: Path, tmp_path: Path) -> None:
+    """A long query on a small budget fetches postings of its rarest words only, alike in both readers."""
+    index = tmp_path / "search"
+    shutil.copytree(starter_indexes / "search", index)
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+    assert len(meta["term_bytes"]) >= 2 and meta["term_budget"] > 0
+    budget = min(meta["term_bytes"])  # one shard: only the first word taken fits, plus words sharing it
+    meta["term_budget"] = budget
+    (index / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    long_queries = ["la impresora no imprime y la cola de impresion esta atascada con el wifi caido y la vpn lenta",
+                    "outlook password expired printer queue stuck and the wifi drops every hour in the office"]
+    js = run_node(index, [(q, "es") for q in long_queries], tmp_path)
+    for got in js:
+        py = StaticIndex(index)
+        res = py.search(str(got["q"]), limit=10, lang="es")
+        assert got["ids"] == [h.id for h in res.hits] and got["fetched"] == py.fetched, got["q"]
+        full = StaticIndex(starter_indexes / "search")
+        full.search(str(got["q"]), limit=10, lang="es")
+        shards = [f for f in py.fetched if f.startswith("t/")]
+        assert 1 <= len(shards) < len([f for f in full.fetched if f.startswith("t/")]), shards

@@ -186,8 +186,28 @@
     }
     return this.cache.get(rel);
   };
+  // A correctly spelled word (k/<hash bucket>.json, generator/search/lexicon.py) is never corrected.
+  function bucket(word, buckets) {
+    var h = 0, i;
+    for (i = 0; i < word.length; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) >>> 0;
+    return h % buckets;
+  }
+  StaticIndex.prototype.known = function (word) {
+    var buckets = this.meta.known || 0;
+    if (!buckets) return Promise.resolve(false);
+    return this.file("k/" + bucket(word, buckets) + ".json").then(function (words) {
+      return words.indexOf(word) >= 0;
+    });
+  };
   StaticIndex.prototype.near = function (word, limit) {
     if (this.meta.vocab.indexOf(word[0]) < 0) return Promise.resolve([]);
+    var self = this;
+    return this.vocabNear(word, limit).then(function (found) {
+      if (!found.length || found.some(function (f) { return f[0] === word; })) return found;
+      return self.known(word).then(function (isWord) { return isWord ? [[word, 0, 0]] : found; });
+    });
+  };
+  StaticIndex.prototype.vocabNear = function (word, limit) {
     return this.file("v/" + word[0] + ".json").then(function (vocab) {
       var out = [];
       Object.keys(vocab).forEach(function (w) {
@@ -207,11 +227,51 @@
       return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : [];
     });
   };
+  // Which words to score within the byte budget (generator/search/static.py, StaticIndex.plan):
+  // rarest first (document frequency from vocabulary files already fetched, then query order).
+  StaticIndex.prototype.wordDf = function (word) {
+    if (this.meta.vocab.indexOf(word[0]) < 0) return Promise.resolve(0);
+    var rel = "v/" + word[0] + ".json";
+    if (!this.cache.has(rel)) return Promise.resolve(Infinity);
+    return this.cache.get(rel).then(function (vocab) {
+      return Object.prototype.hasOwnProperty.call(vocab, word) ? vocab[word] : 0;
+    });
+  };
+  StaticIndex.prototype.plan = function (words) {
+    var self = this, sizes = this.meta.term_bytes, budget = this.meta.term_budget || 0;
+    if (!sizes || !sizes.length || !budget) return Promise.resolve(words.map(function () { return true; }));
+    return Promise.all(words.map(function (w) { return self.wordDf(w.word); })).then(function (dfs) {
+      var order = words.map(function (w, i) { return i; });
+      order.sort(function (a, b) { return dfs[a] === dfs[b] ? a - b : (dfs[a] < dfs[b] ? -1 : 1); });
+      var keep = words.map(function () { return false; }), used = new Set(), total = 0, any = false;
+      order.forEach(function (i) {
+        var need = new Set();
+        words[i].variants.forEach(function (v) {
+          var s = self.shardOf(v.term);
+          if (s >= 0 && !used.has(s)) need.add(s);
+        });
+        var cost = 0;
+        need.forEach(function (s) { cost += sizes[s]; });
+        if (any && total + cost > budget) return;
+        keep[i] = true; any = true; total += cost;
+        need.forEach(function (s) { used.add(s); });
+      });
+      return keep;
+    });
+  };
+  StaticIndex.prototype.shardOf = function (term) {
+    var b = this.meta.terms, lo = 0, hi = b.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (term < b[mid]) hi = mid; else lo = mid + 1; }
+    return lo - 1;
+  };
   StaticIndex.prototype.rank = function (words) {
     var self = this;
-    return Promise.all(words.map(function (w) {
-      return Promise.all(w.variants.map(function (v) { return self.postings(v.term); }));
-    })).then(function (lists) {
+    return this.plan(words).then(function (keep) {
+      words = words.filter(function (w, i) { return keep[i]; });
+      return Promise.all(words.map(function (w) {
+        return Promise.all(w.variants.map(function (v) { return self.postings(v.term); }));
+      }));
+    }).then(function (lists) {
       var scores = new Map();
       words.forEach(function (w, wi) {
         var best = new Map();
