@@ -236,7 +236,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         store = _open_store(args, root)
     try:
         written = run_report(root=root, out_dir=Path(args.out), filters=filters, today=today, lang=args.lang,
-                             store=store, events_file=Path(args.events) if args.events else None)
+                             store=store, events_file=Path(args.events) if args.events else None,
+                             engine=args.engine)
     finally:
         if store is not None:
             store.close()
@@ -459,6 +460,9 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--fcr-window", type=int, default=7, help="days within which a repeat contact breaks FCR")
     rp.add_argument("--lang", choices=["es", "en"], default="es")
     rp.add_argument("--out", default="report", help="output folder (default: report/)")
+    rp.add_argument("--engine", choices=["sql", "python"], default="sql",
+                    help="sql: every metric computed in the database (default); python: the in-Python reference, "
+                         "which reads every event into memory (for checking and benchmarks)")
     rp.add_argument("--today", help=argparse.SUPPRESS)
     rp.set_defaults(func=cmd_report)
 

@@ -13,6 +13,7 @@ from generator.model.validate import validate_tree
 from generator.render.manifest import build_manifest
 from generator.report.metrics import Filters, report_from_events
 from generator.report.output import write_report
+from generator.report.sqlreport import report_from_store
 from generator.service.store import Store
 
 
@@ -37,9 +38,15 @@ def content_manifest(root: Path, today: date) -> dict[str, Any]:
     return build_manifest(result.catalog)
 
 
+
 def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang: str,
-               store: Store | None = None, events_file: Path | None = None) -> list[Path]:
+               store: Store | None = None, events_file: Path | None = None, engine: str = "sql") -> list[Path]:
+    """The report of a store (computed by SQL in it; ``engine="python"``: the in-Python reference, which
+    reads every event into memory) or of an exported JSONL file (always the in-Python reference)."""
     manifest = content_manifest(root, today)
-    events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
-    report = report_from_events(events, manifest, filters, today)
+    if store is not None and engine == "sql":
+        report = report_from_store(store, manifest, filters, today)
+    else:
+        events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
+        report = report_from_events(events, manifest, filters, today)
     return write_report(report, out_dir, lang)

@@ -397,7 +397,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
                        "median_resolution_seconds": kpi["median_resolution_seconds"], "csat": csat_share(wk_csat),
                        "self_service_success": share(user_yes, user_votes)})
 
-    health = content_health(acc, articles, protocols, today)
+    health = content_health(acc.manifest, acc.zero_searches, articles, protocols, today)
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "filters": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(acc.filters).items()},
@@ -422,11 +422,11 @@ def _deliveries(events: list[dict[str, Any]]) -> dict[str, Any]:
             "failed": failed}
 
 
-def content_health(acc: Accumulator, articles: list[dict[str, Any]], protocols: list[dict[str, Any]],
-                   today: date) -> dict[str, Any]:
+def content_health(manifest: Mapping[str, Any], zero_searches: Mapping[str, int], articles: list[dict[str, Any]],
+                   protocols: list[dict[str, Any]], today: date) -> dict[str, Any]:
     overdue = []
     for kind in ("articles", "protocols"):
-        for cid, info in sorted(acc.manifest.get(kind, {}).items()):
+        for cid, info in sorted(manifest.get(kind, {}).items()):
             if not info.get("reviewed"):
                 continue
             due = date.fromisoformat(info["reviewed"]) + timedelta(days=int(info.get("review_every_days", 180)))
@@ -440,7 +440,7 @@ def content_health(acc: Accumulator, articles: list[dict[str, Any]], protocols: 
     high_no = [a for a in articles if (a["unhelpful_lower_bound"] or 0) >= 0.2 and a["no"] >= 3]
     high_no.sort(key=lambda a: -float(a["unhelpful_lower_bound"]))
     zero: list[dict[str, Any]] = [{"query": q, "searches": n} for q, n in
-                                  sorted(acc.zero_searches.items(), key=lambda kv: (-kv[1], kv[0]))]
+                                  sorted(zero_searches.items(), key=lambda kv: (-kv[1], kv[0]))]
     stalled = [p for p in protocols if p["runs"] >= 3 and (p["abandonment_rate"] or 0) >= 0.25]
     stalled.sort(key=lambda p: -float(p["abandonment_rate"]))
 

@@ -24,8 +24,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from generator.report.metrics import Filters, report_from_events
+from generator.report.metrics import Filters
 from generator.report.output import THEME_REPORT, render_html
+from generator.report.sqlreport import report_from_store
 from generator.service.store import Store
 
 TOKEN_ENV = "KB_REPORT_TOKEN"
@@ -70,8 +71,7 @@ class ReportPages:
             hit = self._cache.get("report")
             if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
                 return hit[1]
-            events = self.store.iter_events(ordered=False)
-            report = report_from_events(events, self._manifest(), Filters(), date.today())
+            report = report_from_store(self.store, self._manifest(), Filters(), date.today())
             self._cache["report"] = (time.monotonic(), report)
             return report
 

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 COLUMNS = ("id", "type", "ts", "received_at", "page", "article_id", "protocol_id", "session_id", "practice",
            "payload")
+
+
+class Reader(Protocol):
+    """One read session of the report: queries on one connection, temporary tables allowed
+    (they vanish with the session). SQL is written with ``?`` placeholders for both databases."""
+
+    dialect: str  # "sqlite" | "postgresql"
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, streamed."""
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement without rows (a temporary table, an index on it)."""
 
 
 class Store(Protocol):
@@ -28,6 +42,9 @@ class Store(Protocol):
     def iter_events(self, ordered: bool = True) -> Iterator[dict[str, Any]]:
         """Every stored event as it was received; oldest first when ``ordered`` (exports), in storage
         order otherwise (the report, whose metrics do not depend on order, skips the sort)."""
+
+    def reader(self) -> AbstractContextManager[Reader]:
+        """A read session for the report's aggregate queries."""
 
     def check(self) -> str:
         """An integrity check; 'ok' when the store is sound."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from generator.service.store import COLUMNS, row_of
@@ -73,6 +74,15 @@ class PostgresStore:
             for (payload,) in cur:
                 yield dict(payload)
 
+    @contextmanager
+    def reader(self) -> Iterator[PostgresReader]:
+        """One pooled connection, one transaction (rolled back at the end: temporary tables go with it)."""
+        with self.pool.connection() as conn:
+            try:
+                yield PostgresReader(conn)
+            finally:
+                conn.rollback()
+
     def check(self) -> str:
         with self.pool.connection() as conn:
             row = conn.execute("SELECT COUNT(*) - COUNT(DISTINCT id) FROM events").fetchone()
@@ -80,3 +90,26 @@ class PostgresStore:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _pg_sql(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresReader:
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._cursors = 0
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        self._cursors += 1
+        with self.conn.cursor(name=f"kb_report_{self._cursors}") as cur:  # server-side: streamed
+            cur.itersize = 10_000
+            cur.execute(_pg_sql(sql), tuple(params))
+            yield from cur
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(_pg_sql(sql), tuple(params))

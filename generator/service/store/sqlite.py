@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,19 @@ class SqliteStore:
         for (payload,) in cur:
             yield json.loads(payload)
 
+    @contextmanager
+    def reader(self) -> Iterator[SqliteReader]:
+        """A read-only connection of its own (the database file is opened ``mode=ro``); its temporary
+        tables live in SQLite's temp store and vanish when it closes."""
+        conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache: bounded, whatever the event count
+            yield SqliteReader(conn)
+        finally:
+            conn.close()
+
     def check(self) -> str:
         return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
 
@@ -113,3 +127,16 @@ class SqliteStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+class SqliteReader:
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        yield from self.conn.execute(sql, tuple(params))
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(sql, tuple(params))

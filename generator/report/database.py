@@ -1,0 +1,288 @@
+"""The report's aggregates, computed by SQL in the event store (SQLite or PostgreSQL).
+
+Memory does not grow with the number of events: every query returns one row per group (per
+protocol, week, article, step, technician…), never one per event. The only lists that grow
+with the data are what the report shows row by row (comments, distinct zero-result queries).
+Protocol runs are read once into a temporary table (``kb_runs``) with the fields the queries
+need; FCR, percentiles and medians use window functions (SQLite 3.40 has no percentile
+function). The formulas are those of docs/metrics.md; tests/report/test_sql_parity.py checks
+them against the in-Python reference (generator/report/metrics.py) on both databases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.report.dialect import Dialect
+from generator.report.metrics import REASONS, Filters
+from generator.service.store import Reader
+
+OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
+
+
+@dataclass
+class Scope:
+    """The WHERE conditions and parameters shared by the queries."""
+
+    d: Dialect
+    filters: Filters
+    area_ids: list[str] | None  # article ids of --area (None: every article)
+
+    def time(self, alias: str = "") -> tuple[str, list[Any]]:
+        sql, params = "", []
+        if self.filters.since:
+            sql += f" AND {self.d.since(alias)}"
+            params.append(self.filters.since.isoformat())
+        if self.filters.until:
+            sql += f" AND {self.d.until(alias)}"
+            params.append(self.filters.until.isoformat())
+        return sql, params
+
+    def area(self, expr: str) -> tuple[str, list[Any]]:
+        if self.area_ids is None:
+            return "", []
+        return f" AND {self.d.in_list(expr)}", [self.d.list_param(self.area_ids)]
+
+
+def percentiles_sql(source: str) -> str:
+    """Median (mean of the two middle values) and nearest-rank p90 per (g, k) of a query of (g, k, v)."""
+    return ("SELECT g, k, avg(v) FILTER (WHERE rn IN ((n + 1) / 2, (n + 2) / 2)), "
+            "max(v) FILTER (WHERE rn = (9 * n + 9) / 10), max(n) FROM ("
+            "SELECT g, k, v, ROW_NUMBER() OVER (PARTITION BY g, k ORDER BY v) AS rn, "
+            f"COUNT(*) OVER (PARTITION BY g, k) AS n FROM ({source}) s) t GROUP BY g, k")
+
+
+def make_runs(db: Reader, s: Scope) -> None:
+    """``kb_runs``: the non-practice runs in scope, one row each, JSON read once."""
+    d, f = s.d, s.filters
+    p = "payload"
+    start = d.text(p, "started_at")
+    time_sql, params = s.time()
+    where = " AND NOT practice" + time_sql
+    for column, value in (("protocol_id", f.protocol), (d.text(p, "channel"), f.channel),
+                          (d.text(p, "technician"), f.technician)):
+        if value is not None:
+            where += f" AND {column} = ?"
+            params.append(value)
+    select = (f"SELECT id, session_id, protocol_id, {d.text(p, 'outcome')} AS outcome, "
+              f"{d.epoch(start)} AS t0, {d.epoch(d.text(p, 'ended_at'))} AS t1, "
+              f"{d.epoch(d.text(p, 'contact_at'))} AS tc, {d.text(p, 'ticket_ref')} AS ticket, "
+              f"{d.text(p, 'channel')} AS channel, {d.text(p, 'technician')} AS technician, "
+              f"{d.week(f'substr({start}, 1, 10)')} AS week, "
+              f"COALESCE({d.text(p, 'ticket_ref')}, session_id) AS case_key, "
+              f"{d.text(p, 'resolved_step')} AS resolved_step, {d.text(p, 'cause')} AS cause, "
+              f"{d.last_step(p)} AS last_step, {d.json(p, 'path')} AS path, "
+              f"{d.json(p, 'articles_used')} AS used "
+              f"FROM events WHERE type = 'protocol_run'{where}")
+    db.run(d.temp_table("kb_runs", select), params)
+    db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
+    db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
+
+
+def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
+    """Counts by outcome, FCR, resolution and response times, per ('all', ''), ('protocol', id), ('week', w)."""
+    d = s.d
+    window = s.filters.fcr_window_days * 86400
+    near = ("COALESCE({a} <= ?, 1 = 0)")
+    flagged = (
+        "SELECT id, protocol_id, week, outcome, t0, t1, tc, CASE WHEN outcome = 'resolved' AND NOT "
+        f"(ticket IS NOT NULL AND ({near.format(a=d.seconds('t0 - LAG(t0) OVER w'))} OR "
+        f"{near.format(a=d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
+        "FROM kb_runs WINDOW w AS (PARTITION BY ticket ORDER BY t0, id)")
+    grouped = (f"WITH f AS ({flagged}) SELECT 'all' AS g, '' AS k, f.* FROM f UNION ALL "
+               "SELECT 'protocol', protocol_id, f.* FROM f UNION ALL SELECT 'week', week, f.* FROM f"
+               )
+    counts = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}')" for o in OUTCOMES)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for g, k, n, *rest in db.rows(f"WITH x AS ({grouped}) SELECT g, k, count(*), {counts}, sum(fcr) "
+                                  "FROM x GROUP BY g, k", [window, window]):
+        out[(g, k)] = {"runs": int(n), **{o: int(v) for o, v in zip(OUTCOMES, rest[:4], strict=True)},
+                       "fcr_runs": int(rest[4] or 0), "median_resolution_seconds": None,
+                       "p90_resolution_seconds": None, "median_response_seconds": None,
+                       "p90_response_seconds": None}
+    for kind, cond, value in (("resolution", "outcome = 'resolved'", "t1 - t0"),
+                              ("response", "tc IS NOT NULL", "t0 - tc")):
+        v = f"CAST({d.seconds(value)} AS DOUBLE PRECISION) AS v"
+        source = (f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond} UNION ALL "
+                  f"SELECT 'protocol', protocol_id, {v} FROM kb_runs WHERE {cond} UNION ALL "
+                  f"SELECT 'week', week, {v} FROM kb_runs WHERE {cond} UNION ALL "
+                  f"SELECT 'channel', COALESCE(channel, '—'), {v} FROM kb_runs WHERE {cond}")
+        for g, k, med, p90, _n in db.rows(percentiles_sql(source)):
+            row = out.setdefault((g, k), {})
+            row[f"median_{kind}_seconds"] = float(med)
+            row[f"p90_{kind}_seconds"] = float(p90)
+    return out
+
+
+def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Post-contact CSAT answers tied to runs in scope: (answers, 4-5 answers, sum) per group."""
+    d = s.d
+    time_sql, params = s.time("e")
+    c = (f"SELECT r.protocol_id, r.channel, r.technician, r.week, "
+         f"CAST({d.text('e.payload', 'rating')} AS INTEGER) AS rating FROM events e "
+         f"JOIN kb_runs r ON r.session_id = e.session_id WHERE e.type = 'csat'{time_sql}")
+    agg = "count(*), count(*) FILTER (WHERE rating >= 4), sum(rating)"
+    sql = (f"WITH c AS ({c}) SELECT 'all', '', {agg} FROM c UNION ALL "
+           f"SELECT 'protocol_id', protocol_id, {agg} FROM c GROUP BY protocol_id UNION ALL "
+           f"SELECT 'channel', COALESCE(channel, '—'), {agg} FROM c GROUP BY COALESCE(channel, '—') UNION ALL "
+           f"SELECT 'technician', COALESCE(technician, '—'), {agg} FROM c "
+           "GROUP BY COALESCE(technician, '—') UNION ALL "
+           f"SELECT 'week', week, {agg} FROM c GROUP BY week")
+    return {(g, k): (int(n), int(n45 or 0), int(total or 0)) for g, k, n, n45, total in db.rows(sql, params)}
+
+
+@dataclass
+class ArticleCounts:
+    views: int = 0
+    yes: int = 0
+    no: int = 0
+    user_yes: int = 0
+    user_votes: int = 0
+    ratings: int = 0
+    ratings45: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    kcs_links: int = 0
+    run_uses: int = 0
+    cases: int = 0  # distinct cases that linked it (KCS reuse)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
+    user = f"({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
+    rating = d.number(p, "rating")
+    tech = ""
+    if s.filters.technician is not None:
+        tech = f" AND {d.text(p, 'technician')} = ?"
+    cols = [
+        "type = 'view'", f"type = 'feedback' AND {yes}", f"type = 'feedback' AND {no}",
+        f"type = 'feedback' AND {yes} AND NOT {d.is_(p, 'by_technician', True)}", f"type = 'feedback' AND {user}",
+        f"type = 'feedback' AND {rating} IS NOT NULL", f"type = 'feedback' AND {rating} >= 4",
+        *(f"type = 'feedback' AND {no} AND {d.text(p, 'reason')} = '{r}'" for r in REASONS),
+        f"type = 'article_used'{tech}",
+    ]
+    select = ", ".join(f"count(*) FILTER (WHERE {c})" for c in cols)
+    sql = (f"SELECT article_id, {select} FROM events WHERE type IN ('view', 'feedback', 'article_used') "
+           f"AND article_id IS NOT NULL AND article_id <> ''{time_sql} GROUP BY article_id")
+    out: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
+    qparams = ([s.filters.technician] if tech else []) + params
+    for aid, views, y, n, uy, uv, nr, n45, *rest in db.rows(sql, qparams):
+        out[aid] = ArticleCounts(views, y, n, uy, uv, nr, n45, dict(zip(REASONS, rest[:5], strict=True)), rest[5])
+    for aid, uses in db.rows(f"SELECT u.value, count(*) FROM kb_runs r, {d.each_text('r.used', 'u')} GROUP BY u.value"):
+        out[aid].run_uses = int(uses)
+    for aid, cases in db.rows("SELECT a, count(DISTINCT c) FROM kb_links GROUP BY a"):
+        out[aid].cases = int(cases)
+    comment = d.text(p, "comment")
+    sql = (f"SELECT article_id, {d.ts_text()}, CASE WHEN {yes} THEN 1 WHEN {no} THEN 0 END, "
+           f"{d.text(p, 'reason')}, {comment} FROM events WHERE type = 'feedback' AND {comment} <> ''{time_sql}")
+    for aid, ts, helpful, reason, text in db.rows(sql, params):
+        out[aid or ""].comments.append({"ts": ts, "helpful": None if helpful is None else bool(helpful),
+                                        "reason": reason, "comment": text})
+    return out
+
+
+def make_links(db: Reader, s: Scope) -> None:
+    """``kb_links`` (article, case): KCS links and the articles used in runs, in scope."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    area_sql, area_params = s.area("article_id")
+    tech = ""
+    if s.filters.technician is not None:
+        tech = f" AND {d.text(p, 'technician')} = ?"
+        params.append(s.filters.technician)
+    used_area, used_params = s.area("u.value")
+    select = (f"SELECT article_id AS a, COALESCE({d.text(p, 'ticket_ref')}, session_id, id) AS c FROM events "
+              f"WHERE type = 'article_used'{time_sql}{tech}{area_sql} UNION ALL "
+              f"SELECT u.value, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
+    db.run(d.temp_table("kb_links", select), params + area_params + used_params)
+    db.run("CREATE INDEX kb_links_case ON kb_links (c)")
+
+
+def linked_runs(db: Reader) -> int:
+    row = next(db.rows("SELECT count(*) FROM kb_runs WHERE case_key IN (SELECT c FROM kb_links)"))
+    return int(row[0])
+
+
+def weekly_user_votes(db: Reader, s: Scope) -> Iterator[tuple[str, str, int, int]]:
+    """(article, day, user yes, user votes): votes outside technician mode, per article and day."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
+    sql = (f"SELECT article_id, substr({d.ts_text()}, 1, 10) AS day, count(*) FILTER (WHERE {yes}), count(*) "
+           f"FROM events WHERE type = 'feedback' AND ({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
+           f"{time_sql} GROUP BY article_id, day")
+    for aid, day, y, n in db.rows(sql, params):
+        yield str(aid or ""), str(day), int(y), int(n)
+
+
+def protocol_views(db: Reader, s: Scope) -> dict[str, int]:
+    time_sql, params = s.time()
+    sql = (f"SELECT protocol_id, count(*) FROM events WHERE type = 'view' AND protocol_id IS NOT NULL "
+           f"AND protocol_id <> ''{time_sql} GROUP BY protocol_id")
+    return {str(pid): int(n) for pid, n in db.rows(sql, params)}
+
+
+def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
+    """Searches in the period, and each raw query that found nothing with its count (normalised by the caller)."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    total = next(db.rows(f"SELECT count(*) FROM events WHERE type = 'search'{time_sql}", params))[0]
+    zero = db.rows(f"SELECT {d.text(p, 'query')}, count(*) FROM events WHERE type = 'search' AND "
+                   f"{d.number(p, 'results')} = 0{time_sql} GROUP BY {d.text(p, 'query')}", params)
+    return int(total), ((str(q), int(n)) for q, n in zero)
+
+
+def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
+    """(events in the period, anonymous clients seen, clients seen in two weeks or more)."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    client = d.text(p, "client")
+    day = f"substr({d.ts_text()}, 1, 10)"
+    inner = (f"SELECT {client} AS client, count(*) AS n, min({day}) AS lo, max({day}) AS hi FROM events "
+             f"WHERE 1 = 1{time_sql} GROUP BY {client}")
+    sql = (f"SELECT sum(n), count(*) FILTER (WHERE client IS NOT NULL AND client <> ''), count(*) FILTER "
+           f"(WHERE client IS NOT NULL AND client <> '' AND {d.week('lo')} <> {d.week('hi')}) FROM ({inner}) s")
+    n, clients, returning = next(db.rows(sql, params))
+    return int(n or 0), int(clients or 0), int(returning or 0)
+
+
+def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (protocol, step): reached (runs), ended and abandoned there, median and total seconds."""
+    d = s.d
+    step, sec = d.text("e.value", "step"), d.number("e.value", "seconds")
+    entries = f"SELECT r.id AS run, r.protocol_id AS g, {step} AS k, {sec} AS v FROM kb_runs r, {d.each('r.path', 'e')}"
+    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"reached": 0, "ended_here": 0, "abandoned_here": 0, "median_seconds": None, "total_seconds": 0.0})
+    for pid, st, reached, total in db.rows(f"SELECT g, k, count(DISTINCT run), sum(v) FROM ({entries}) p "
+                                           "GROUP BY g, k"):
+        out[(pid, st)].update(reached=int(reached), total_seconds=float(total or 0))
+    for pid, st, med, _p90, _n in db.rows(percentiles_sql(
+            f"SELECT g, k, CAST(v AS DOUBLE PRECISION) AS v FROM ({entries}) p")):
+        out[(pid, st)]["median_seconds"] = float(med)
+    for pid, st, ended, abandoned in db.rows(
+            "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs "
+            "WHERE last_step IS NOT NULL GROUP BY protocol_id, last_step"):
+        out[(pid, st)].update(ended_here=int(ended), abandoned_here=int(abandoned))
+    return out
+
+
+def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str, int]]:
+    """(protocol, resolving step, answer chosen there the last time, cause, resolved runs)."""
+    d = s.d
+    step = "COALESCE(r.resolved_step, r.last_step, '')"
+    answer = (f"COALESCE((SELECT {d.text('e.value', 'answer')} FROM {d.each('r.path', 'e')} "
+              f"WHERE {d.text('e.value', 'step')} = {step} ORDER BY e.key DESC LIMIT 1), '')")
+    sql = (f"SELECT pid, step, answer, cause, count(*) FROM (SELECT r.protocol_id AS pid, {step} AS step, "
+           f"{answer} AS answer, COALESCE(r.cause, '') AS cause FROM kb_runs r WHERE r.outcome = 'resolved') o "
+           "GROUP BY pid, step, answer, cause")
+    for pid, st, ans, cause, n in db.rows(sql):
+        yield str(pid), str(st), str(ans), str(cause), int(n)
+
+
+def rows_of(db: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    return list(db.rows(sql, params))

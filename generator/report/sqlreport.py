@@ -1,0 +1,164 @@
+"""`kb report` from the event store: SQL aggregates (generator/report/database.py) -> report.json.
+
+The result has the keys and values of the in-Python reference
+(:func:`generator.report.metrics.report_from_events`); only small, per-group rows cross from
+the database into Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from generator.report import database as q
+from generator.report.dialect import Dialect
+from generator.report.metrics import REASONS, Filters, _week_of_day, content_health, share, wilson_lower
+from generator.service.store import Reader, Store
+
+
+def _kpis(row: Mapping[str, Any] | None) -> dict[str, Any]:
+    r = row or {}
+    n = int(r.get("runs", 0))
+    return {
+        "runs": n, "resolved": r.get("resolved", 0), "escalated": r.get("escalated", 0),
+        "abandoned": r.get("abandoned", 0), "unresolved": r.get("unresolved", 0),
+        "resolution_rate": share(r.get("resolved", 0), n), "escalation_rate": share(r.get("escalated", 0), n),
+        "abandonment_rate": share(r.get("abandoned", 0), n), "fcr": share(r.get("fcr_runs", 0), n),
+        "median_resolution_seconds": r.get("median_resolution_seconds"),
+        "p90_resolution_seconds": r.get("p90_resolution_seconds"),
+        "median_response_seconds": r.get("median_response_seconds"),
+    }
+
+
+def _csat(cell: tuple[int, int, int] | None) -> float | None:
+    return share(cell[1], cell[0]) if cell else None
+
+
+def _articles(manifest: Mapping[str, Any], filters: Filters,
+              counts: Mapping[str, q.ArticleCounts]) -> list[dict[str, Any]]:
+    out = []
+    for aid, info in sorted(manifest.get("articles", {}).items()):
+        if filters.area and info.get("area") != filters.area:
+            continue
+        a = counts.get(aid, q.ArticleCounts())
+        votes = a.yes + a.no
+        refs = len(info.get("protocols", []))
+        out.append({
+            "id": aid, "title": info.get("title", aid), "url": info.get("url", ""), "area": info.get("area"),
+            "audience": info.get("audience"), "owner": info.get("owner"),
+            "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
+            "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
+            "ratings": a.ratings, "csat": share(a.ratings45, a.ratings),
+            "no_reasons": {r: a.reasons.get(r, 0) for r in REASONS},
+            "comments": sorted(a.comments, key=lambda c: c["ts"], reverse=True),
+            "kcs_links": a.kcs_links, "run_uses": a.run_uses, "referenced_by": refs,
+            "reuse": a.kcs_links + a.run_uses + refs, "self_service_success": share(a.user_yes, a.user_votes),
+        })
+    return out
+
+
+def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str, Any]],
+            seen: Mapping[str, set[str]]) -> list[dict[str, Any]]:
+    order = steps + sorted(seen.get(pid, set()) - set(steps))
+    empty = {"reached": 0, "ended_here": 0, "abandoned_here": 0, "median_seconds": None, "total_seconds": 0}
+    return [{"step": s, **stats.get((pid, s), empty)} for s in order]
+
+
+def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[str, Any]:
+    area_ids = None
+    if filters.area is not None:
+        area_ids = sorted(a for a, info in manifest.get("articles", {}).items() if info.get("area") == filters.area)
+    s = q.Scope(Dialect(db.dialect), filters, area_ids)
+    q.make_runs(db, s)
+    q.make_links(db, s)
+    g: dict[str, Any] = {"runs": q.run_groups(db, s), "csat": q.csat_groups(db, s), "articles": q.article_counts(db, s),
+                         "linked": q.linked_runs(db), "views": q.protocol_views(db, s), "steps": q.step_stats(db, s)}
+    options: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for pid, step, answer, cause, n in q.resolving_options(db, s):
+        options[pid].append({"step": step, "answer": answer, "cause": cause, "runs": n})
+    g["options"] = options
+    area_ok = (lambda a: True) if area_ids is None else set(area_ids).__contains__
+    weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for aid, day, yes, votes in q.weekly_user_votes(db, s):
+        if area_ok(aid):
+            cell = weekly[_week_of_day(day)]
+            cell[0] += yes
+            cell[1] += votes
+    g["weekly_votes"] = weekly
+    zero: Counter[str] = Counter()
+    g["search_total"] = 0
+    if filters.area is None and filters.protocol is None:
+        g["search_total"], rows = q.searches(db, s)
+        for query, n in rows:
+            zero[" ".join(query.lower().split())] += n
+    g["zero"] = zero
+    g["events"], g["clients"], g["returning"] = q.events_and_clients(db, s)
+    g["area_ok"] = area_ok
+    return g
+
+
+def report_from_store(store: Store, manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
+    """Every metric, computed in the database; the same dict as the in-Python reference."""
+    with store.reader() as db:
+        g = _gather(db, manifest, filters)
+    return assemble(g, manifest, filters, today)
+
+
+def _trends(g: Mapping[str, Any]) -> list[dict[str, Any]]:
+    runs, csat = g["runs"], g["csat"]
+    weeks = sorted({k for (kind, k) in runs if kind == "week"} | set(g["weekly_votes"]))
+    out = []
+    for wk in weeks:
+        kpi = _kpis(runs.get(("week", wk)))
+        yes, votes = g["weekly_votes"].get(wk, [0, 0])
+        out.append({"week": wk, "runs": kpi["runs"], "fcr": kpi["fcr"], "escalation_rate": kpi["escalation_rate"],
+                    "median_resolution_seconds": kpi["median_resolution_seconds"],
+                    "csat": _csat(csat.get(("week", wk))), "self_service_success": share(yes, votes)})
+    return out
+
+
+def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
+    counts = {a: c for a, c in g["articles"].items() if g["area_ok"](a)}
+    articles = _articles(manifest, filters, counts)
+    seen: dict[str, set[str]] = defaultdict(set)
+    for pid, step in g["steps"]:
+        seen[pid].add(step)
+    protocols = []
+    for pid, info in sorted(manifest.get("protocols", {}).items()):
+        if filters.protocol and pid != filters.protocol:
+            continue
+        protocols.append({
+            "id": pid, "title": info.get("title", pid), "url": info.get("url", ""), "owner": info.get("owner"),
+            **_kpis(g["runs"].get(("protocol", pid))), "views": g["views"].get(pid, 0),
+            "csat": _csat(g["csat"].get(("protocol_id", pid))),
+            "funnel": _funnel(list(info.get("steps", [])), pid, g["steps"], seen),
+            "resolving_options": sorted(g["options"].get(pid, []),
+                                        key=lambda o: (-o["runs"], (o["step"], o["answer"], o["cause"]))),
+        })
+    overall = _kpis(g["runs"].get(("all", "")))
+    all_csat = g["csat"].get(("all", ""), (0, 0, 0))
+    ratings = sum(c.ratings for c in counts.values())
+    cases = sum(c.cases for c in counts.values())
+    linked_articles = sum(1 for c in counts.values() if c.cases)
+    overall.update({
+        "csat": _csat(all_csat) if all_csat[0] else None, "csat_answers": all_csat[0],
+        "article_rating_csat": share(sum(c.ratings45 for c in counts.values()), ratings),
+        "link_rate": share(g["linked"], overall["runs"]),
+        "reuse_rate": share(cases - linked_articles, cases),
+        "self_service_success": share(sum(c.user_yes for c in counts.values()),
+                                      sum(c.user_votes for c in counts.values())),
+        "retention": share(g["returning"], g["clients"]),
+        "searches": g["search_total"], "zero_result_searches": sum(g["zero"].values()), "events": g["events"],
+    })
+    csat_by = {key: [{key: k, "answers": n, "csat": share(n45, n), "mean": total / n}
+                     for (kind, k), (n, n45, total) in sorted(g["csat"].items()) if kind == key and n]
+               for key in ("protocol_id", "channel", "technician")}
+    return {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "filters": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(filters).items()},
+        "overall": overall, "csat_by": csat_by, "trends": _trends(g),
+        "articles": articles, "protocols": protocols,
+        "health": content_health(manifest, g["zero"], articles, protocols, today),
+    }

@@ -1,0 +1,118 @@
+"""The SQL report (computed in the database) equals the in-Python reference, on SQLite and on a real
+PostgreSQL, over the hand-computed fixture and over seeded random event sets, with each filter."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.report.build import content_manifest
+from generator.report.metrics import Filters, report_from_events
+from generator.report.sqlreport import report_from_store
+from generator.service.store import Store, open_store
+from tests.report.fixture import events as fixture_events
+from tests.report.generated import generated_events
+from tests.service.conftest import fresh_database
+from tests.sitebuild import TINY
+
+TODAY = date(2026, 11, 23)
+SEEDS = (1, 2, 3, 4, 5)
+FILTERS = {
+    "all": Filters(),
+    "period": Filters(since=datetime(2026, 11, 2, tzinfo=UTC), until=datetime(2026, 11, 23, 12, tzinfo=UTC)),
+    "area": Filters(area="red"),
+    "protocol": Filters(protocol="sin-conexion"),
+    "channel": Filters(channel="phone"),
+    "technician": Filters(technician="ana"),
+    "fcr-window": Filters(fcr_window_days=3),
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    """The tiny fixture's content, as the report sees it."""
+    return content_manifest(TINY, TODAY)
+
+
+def _stores(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        store = open_store(f"sqlite:///{tmp / 'data' / 'events.sqlite3'}", tmp / "data")
+        yield store
+        store.close()
+        return
+    with fresh_database(request.getfixturevalue("pg_server")) as url:
+        store = open_store(url, tmp / "data")
+        yield store
+        store.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which database the SQL runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -> Iterator[Store]:
+    """An empty store of the kind under test (a fresh PostgreSQL database each time)."""
+    request.param = store_kind  # type: ignore[attr-defined]
+    yield from _stores(request, tmp_path)
+
+
+def assert_same(sql: Any, py: Any, where: str = "report") -> None:
+    """Equal, floats to 1e-9 (SQL sums and medians may round in the last digit)."""
+    if isinstance(py, dict):
+        assert isinstance(sql, dict), where
+        assert sorted(sql) == sorted(py), f"{where}: keys {sorted(set(sql) ^ set(py))}"
+        for key in py:
+            if key != "generated":
+                assert_same(sql[key], py[key], f"{where}.{key}")
+    elif isinstance(py, list):
+        assert isinstance(sql, list) and len(sql) == len(py), f"{where}: {sql!r} != {py!r}"
+        for i, (a, b) in enumerate(zip(sql, py, strict=True)):
+            assert_same(a, b, f"{where}[{i}]")
+    elif isinstance(py, float) or isinstance(sql, float):
+        assert py is not None and sql is not None and math.isclose(sql, py, rel_tol=1e-9, abs_tol=1e-6), \
+            f"{where}: SQL {sql!r} != Python {py!r}"
+    else:
+        assert sql == py, f"{where}: SQL {sql!r} != Python {py!r}"
+
+
+def test_fixture_equal(store: Store, manifest: dict[str, Any]) -> None:
+    events = fixture_events()
+    store.insert(events)
+    for name, filters in FILTERS.items():
+        assert_same(report_from_store(store, manifest, filters, TODAY),
+                    report_from_events(events, manifest, filters, TODAY), name)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generated_equal(store: Store, manifest: dict[str, Any], seed: int) -> None:
+    events = generated_events(seed)
+    assert store.insert(events)[0] == len(events)
+    for name, filters in FILTERS.items():
+        py = report_from_events(events, manifest, filters, TODAY)
+        if name == "all":  # the generated set reaches every part of the report
+            assert py["overall"]["runs"] > 50 and py["overall"]["csat_answers"] > 5
+            assert 0 < py["overall"]["fcr"] < py["overall"]["resolution_rate"]
+            assert py["health"]["zero_result_searches"] and py["overall"]["retention"]
+        assert_same(report_from_store(store, manifest, filters, TODAY), py, f"seed {seed}, {name}")
+
+
+def test_sql_iso_week_matches_python(store: Store) -> None:
+    """SQLite 3.40 has no %V: the week formula against Python's isocalendar over eight years of days."""
+    from generator.report.dialect import Dialect
+    from generator.report.metrics import week_of
+
+    days = [date.fromordinal(date(2020, 12, 20).toordinal() + i) for i in range(0, 8 * 366, 3)]
+    with store.reader() as db:
+        d = Dialect(db.dialect)
+        for day in days:
+            (week,) = next(db.rows(f"SELECT {d.week('x.day')} FROM (SELECT CAST(? AS TEXT) AS day) x",
+                                     [day.isoformat()]))
+            assert week == week_of(day), day
