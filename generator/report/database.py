@@ -47,12 +47,33 @@ class Scope:
         return f" AND {self.d.in_list(expr)}", [self.d.list_param(self.area_ids)]
 
 
-def percentiles_sql(source: str) -> str:
-    """Median (mean of the two middle values) and nearest-rank p90 per (g, k) of a query of (g, k, v)."""
-    return ("SELECT g, k, avg(v) FILTER (WHERE rn IN ((n + 1) / 2, (n + 2) / 2)), "
-            "max(v) FILTER (WHERE rn = (9 * n + 9) / 10), max(n) FROM ("
-            "SELECT g, k, v, ROW_NUMBER() OVER (PARTITION BY g, k ORDER BY v) AS rn, "
-            f"COUNT(*) OVER (PARTITION BY g, k) AS n FROM ({source}) s) t GROUP BY g, k")
+def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, float]]:
+    """(g, k, median, nearest-rank p90) per group of a query of (g, k, v): a sorted stream.
+
+    SQLite 3.40 has no percentile function. The database counts each group and each distinct value
+    in it (two GROUP BYs, sorted by the database, on disk when large); Python walks the sorted
+    counts and keeps one number per group: memory does not grow with the rows. The median is the
+    mean of the two middle values for an even count, p90 the ⌈0.9·n⌉-th smallest value."""
+    sizes = {(g, k): int(n) for g, k, n in db.rows(f"SELECT g, k, count(*) FROM ({source}) s GROUP BY g, k")}
+    key: tuple[str, str] | None = None
+    seen = size = 0
+    picked: dict[int, float] = {}
+    for g, k, v, n in db.rows(f"SELECT g, k, v, count(*) FROM ({source}) s GROUP BY g, k, v ORDER BY g, k, v"):
+        if (g, k) != key:
+            if key is not None:
+                yield _picked(key, size, picked)
+            key, seen, size, picked = (g, k), 0, sizes[(g, k)], {}
+        first, seen = seen + 1, seen + int(n)
+        for rank in ((size + 1) // 2, (size + 2) // 2, (9 * size + 9) // 10):
+            if first <= rank <= seen:
+                picked[rank] = float(v)
+    if key is not None:
+        yield _picked(key, size, picked)
+
+
+def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[str, str, float, float]:
+    median = (picked[(size + 1) // 2] + picked[(size + 2) // 2]) / 2
+    return str(key[0]), str(key[1]), median, picked[(9 * size + 9) // 10]
 
 
 def make_runs(db: Reader, s: Scope) -> None:
@@ -110,7 +131,7 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
                   f"SELECT 'protocol', protocol_id, {v} FROM kb_runs WHERE {cond} UNION ALL "
                   f"SELECT 'week', week, {v} FROM kb_runs WHERE {cond} UNION ALL "
                   f"SELECT 'channel', COALESCE(channel, '—'), {v} FROM kb_runs WHERE {cond}")
-        for g, k, med, p90, _n in db.rows(percentiles_sql(source)):
+        for g, k, med, p90 in percentiles(db, source):
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
             row[f"p90_{kind}_seconds"] = float(p90)
@@ -251,19 +272,28 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
     return int(n or 0), int(clients or 0), int(returning or 0)
 
 
+def make_steps(db: Reader, s: Scope) -> None:
+    """``kb_steps``: one row per path entry of the runs in scope (its run, protocol, position, step,
+    seconds, answer and whether the technician went back from it)."""
+    d = s.d
+    e = "e.value"
+    select = (f"SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, e.key AS idx, "
+              f"{d.text(e, 'step')} AS step, {d.number(e, 'seconds')} AS seconds, "
+              f"{d.text(e, 'answer')} AS answer, CASE WHEN {d.is_(e, 'back', True)} THEN 1 ELSE 0 END AS back "
+              f"FROM kb_runs r, {d.each('r.path', 'e')}")
+    db.run(d.temp_table("kb_steps", select))
+    db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
+
+
 def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
     """Per (protocol, step): reached (runs), ended and abandoned there, median and total seconds."""
-    d = s.d
-    step, sec = d.text("e.value", "step"), d.number("e.value", "seconds")
-    entries = f"SELECT r.id AS run, r.protocol_id AS g, {step} AS k, {sec} AS v FROM kb_runs r, {d.each('r.path', 'e')}"
     out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"reached": 0, "ended_here": 0, "abandoned_here": 0, "median_seconds": None, "total_seconds": 0.0})
-    for pid, st, reached, total in db.rows(f"SELECT g, k, count(DISTINCT run), sum(v) FROM ({entries}) p "
-                                           "GROUP BY g, k"):
+    for pid, st, reached, total in db.rows("SELECT pid, step, count(DISTINCT run), sum(seconds) FROM kb_steps "
+                                           "GROUP BY pid, step"):
         out[(pid, st)].update(reached=int(reached), total_seconds=float(total or 0))
-    for pid, st, med, _p90, _n in db.rows(percentiles_sql(
-            f"SELECT g, k, CAST(v AS DOUBLE PRECISION) AS v FROM ({entries}) p")):
-        out[(pid, st)]["median_seconds"] = float(med)
+    for pid, st, med, _p90 in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
+        out[(pid, st)]["median_seconds"] = med
     for pid, st, ended, abandoned in db.rows(
             "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs "
             "WHERE last_step IS NOT NULL GROUP BY protocol_id, last_step"):
@@ -273,10 +303,9 @@ def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
 
 def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str, int]]:
     """(protocol, resolving step, answer chosen there the last time, cause, resolved runs)."""
-    d = s.d
     step = "COALESCE(r.resolved_step, r.last_step, '')"
-    answer = (f"COALESCE((SELECT {d.text('e.value', 'answer')} FROM {d.each('r.path', 'e')} "
-              f"WHERE {d.text('e.value', 'step')} = {step} ORDER BY e.key DESC LIMIT 1), '')")
+    answer = (f"COALESCE((SELECT p.answer FROM kb_steps p WHERE p.run = r.id AND p.step = {step} "
+              "ORDER BY p.idx DESC LIMIT 1), '')")
     sql = (f"SELECT pid, step, answer, cause, count(*) FROM (SELECT r.protocol_id AS pid, {step} AS step, "
            f"{answer} AS answer, COALESCE(r.cause, '') AS cause FROM kb_runs r WHERE r.outcome = 'resolved') o "
            "GROUP BY pid, step, answer, cause")

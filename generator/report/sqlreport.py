@@ -73,6 +73,7 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
     s = q.Scope(Dialect(db.dialect), filters, area_ids)
     q.make_runs(db, s)
     q.make_links(db, s)
+    q.make_steps(db, s)
     g: dict[str, Any] = {"runs": q.run_groups(db, s), "csat": q.csat_groups(db, s), "articles": q.article_counts(db, s),
                          "linked": q.linked_runs(db), "views": q.protocol_views(db, s), "steps": q.step_stats(db, s)}
     options: dict[str, list[dict[str, Any]]] = defaultdict(list)
