@@ -694,7 +694,7 @@ def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, 
     shutil.rmtree(out_dir, ignore_errors=True)
     cmd = report_command(db_url, data_dir, out_dir, backend.split("/")[1])
     quiet = wait_for_quiet(quiet_wait)
-    log = (work / f"report-{backend}-{rep}.log").open("wb")
+    log = (work / f"report-{backend.replace('/', '-')}-{rep}.log").open("wb")
     db0 = proc_cpu(children_of(pg.postmaster())) if pg else 0.0
     busy0 = machine_busy()
     t0 = time.perf_counter()
@@ -721,8 +721,8 @@ def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, 
 
 def profile(backend: str, db_url: str, data_dir: Path, work: Path) -> dict[str, Any]:
     """cProfile one `kb report`; hotspots by own time and by cumulative time."""
-    out_dir = work / f"out-{backend}-profile"
-    prof = work / f"profile-{backend}.prof"
+    out_dir = work / f"out-{backend.replace('/', '-')}-profile"
+    prof = work / f"profile-{backend.replace('/', '-')}.prof"
     cmd = report_command(db_url, data_dir, out_dir, backend.split("/")[1])
     # -P: do not put the working directory first on sys.path (it would win over --code's PYTHONPATH)
     full = [sys.executable, "-P", "-m", "cProfile", "-o", str(prof), *cmd]
@@ -738,7 +738,7 @@ def profile(backend: str, db_url: str, data_dir: Path, work: Path) -> dict[str, 
         rows.append({"where": f"{_short(filename)}:{line}({func})", "calls": nc, "tottime": tt, "cumtime": ct})
     text = io.StringIO()
     pstats.Stats(str(prof), stream=text).sort_stats("tottime").print_stats(30)
-    (work / f"profile-{backend}.txt").write_text(text.getvalue(), encoding="utf-8")
+    (work / f"profile-{backend.replace('/', '-')}.txt").write_text(text.getvalue(), encoding="utf-8")
     shown_cmd = ["python", "-m", "cProfile", "-o", str(prof.relative_to(REPO)), *shlex.split(shown(cmd))]
     return {"wall_s": wall, "total_s": total, "command": shlex.join(shown_cmd),
             "by_tottime": sorted(rows, key=lambda r: -r["tottime"])[:15],
