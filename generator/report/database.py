@@ -30,6 +30,15 @@ class Scope:
     d: Dialect
     filters: Filters
     area_ids: list[str] | None  # article ids of --area (None: every article)
+    technicians: list[str] | None = None  # --technician: every spelling of that technician in the events
+    canon: dict[str, str] = field(default_factory=dict)  # translation id -> original id
+
+    def mapped(self, expr: str) -> tuple[str, list[Any]]:
+        """``expr`` with translations' ids replaced by their original's."""
+        if not self.canon:
+            return expr, []
+        whens = " ".join("WHEN ? THEN ?" for _ in self.canon)
+        return f"(CASE {expr} {whens} ELSE {expr} END)", [x for pair in sorted(self.canon.items()) for x in pair]
 
     def time(self, alias: str = "") -> tuple[str, list[Any]]:
         sql, params = "", []
@@ -40,6 +49,11 @@ class Scope:
             sql += f" AND {self.d.until(alias)}"
             params.append(self.filters.until.isoformat())
         return sql, params
+
+    def technician(self, expr: str) -> tuple[str, list[Any]]:
+        if self.technicians is None:
+            return "", []
+        return f" AND {self.d.in_list(expr)}", [self.d.list_param(self.technicians)]
 
     def area(self, expr: str) -> tuple[str, list[Any]]:
         if self.area_ids is None:
@@ -76,19 +90,33 @@ def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[
     return str(key[0]), str(key[1]), median, picked[(9 * size + 9) // 10]
 
 
+def technician_spellings(db: Reader, s: Scope) -> list[str]:
+    """The spellings of --technician in runs and KCS links ("Ana", "ana ", …): one per distinct name."""
+    wanted = s.filters.technician_of(s.filters.technician)
+    expr = s.d.text("payload", "technician")
+    rows = db.rows(f"SELECT DISTINCT {expr} FROM events WHERE type IN ('protocol_run', 'article_used') "
+                   f"AND {expr} IS NOT NULL")
+    return sorted(str(name) for (name,) in rows if s.filters.technician_of(name) == wanted)
+
+
 def make_runs(db: Reader, s: Scope) -> None:
     """``kb_runs``: the non-practice runs in scope, one row each, JSON read once."""
     d, f = s.d, s.filters
     p = "payload"
     start = d.text(p, "started_at")
+    pid, pid_params = s.mapped("protocol_id")
     time_sql, params = s.time()
     where = " AND NOT practice" + time_sql
-    for column, value in (("protocol_id", f.protocol), (d.text(p, "channel"), f.channel),
-                          (d.text(p, "technician"), f.technician)):
-        if value is not None:
-            where += f" AND {column} = ?"
-            params.append(value)
-    select = (f"SELECT id, session_id, protocol_id, {d.text(p, 'outcome')} AS outcome, "
+    if f.protocol is not None:
+        where += f" AND {pid} = ?"
+        params += [*pid_params, s.canon.get(f.protocol, f.protocol)]
+    if f.channel is not None:
+        where += f" AND {d.text(p, 'channel')} = ?"
+        params.append(f.channel)
+    tech_sql, tech_params = s.technician(d.text(p, "technician"))
+    where += tech_sql
+    params += tech_params
+    select = (f"SELECT id, session_id, {pid} AS protocol_id, {d.text(p, 'outcome')} AS outcome, "
               f"{d.epoch(start)} AS t0, {d.epoch(d.text(p, 'ended_at'))} AS t1, "
               f"{d.epoch(d.text(p, 'contact_at'))} AS tc, {d.text(p, 'ticket_ref')} AS ticket, "
               f"{d.text(p, 'channel')} AS channel, {d.text(p, 'technician')} AS technician, "
@@ -98,7 +126,7 @@ def make_runs(db: Reader, s: Scope) -> None:
               f"{d.last_step(p)} AS last_step, {d.json(p, 'path')} AS path, "
               f"{d.json(p, 'articles_used')} AS used "
               f"FROM events WHERE type = 'protocol_run'{where}")
-    db.run(d.temp_table("kb_runs", select), params)
+    db.run(d.temp_table("kb_runs", select), pid_params + params)
     db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
@@ -177,9 +205,7 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
     yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
     user = f"({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
     rating = d.number(p, "rating")
-    tech = ""
-    if s.filters.technician is not None:
-        tech = f" AND {d.text(p, 'technician')} = ?"
+    tech, tech_params = s.technician(d.text(p, "technician"))
     cols = [
         "type = 'view'", f"type = 'feedback' AND {yes}", f"type = 'feedback' AND {no}",
         f"type = 'feedback' AND {yes} AND NOT {d.is_(p, 'by_technician', True)}", f"type = 'feedback' AND {user}",
@@ -191,7 +217,7 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
     sql = (f"SELECT article_id, {select} FROM events WHERE type IN ('view', 'feedback', 'article_used') "
            f"AND article_id IS NOT NULL AND article_id <> ''{time_sql} GROUP BY article_id")
     out: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
-    qparams = ([s.filters.technician] if tech else []) + params
+    qparams = tech_params + params
     for aid, views, y, n, uy, uv, nr, n45, *rest in db.rows(sql, qparams):
         out[aid] = ArticleCounts(views, y, n, uy, uv, nr, n45, dict(zip(REASONS, rest[:5], strict=True)), rest[5])
     for aid, uses in db.rows(f"SELECT u.value, count(*) FROM kb_runs r, {d.each_text('r.used', 'u')} GROUP BY u.value"):
@@ -210,17 +236,18 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
 def make_links(db: Reader, s: Scope) -> None:
     """``kb_links`` (article, case): KCS links and the articles used in runs, in scope."""
     d, p = s.d, "payload"
+    aid, aid_params = s.mapped("article_id")
+    used, used_map = s.mapped("u.value")
     time_sql, params = s.time()
-    area_sql, area_params = s.area("article_id")
-    tech = ""
-    if s.filters.technician is not None:
-        tech = f" AND {d.text(p, 'technician')} = ?"
-        params.append(s.filters.technician)
-    used_area, used_params = s.area("u.value")
-    select = (f"SELECT article_id AS a, COALESCE({d.text(p, 'ticket_ref')}, session_id, id) AS c FROM events "
+    area_sql, area_params = s.area(aid)
+    tech, tech_params = s.technician(d.text(p, "technician"))
+    used_area, used_params = s.area(used)
+    select = (f"SELECT {aid} AS a, COALESCE({d.text(p, 'ticket_ref')}, session_id, id) AS c FROM events "
               f"WHERE type = 'article_used'{time_sql}{tech}{area_sql} UNION ALL "
-              f"SELECT u.value, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
-    db.run(d.temp_table("kb_links", select), params + area_params + used_params)
+              f"SELECT {used}, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
+    area_all = (aid_params + area_params) if area_params else []
+    used_all = (used_map + used_params) if used_params else []
+    db.run(d.temp_table("kb_links", select), aid_params + params + tech_params + area_all + used_map + used_all)
     db.run("CREATE INDEX kb_links_case ON kb_links (c)")
 
 

@@ -30,6 +30,35 @@ class Filters:
     channel: str | None = None
     technician: str | None = None
     fcr_window_days: int = 7
+    aliases: tuple[tuple[str, str], ...] = ()  # technician name (normalised) -> the name to show, from config
+
+    def technician_of(self, name: Any) -> str | None:
+        return technician_key(name, dict(self.aliases))
+
+    def shown(self) -> dict[str, Any]:
+        """The filters as report.json lists them."""
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(self).items() if k != "aliases"}
+
+
+def canonical_ids(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Translation id -> its original's id (articles and protocols): a translation counts with its original."""
+    out = {}
+    for kind in ("articles", "protocols"):
+        items = manifest.get(kind, {})
+        for cid, info in items.items():
+            original = info.get("translation_of")
+            if original and original in items and original != cid:
+                out[cid] = str(original)
+    return out
+
+
+def technician_key(name: Any, aliases: Mapping[str, str] | None = None) -> str | None:
+    """One technician, however typed: spaces collapsed, case folded ("Ana ", "ana" -> "ana"), then the
+    alias map of kb-report.yml (its keys normalised the same way)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    key = " ".join(name.split()).casefold()
+    return (aliases or {}).get(key, key)
 
 
 def parse_ts(value: str) -> datetime:
@@ -113,6 +142,7 @@ class Accumulator:
     def __init__(self, manifest: Mapping[str, Any], filters: Filters) -> None:
         self.manifest = manifest
         self.filters = filters
+        self.canon = canonical_ids(manifest)
         self.articles: dict[str, _Article] = defaultdict(_Article)
         self.protocol_views: Counter[str] = Counter()
         self.runs: list[_Run] = []
@@ -135,9 +165,9 @@ class Accumulator:
 
     def _run_ok(self, ev: dict[str, Any]) -> bool:
         f = self.filters
-        return ((f.protocol is None or ev.get("protocol_id") == f.protocol)
+        return ((f.protocol is None or ev.get("protocol_id") == self.canon.get(f.protocol, f.protocol))
                 and (f.channel is None or ev.get("channel") == f.channel)
-                and (f.technician is None or ev.get("technician") == f.technician))
+                and (f.technician is None or f.technician_of(ev.get("technician")) == f.technician_of(f.technician)))
 
     def add(self, ev: dict[str, Any]) -> None:
         f = self.filters
@@ -150,11 +180,12 @@ class Accumulator:
             self.client_weeks[ev["client"]].add(week_of_ts(ev["ts"]))
         kind = ev["type"]
         aid: str = ev.get("article_id") or ""
+        aid = self.canon.get(aid, aid)
         if kind == "view":
             if aid and self._area_ok(aid):
                 self.articles[aid].views += 1
             if ev.get("protocol_id"):
-                self.protocol_views[ev["protocol_id"]] += 1
+                self.protocol_views[self.canon.get(ev["protocol_id"], ev["protocol_id"])] += 1
         elif kind == "feedback" and self._area_ok(aid):
             art = self.articles[aid]
             helpful = ev.get("helpful")
@@ -180,7 +211,8 @@ class Accumulator:
             if link[0] is not None and link in self.linked:
                 return  # the runner's event and the ticket note's are one link
             self.linked.add(link)
-            if self.filters.technician is None or ev.get("technician") == self.filters.technician:
+            f = self.filters
+            if f.technician is None or f.technician_of(ev.get("technician")) == f.technician_of(f.technician):
                 self.articles[aid].kcs_links += 1
                 case = ev.get("ticket_ref") or ev.get("session_id") or ev["id"]
                 self.links.append((parse_ts(ev["ts"]), aid, f"case:{case}"))
@@ -192,12 +224,15 @@ class Accumulator:
                 if ev.get("results") == 0:
                     self.zero_searches[query] += 1
         elif kind == "protocol_run":
+            if ev.get("protocol_id") in self.canon:
+                ev = {**ev, "protocol_id": self.canon[ev["protocol_id"]]}
             if ev.get("practice") or not self._run_ok(ev):
                 return
             self.runs.append(_Run(ev, parse_ts(ev["started_at"]), parse_ts(ev["ended_at"])))
             case = ev.get("ticket_ref") or ev["session_id"]
             ended = parse_ts(ev["ts"])
             for used in ev.get("articles_used") or []:
+                used = self.canon.get(used, used)
                 if self._area_ok(used):
                     self.articles[used].run_uses += 1
                     self.links.append((ended, used, f"case:{case}"))
@@ -285,13 +320,15 @@ def _resolving_options(runs: list[_Run]) -> list[dict[str, Any]]:
             for (s, a, c), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _csat_groups(csat: list[dict[str, Any]], runs_by_session: Mapping[str, _Run], key: str) -> list[dict[str, Any]]:
+def _csat_groups(csat: list[dict[str, Any]], runs_by_session: Mapping[str, _Run], key: str,
+                 filters: Filters) -> list[dict[str, Any]]:
     groups: dict[str, list[int]] = defaultdict(list)
     for c in csat:
         run = runs_by_session.get(c["session_id"])
         if run is None:
             continue
-        groups[str(run.ev.get(key) or "—")].append(int(c["rating"]))
+        value = filters.technician_of(run.ev.get(key)) if key == "technician" else run.ev.get(key)
+        groups[str(value or "—")].append(int(c["rating"]))
     return [{key: k, "answers": len(v), "csat": csat_share(v), "mean": sum(v) / len(v)}
             for k, v in sorted(groups.items())]
 
@@ -325,7 +362,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
 
     articles = []
     for aid, info in sorted(manifest.get("articles", {}).items()):
-        if acc.filters.area and info.get("area") != acc.filters.area:
+        if (acc.filters.area and info.get("area") != acc.filters.area) or aid in acc.canon:
             continue
         a = acc.articles.get(aid, _Article())
         votes = a.yes + a.no
@@ -351,12 +388,14 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
         csat_by_protocol[runs_by_session[c["session_id"]].ev["protocol_id"]].append(int(c["rating"]))
     protocols = []
     for pid, info in sorted(manifest.get("protocols", {}).items()):
-        if acc.filters.protocol and pid != acc.filters.protocol:
+        wanted = acc.filters.protocol
+        if (wanted and pid != acc.canon.get(wanted, wanted)) or pid in acc.canon:
             continue
         mine = runs_by_protocol.get(pid, [])
         kpis = _run_kpis(mine, fcr)
         protocols.append({
             "id": pid, "title": info.get("title", pid), "url": info.get("url", ""), "owner": info.get("owner"),
+            "step_titles": dict(info.get("step_titles", {})),
             **kpis, "views": acc.protocol_views[pid],
             "csat": csat_share(csat_by_protocol.get(pid, [])),
             "funnel": _funnel(mine, list(info.get("steps", []))),
@@ -400,9 +439,9 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
     health = content_health(acc.manifest, acc.zero_searches, articles, protocols, today)
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "filters": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(acc.filters).items()},
+        "filters": acc.filters.shown(),
         "overall": overall,
-        "csat_by": {key: _csat_groups(in_scope_csat, runs_by_session, key)
+        "csat_by": {key: _csat_groups(in_scope_csat, runs_by_session, key, acc.filters)
                     for key in ("protocol_id", "channel", "technician")},
         "trends": trends,
         "articles": articles,
@@ -451,19 +490,26 @@ def content_health(manifest: Mapping[str, Any], zero_searches: Mapping[str, int]
         if top[1]:
             why += f"; most common reason: {top[0]}"
         score = 10 * float(a["unhelpful_lower_bound"]) * int(a["no"])
-        fix.append({"kind": "article", "id": a["id"], "title": a["title"], "score": score, "why": why})
+        fix.append({"kind": "article", "id": a["id"], "title": a["title"], "score": score, "why": why,
+                    "code": "article_no", "args": {"no": a["no"], "votes": a["yes"] + a["no"],
+                                                   "reason": top[0] if top[1] else None}})
     for p in stalled:
         worst = max(p["funnel"], key=lambda s: s["abandoned_here"], default=None)
-        where = f"; most abandon at step '{worst['step']}'" if worst and worst["abandoned_here"] else ""
+        step = worst["step"] if worst and worst["abandoned_here"] else None
+        where = f"; most abandon at step '{step}'" if step else ""
         fix.append({"kind": "protocol", "id": p["id"], "title": p["title"],
                     "score": 10 * float(p["abandonment_rate"]) * int(p["abandoned"]),
-                    "why": f"{p['abandoned']} of {p['runs']} runs abandoned{where}"})
+                    "why": f"{p['abandoned']} of {p['runs']} runs abandoned{where}",
+                    "code": "protocol_abandoned", "args": {"abandoned": p["abandoned"], "runs": p["runs"],
+                                                           "step": step}})
     for z in zero[:20]:
         fix.append({"kind": "gap", "id": z["query"], "title": z["query"], "score": 2.0 * z["searches"],
-                    "why": f"searched {z['searches']} times with no result: write an article or add a synonym"})
+                    "why": f"searched {z['searches']} times with no result: write an article or add a synonym",
+                    "code": "gap", "args": {"searches": z["searches"]}})
     for o in overdue:
         fix.append({"kind": o["kind"], "id": o["id"], "title": o["title"], "score": o["days_overdue"] / 30,
-                    "why": f"review {o['days_overdue']} days overdue (owner: {o['owner']})"})
+                    "why": f"review {o['days_overdue']} days overdue (owner: {o['owner']})",
+                    "code": "overdue", "args": {"days": o["days_overdue"], "owner": o["owner"]}})
     fix.sort(key=lambda f: (-f["score"], f["kind"], f["id"]))
     return {"overdue": overdue, "never_viewed": never_viewed,
             "high_no_rate": [{"id": a["id"], "title": a["title"], "yes": a["yes"], "no": a["no"],

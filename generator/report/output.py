@@ -18,8 +18,9 @@ from typing import Any
 import jinja2
 
 from generator.csvsafe import csv_safe
-from generator.report.charts import Chart, bar_chart
+from generator.report.charts import Chart, bar_chart, hbar_chart
 from generator.report.labels import labels
+from generator.report.view import Row, csat_rows, fix_rows, funnel_rows, option_rows, rate
 
 THEME_REPORT = Path(__file__).resolve().parent.parent.parent / "theme" / "report"
 
@@ -102,6 +103,22 @@ class ReportContext:
     t: dict[str, str]
     lang: str
     charts: dict[str, Chart]
+    fix: list[Row]  # "fix next", in words
+    csat_by: dict[str, list[Row]]  # CSAT per protocol (title), channel (word), technician
+    active: list[dict[str, Any]]  # protocols with runs in the period
+    idle: list[str]  # titles of the protocols without runs (one line, not one row each)
+    funnels: dict[str, list[dict[str, Any]]]  # protocol id -> funnel rows with step titles
+    options: dict[str, list[dict[str, Any]]]  # protocol id -> resolving options with step titles
+
+
+def context(report: dict[str, Any], lang: str) -> ReportContext:
+    t = labels(lang)
+    active = [p for p in report["protocols"] if p["runs"]]
+    return ReportContext(
+        report, t, lang, charts(report, t), fix_rows(report, t),
+        {key: csat_rows(report, key, t) for key in report["csat_by"]}, active,
+        [p["title"] for p in report["protocols"] if not p["runs"]],
+        {p["id"]: funnel_rows(p) for p in active}, {p["id"]: option_rows(p) for p in active})
 
 
 def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:
@@ -113,17 +130,22 @@ def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:
     }
     for p in report["protocols"]:
         if p["runs"]:
-            out[f"funnel:{p['id']}"] = bar_chart(f"{t['funnel']}: {p['title']}", [s["step"] for s in p["funnel"]],
-                                                 [s["reached"] for s in p["funnel"]])
+            rows = funnel_rows(p)
+            out[f"funnel:{p['id']}"] = hbar_chart(f"{t['funnel']}: {p['title']}", [s["title"] for s in rows],
+                                                  [s["reached"] for s in rows])
     return out
 
 
 def render_html(report: dict[str, Any], lang: str = "es", template_dir: Path = THEME_REPORT) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(pct=_pct, dur=_dur, num=_num)
-    t = labels(lang)
-    ctx = ReportContext(report, t, lang, charts(report, t))
+    ctx = context(report, lang)
+
+    def rate_of(value: float | None, whole: int | None) -> str:
+        """A rate with its denominator: 54 % (14 de 26)."""
+        return rate(None if value is None else round(value * (whole or 0)), whole, ctx.t)
+
+    env.filters.update(pct=_pct, dur=_dur, num=_num, rate=rate_of)
     return env.get_template("report.html").render(c=ctx)
 
 

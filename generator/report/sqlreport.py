@@ -14,7 +14,7 @@ from typing import Any
 
 from generator.report import database as q
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, _week_of_day, content_health, share, wilson_lower
+from generator.report.metrics import REASONS, Filters, _week_of_day, canonical_ids, content_health, share, wilson_lower
 from generator.service.store import Reader, Store
 
 
@@ -40,7 +40,7 @@ def _articles(manifest: Mapping[str, Any], filters: Filters,
               counts: Mapping[str, q.ArticleCounts]) -> list[dict[str, Any]]:
     out = []
     for aid, info in sorted(manifest.get("articles", {}).items()):
-        if filters.area and info.get("area") != filters.area:
+        if (filters.area and info.get("area") != filters.area) or aid in canonical_ids(manifest):
             continue
         a = counts.get(aid, q.ArticleCounts())
         votes = a.yes + a.no
@@ -70,12 +70,20 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
     area_ids = None
     if filters.area is not None:
         area_ids = sorted(a for a, info in manifest.get("articles", {}).items() if info.get("area") == filters.area)
-    s = q.Scope(Dialect(db.dialect), filters, area_ids)
+    canon = canonical_ids(manifest)
+    s = q.Scope(Dialect(db.dialect), filters, area_ids, canon=canon)
+    if filters.technician is not None:
+        s.technicians = q.technician_spellings(db, s)
     q.make_runs(db, s)
     q.make_links(db, s)
     q.make_steps(db, s)
     g: dict[str, Any] = {"runs": q.run_groups(db, s), "csat": q.csat_groups(db, s), "articles": q.article_counts(db, s),
-                         "linked": q.linked_runs(db), "views": q.protocol_views(db, s), "steps": q.step_stats(db, s)}
+                         "linked": q.linked_runs(db), "steps": q.step_stats(db, s)}
+    views: Counter[str] = Counter()
+    for pid, n in q.protocol_views(db, s).items():
+        views[canon.get(pid, pid)] += n
+    g["views"] = views
+    g["articles"] = _merged(g["articles"], canon)
     options: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for pid, step, answer, cause, n in q.resolving_options(db, s):
         options[pid].append({"step": step, "answer": answer, "cause": cause, "runs": n})
@@ -83,7 +91,7 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
     area_ok = (lambda a: True) if area_ids is None else set(area_ids).__contains__
     weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for aid, day, yes, votes in q.weekly_user_votes(db, s):
-        if area_ok(aid):
+        if area_ok(canon.get(aid, aid)):
             cell = weekly[_week_of_day(day)]
             cell[0] += yes
             cell[1] += votes
@@ -100,11 +108,42 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
     return g
 
 
+def _merged(counts: Mapping[str, q.ArticleCounts], canon: Mapping[str, str]) -> dict[str, q.ArticleCounts]:
+    """Article counts with each translation's added to its original's (``cases`` already is: kb_links maps ids)."""
+    out: dict[str, q.ArticleCounts] = {}
+    for aid in sorted(counts, key=lambda a: a in canon):  # originals first
+        c = counts[aid]
+        target = canon.get(aid, aid)
+        if target not in out:
+            out[target] = q.ArticleCounts(reasons=dict.fromkeys(REASONS, 0))
+            out[target].cases = counts[target].cases if target in counts else 0
+        m = out[target]
+        for name in ("views", "yes", "no", "user_yes", "user_votes", "ratings", "ratings45", "kcs_links", "run_uses"):
+            setattr(m, name, getattr(m, name) + getattr(c, name))
+        for r in REASONS:
+            m.reasons[r] += c.reasons.get(r, 0)
+        m.comments.extend(c.comments)
+    return out
+
+
 def report_from_store(store: Store, manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
     """Every metric, computed in the database; the same dict as the in-Python reference."""
     with store.reader() as db:
         g = _gather(db, manifest, filters)
     return assemble(g, manifest, filters, today)
+
+
+def _csat_by(groups: Mapping[tuple[str, str], tuple[int, int, int]], key: str,
+             filters: Filters) -> list[dict[str, Any]]:
+    """CSAT per protocol, channel or technician; technicians as one name however typed."""
+    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (kind, k), cell in groups.items():
+        if kind == key and cell[0]:
+            name = (filters.technician_of(k) or "—") if key == "technician" else k
+            for i in range(3):
+                merged[name][i] += cell[i]
+    return [{key: k, "answers": n, "csat": share(n45, n), "mean": total / n}
+            for k, (n, n45, total) in sorted(merged.items())]
 
 
 def _trends(g: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -121,6 +160,7 @@ def _trends(g: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
+    canon = canonical_ids(manifest)
     counts = {a: c for a, c in g["articles"].items() if g["area_ok"](a)}
     articles = _articles(manifest, filters, counts)
     seen: dict[str, set[str]] = defaultdict(set)
@@ -128,10 +168,12 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
         seen[pid].add(step)
     protocols = []
     for pid, info in sorted(manifest.get("protocols", {}).items()):
-        if filters.protocol and pid != filters.protocol:
+        wanted = filters.protocol
+        if (wanted and pid != canon.get(wanted, wanted)) or pid in canon:
             continue
         protocols.append({
             "id": pid, "title": info.get("title", pid), "url": info.get("url", ""), "owner": info.get("owner"),
+            "step_titles": dict(info.get("step_titles", {})),
             **_kpis(g["runs"].get(("protocol", pid))), "views": g["views"].get(pid, 0),
             "csat": _csat(g["csat"].get(("protocol_id", pid))),
             "funnel": _funnel(list(info.get("steps", [])), pid, g["steps"], seen),
@@ -153,12 +195,10 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
         "retention": share(g["returning"], g["clients"]),
         "searches": g["search_total"], "zero_result_searches": sum(g["zero"].values()), "events": g["events"],
     })
-    csat_by = {key: [{key: k, "answers": n, "csat": share(n45, n), "mean": total / n}
-                     for (kind, k), (n, n45, total) in sorted(g["csat"].items()) if kind == key and n]
-               for key in ("protocol_id", "channel", "technician")}
+    csat_by = {key: _csat_by(g["csat"], key, filters) for key in ("protocol_id", "channel", "technician")}
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "filters": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(filters).items()},
+        "filters": filters.shown(),
         "overall": overall, "csat_by": csat_by, "trends": _trends(g),
         "articles": articles, "protocols": protocols,
         "health": content_health(manifest, g["zero"], articles, protocols, today),

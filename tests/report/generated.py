@@ -13,8 +13,9 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-ARTICLES = ("cable-suelto", "dns-mal-configurado", "cambiar-contrasena", "no-existe")
-PROTOCOLS = ("sin-conexion", "sin-conexion", "sin-conexion", "otro-protocolo")
+ARTICLES = ("cable-suelto", "cable-suelto-en", "dns-mal-configurado", "cambiar-contrasena", "no-existe")
+PROTOCOLS = ("sin-conexion", "sin-conexion", "sin-conexion-en", "otro-protocolo")
+TECHNICIANS = ("ana", "Ana", " ANA ", "ben", "Ben  Ruiz", "ben ruiz", "carla")
 STEPS = ("comprobar-cable", "comprobar-dns", "escalar", "paso-viejo")
 ANSWERS = ("Sí", "No", None)
 START = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
@@ -64,7 +65,7 @@ class Gen:
                    "ts": self.ts(end)})
         optional: dict[str, Any] = {
             "ticket_ref": r.choice(self.tickets), "channel": r.choice(("phone", "chat", "remote", "email")),
-            "technician": r.choice(("ana", "ben", "carla")), "cause": r.choice(("DNS", "Cable")),
+            "technician": r.choice(TECHNICIANS), "cause": r.choice(("DNS", "Cable")),
             "resolved_step": r.choice(STEPS), "practice": r.random() < 0.3,
             "articles_used": [r.choice(ARTICLES) for _ in range(r.randrange(0, 3))],
             "contact_at": self.ts(start - timedelta(seconds=r.randrange(0, 3000))),
@@ -103,7 +104,7 @@ class Gen:
             elif r.random() < 0.5 and self.sessions:
                 ev["session_id"] = r.choice(self.sessions)
             if r.random() < 0.7:
-                ev["technician"] = r.choice(("ana", "ben"))
+                ev["technician"] = r.choice(("ana", "ANA", "ben"))
         else:
             ev["session_id"] = r.choice(self.sessions) if self.sessions and r.random() < 0.8 else self.uid()
             ev["rating"] = r.randrange(1, 6)

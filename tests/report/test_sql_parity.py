@@ -28,15 +28,22 @@ FILTERS = {
     "area": Filters(area="red"),
     "protocol": Filters(protocol="sin-conexion"),
     "channel": Filters(channel="phone"),
-    "technician": Filters(technician="ana"),
+    "technician": Filters(technician="Ana"),
+    "technician-alias": Filters(technician="Ben", aliases=(("ben ruiz", "ben"),)),
     "fcr-window": Filters(fcr_window_days=3),
 }
 
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    """The tiny fixture's content, as the report sees it."""
-    return content_manifest(TINY, TODAY)
+    """The tiny fixture's content, as the report sees it, with an English translation of a protocol
+    and of an article (their runs, views and votes count with the original's)."""
+    m = content_manifest(TINY, TODAY)
+    m["protocols"]["sin-conexion-en"] = {**m["protocols"]["sin-conexion"], "title": "No Internet",
+                                         "lang": "en", "translation_of": "sin-conexion"}
+    m["articles"]["cable-suelto-en"] = {**m["articles"]["cable-suelto"], "title": "Loose cable", "lang": "en",
+                                        "translation_of": "cable-suelto"}
+    return m
 
 
 def _stores(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Store]:
@@ -99,6 +106,9 @@ def test_generated_equal(store: Store, manifest: dict[str, Any], seed: int) -> N
         py = report_from_events(events, manifest, filters, TODAY)
         if name == "all":  # the generated set reaches every part of the report
             assert py["overall"]["runs"] > 50 and py["overall"]["csat_answers"] > 5
+            assert [p["id"] for p in py["protocols"]] == ["sin-conexion"]  # its translation's runs inside
+            assert "cable-suelto-en" not in {a["id"] for a in py["articles"]}
+            assert {r["technician"] for r in py["csat_by"]["technician"]} <= {"ana", "ben", "ben ruiz", "carla", "—"}
             assert 0 < py["overall"]["fcr"] < py["overall"]["resolution_rate"]
             assert py["health"]["zero_result_searches"] and py["overall"]["retention"]
         assert_same(report_from_store(store, manifest, filters, TODAY), py, f"seed {seed}, {name}")

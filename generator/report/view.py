@@ -1,0 +1,83 @@
+"""What the HTML report shows, in its language: codes as words, steps by title, rates with their
+denominators, protocols without runs folded into one line. Computed here so the template only
+prints (report.json and the CSV files keep the codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def rate(part: int | None, whole: int | None, t: Mapping[str, str]) -> str:
+    """``54 % (14 de 26)``; ``—`` without a denominator."""
+    if not whole or part is None:
+        return "—"
+    return f"{part / whole * 100:.0f} % ({part} {t['of']} {whole})"
+
+
+def code(t: Mapping[str, str], prefix: str, value: str | None) -> str:
+    """A code in words (``channel_phone`` -> Teléfono); an unknown code stays as it came."""
+    if value is None or value == "—":
+        return t["unknown"]
+    return t.get(f"{prefix}{value}", value)
+
+
+def step_title(protocol: Mapping[str, Any], step: str | None) -> str:
+    if not step:
+        return "—"
+    return str(protocol.get("step_titles", {}).get(step) or step)
+
+
+def why(fix: Mapping[str, Any], t: Mapping[str, str], protocols: Mapping[str, Mapping[str, Any]]) -> str:
+    args = dict(fix.get("args") or {})
+    kind = fix.get("code")
+    if kind == "article_no":
+        text = t["why_article_no"].format(**args)
+        return text + (t["why_article_reason"].format(reason=t[args["reason"]]) if args.get("reason") else "")
+    if kind == "protocol_abandoned":
+        text = t["why_protocol_abandoned"].format(**args)
+        if args.get("step"):
+            text += t["why_protocol_step"].format(step=step_title(protocols.get(fix["id"], {}), args["step"]))
+        return text
+    if kind == "gap":
+        return t["why_gap"].format(**args)
+    if kind == "overdue":
+        return t["why_overdue"].format(days=args["days"], owner=args["owner"] or t["unknown"])
+    return str(fix.get("why", ""))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row of words and numbers, ready to print."""
+
+    cells: tuple[str, ...]
+
+
+def fix_rows(report: Mapping[str, Any], t: Mapping[str, str]) -> list[Row]:
+    protocols = {p["id"]: p for p in report["protocols"]}
+    return [Row((t[f"kind_{f['kind']}"], str(f["title"]), why(f, t, protocols))) for f in report["health"]["fix_next"]]
+
+
+def csat_rows(report: Mapping[str, Any], key: str, t: Mapping[str, str]) -> list[Row]:
+    titles = {p["id"]: p["title"] for p in report["protocols"]}
+    out = []
+    for r in report["csat_by"][key]:
+        name = r[key]
+        if key == "channel":
+            name = code(t, "channel_", name)
+        elif key == "protocol_id":
+            name = titles.get(name, name)
+        elif name == "—":
+            name = t["unknown"]
+        positive = round((r["csat"] or 0) * r["answers"])
+        out.append(Row((str(name), rate(positive, r["answers"], t), f"{r['mean']:.1f}")))
+    return out
+
+
+def funnel_rows(protocol: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [dict(s, title=step_title(protocol, s["step"])) for s in protocol["funnel"]]
+
+
+def option_rows(protocol: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [dict(o, title=step_title(protocol, o["step"])) for o in protocol["resolving_options"]]
