@@ -20,7 +20,7 @@ import jinja2
 from generator.csvsafe import csv_safe
 from generator.report.charts import Chart, bar_chart, hbar_chart
 from generator.report.labels import labels
-from generator.report.view import Row, csat_rows, fix_rows, funnel_rows, option_rows, rate
+from generator.report.view import Row, csat_rows, filter_rows, fix_rows, funnel_rows, option_rows, rate
 
 THEME_REPORT = Path(__file__).resolve().parent.parent.parent / "theme" / "report"
 
@@ -109,6 +109,7 @@ class ReportContext:
     idle: list[str]  # titles of the protocols without runs (one line, not one row each)
     funnels: dict[str, list[dict[str, Any]]]  # protocol id -> funnel rows with step titles
     options: dict[str, list[dict[str, Any]]]  # protocol id -> resolving options with step titles
+    filters: list[tuple[str, str]]  # the filters in use, in words
 
 
 def context(report: dict[str, Any], lang: str) -> ReportContext:
@@ -118,7 +119,8 @@ def context(report: dict[str, Any], lang: str) -> ReportContext:
         report, t, lang, charts(report, t), fix_rows(report, t),
         {key: csat_rows(report, key, t) for key in report["csat_by"]}, active,
         [p["title"] for p in report["protocols"] if not p["runs"]],
-        {p["id"]: funnel_rows(p) for p in active}, {p["id"]: option_rows(p) for p in active})
+        {p["id"]: funnel_rows(p) for p in active}, {p["id"]: option_rows(p) for p in active},
+        filter_rows(report, t))
 
 
 def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:

@@ -81,3 +81,16 @@ def funnel_rows(protocol: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def option_rows(protocol: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(o, title=step_title(protocol, o["step"])) for o in protocol["resolving_options"]]
+
+
+def filter_rows(report: Mapping[str, Any], t: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The filters in use, as (label, value) in words."""
+    titles = {p["id"]: p["title"] for p in report["protocols"]}
+    out = []
+    for key, value in report["filters"].items():
+        if value is None:
+            continue
+        shown = code(t, "channel_", value) if key == "channel" else titles.get(value, value) if key == "protocol" \
+            else str(value)
+        out.append((t[f"filter_{key}"], shown))
+    return out
