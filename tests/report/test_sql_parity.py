@@ -126,3 +126,20 @@ def test_sql_iso_week_matches_python(store: Store) -> None:
             (week,) = next(db.rows(f"SELECT {d.week('x.day')} FROM (SELECT CAST(? AS TEXT) AS day) x",
                                      [day.isoformat()]))
             assert week == week_of(day), day
+
+
+def test_percentiles_match_python(store: Store) -> None:
+    """Median and nearest-rank p90 at the counts where rounding bites (0.9·n whole, even n, ties)."""
+    import random
+
+    from generator.report.database import percentiles
+    from generator.report.metrics import median, percentile
+
+    r = random.Random(7)
+    with store.reader() as db:
+        for n in (1, 2, 3, 9, 10, 11, 20, 30, 70, 100, 1000):
+            values = [float(r.choice((r.randrange(0, 50), r.random() * 1000))) for _ in range(n)]
+            rows = ", ".join(f"({v!r})" for v in values)
+            source = f"SELECT 'g' AS g, 'k' AS k, CAST(column1 AS DOUBLE PRECISION) AS v FROM (VALUES {rows}) AS t"
+            ((_, _, med, p90),) = list(percentiles(db, source))
+            assert (med, p90) == (median(values), percentile(values, 90)), n
