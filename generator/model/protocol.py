@@ -74,6 +74,8 @@ class Step(BaseModel):
     escalate: Line | None = Field(None, description="Makes this step an ending: escalated to this team or level.")
     explain: Text | None = Field(None, description="For a resolving step: what happened, in plain words.")
     prevent: Text | None = Field(None, description="For a resolving step: how to avoid it next time.")
+    after: list[Id] = Field(default_factory=list, description="Steps that must come before this one if the "
+                            "report suggests reordering the checks (a dependency, e.g. a restart after a backup).")
 
     @model_validator(mode="after")
     def _shape(self) -> Self:

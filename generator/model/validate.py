@@ -175,6 +175,11 @@ class _Rules:
                 elif opt.next == step.id:
                     self.at(path, loc, ("steps", i, "options", j, "next"),
                             f"expected a different step, found '{opt.next}' pointing back to its own step")
+        for i, step in enumerate(proto.steps):
+            for j, before in enumerate(step.after):
+                if before not in index or before == step.id:
+                    self.at(path, loc, ("steps", i, "after", j), "expected the id of another step of this protocol, "
+                            f"found '{before}'{self._hint(before, index) if before != step.id else ''}")
         if proto.start not in index:
             self.at(path, loc, ("start",), f"expected the id of a step of this protocol, found "
                     f"'{proto.start}'{self._hint(proto.start, index)}")
