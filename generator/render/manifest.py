@@ -38,7 +38,9 @@ def build_manifest(catalog: Catalog, use_directory_urls: bool = True) -> dict[st
                    "owner": p.model.owner, "reviewed": p.model.reviewed.isoformat(),
                    "review_every_days": p.model.review_every_days, "translation_of": p.model.translation_of,
                    "steps": [s.id for s in p.model.steps],
-                   "step_titles": {s.id: s.title for s in p.model.steps}}
+                   "step_titles": {s.id: s.title for s in p.model.steps},
+                   "graph": {s.id: {"next": s.targets, "resolves": s.resolve is not None or any(
+                       o.resolve is not None for o in s.options), "after": list(s.after)} for s in p.model.steps}}
             for p in catalog.protocols
         },
     }

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters
+from generator.report.metrics import REASONS, Filters, top_answer
 from generator.service.store import Reader
 
 OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
@@ -326,18 +326,32 @@ def make_steps(db: Reader, s: Scope) -> None:
 
 
 def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (protocol, step): reached (runs), ended and abandoned there, median and total seconds."""
-    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"reached": 0, "ended_here": 0, "abandoned_here": 0, "median_seconds": None, "total_seconds": 0.0})
-    for pid, st, reached, total in db.rows("SELECT pid, step, count(DISTINCT run), sum(seconds) FROM kb_steps "
-                                           "GROUP BY pid, step"):
-        out[(pid, st)].update(reached=int(reached), total_seconds=float(total or 0))
+    """Per (protocol, step): the arguments of :func:`generator.report.metrics.step_row` (reached runs,
+    path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
+    it, the most common answer)."""
+    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"reached": 0})
+    for pid, st, reached, n, total, squares, back in db.rows(
+            "SELECT pid, step, count(DISTINCT run), count(*), sum(seconds), sum(seconds * seconds), "
+            "count(DISTINCT run) FILTER (WHERE back = 1) FROM kb_steps GROUP BY pid, step"):
+        out[(pid, st)].update(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
+                              back_runs=int(back))
     for pid, st, med, _p90 in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
         out[(pid, st)]["median_seconds"] = med
-    for pid, st, ended, abandoned in db.rows(
-            "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs "
-            "WHERE last_step IS NOT NULL GROUP BY protocol_id, last_step"):
-        out[(pid, st)].update(ended_here=int(ended), abandoned_here=int(abandoned))
+    answers: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for pid, st, answer, n in db.rows("SELECT pid, step, answer, count(*) FROM kb_steps WHERE answer <> '' "
+                                      "GROUP BY pid, step, answer"):
+        answers[(pid, st)][str(answer)] = int(n)
+    for key, counts in answers.items():
+        out[key]["top_answer"] = top_answer(counts)
+    for pid, st, ended, escalated, abandoned in db.rows(
+            "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'escalated'), "
+            "count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs WHERE last_step IS NOT NULL "
+            "GROUP BY protocol_id, last_step"):
+        out[(pid, st)].update(ended_here=int(ended), escalated_here=int(escalated), abandoned_here=int(abandoned))
+    for pid, st, resolved in db.rows(
+            "SELECT protocol_id, COALESCE(resolved_step, last_step, ''), count(*) FROM kb_runs "
+            "WHERE outcome = 'resolved' GROUP BY protocol_id, COALESCE(resolved_step, last_step, '')"):
+        out[(pid, st)]["resolved_here"] = int(resolved)
     return out
 
 

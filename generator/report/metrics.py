@@ -285,26 +285,53 @@ def _run_kpis(runs: list[_Run], fcr: Mapping[str, bool]) -> dict[str, Any]:
     }
 
 
+def step_row(step: str, reached: int, *, n: int = 0, total: float = 0.0, squares: float = 0.0,
+             median_seconds: float | None = None, **counts: Any) -> dict[str, Any]:
+    """One step of the funnel (docs/metrics.md): ``n`` path entries with ``total`` seconds and ``squares``
+    (sum of squared seconds); ``counts``: ended_here, resolved_here, escalated_here, abandoned_here,
+    back_runs, top_answer."""
+    mean = total / n if n else None
+    row: dict[str, Any] = {"step": step, "reached": reached, "ended_here": 0, "resolved_here": 0, "escalated_here": 0,
+           "abandoned_here": 0, "back_runs": 0, "top_answer": None, "median_seconds": median_seconds,
+           "mean_seconds": mean, "total_seconds": float(total),
+           "sd_seconds": None if mean is None else math.sqrt(max(0.0, squares / n - mean * mean))}
+    row.update(counts)
+    row["back_rate"] = share(row["back_runs"], reached)
+    return row
+
+
 def _funnel(runs: list[_Run], steps: list[str]) -> list[dict[str, Any]]:
     reached: Counter[str] = Counter()
-    ended: Counter[str] = Counter()
-    abandoned_at: Counter[str] = Counter()
+    at: dict[str, Counter[str]] = defaultdict(Counter)  # step -> ended_here, resolved_here, ... -> runs
+    answers: dict[str, Counter[str]] = defaultdict(Counter)
     seconds: dict[str, list[float]] = defaultdict(list)
     for r in runs:
         path = r.ev.get("path") or []
         for step in {p["step"] for p in path}:
             reached[step] += 1
+        for step in {p["step"] for p in path if p.get("back") is True}:
+            at[step]["back_runs"] += 1
         for p in path:
             seconds[p["step"]].append(float(p["seconds"]))
+            if p.get("answer"):
+                answers[p["step"]][p["answer"]] += 1
+        outcome = r.ev["outcome"]
         if path:
             last = path[-1]["step"]
-            ended[last] += 1
-            if r.ev["outcome"] == "abandoned":
-                abandoned_at[last] += 1
+            at[last]["ended_here"] += 1
+            if outcome in ("abandoned", "escalated"):
+                at[last][f"{outcome}_here"] += 1
+        if outcome == "resolved":
+            at[r.ev.get("resolved_step") or (path[-1]["step"] if path else "")]["resolved_here"] += 1
     order = steps + sorted(set(reached) - set(steps))
-    return [{"step": s, "reached": reached[s], "ended_here": ended[s], "abandoned_here": abandoned_at[s],
-             "median_seconds": median(seconds[s]), "total_seconds": sum(seconds[s])}
+    return [step_row(s, reached[s], n=len(seconds[s]), total=sum(seconds[s]), squares=sum(x * x for x in seconds[s]),
+                     median_seconds=median(seconds[s]), **at[s], top_answer=top_answer(answers[s]))
             for s in order if s in reached or s in steps]
+
+
+def top_answer(counts: Mapping[str, int]) -> str | None:
+    """The most common answer; the first in alphabetical order among equals."""
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
 def _resolving_options(runs: list[_Run]) -> list[dict[str, Any]]:

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from generator.report import database as q
+from generator.report import metrics as m
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, _week_of_day, canonical_ids, content_health, share, wilson_lower
+from generator.report.metrics import REASONS, Filters, canonical_ids, content_health, share, wilson_lower
 from generator.service.store import Reader, Store
 
 
@@ -62,8 +63,7 @@ def _articles(manifest: Mapping[str, Any], filters: Filters,
 def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str, Any]],
             seen: Mapping[str, set[str]]) -> list[dict[str, Any]]:
     order = steps + sorted(seen.get(pid, set()) - set(steps))
-    empty = {"reached": 0, "ended_here": 0, "abandoned_here": 0, "median_seconds": None, "total_seconds": 0}
-    return [{"step": s, **stats.get((pid, s), empty)} for s in order]
+    return [m.step_row(s, **stats.get((pid, s), {"reached": 0})) for s in order]
 
 
 def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
     weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for aid, day, yes, votes in q.weekly_user_votes(db, s):
         if area_ok(canon.get(aid, aid)):
-            cell = weekly[_week_of_day(day)]
+            cell = weekly[m._week_of_day(day)]
             cell[0] += yes
             cell[1] += votes
     g["weekly_votes"] = weekly
@@ -164,8 +164,9 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
     counts = {a: c for a, c in g["articles"].items() if g["area_ok"](a)}
     articles = _articles(manifest, filters, counts)
     seen: dict[str, set[str]] = defaultdict(set)
-    for pid, step in g["steps"]:
-        seen[pid].add(step)
+    for (pid, step), row in g["steps"].items():
+        if row["reached"]:
+            seen[pid].add(step)
     protocols = []
     for pid, info in sorted(manifest.get("protocols", {}).items()):
         wanted = filters.protocol

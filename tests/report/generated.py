@@ -56,6 +56,9 @@ class Gen:
             start = START + timedelta(days=r.choice((0, 7, 7, 3)), seconds=r.choice((0, 0, 1, -1)))
         path = [{"step": r.choice(STEPS), "seconds": r.randrange(0, 400), **(
             {"answer": a} if (a := r.choice(ANSWERS)) is not None else {})} for _ in range(r.randrange(0, 5))]
+        for entry in path:
+            if r.random() < 0.15:
+                entry["back"] = True  # the technician went back from this step
         end = start + timedelta(seconds=sum(p["seconds"] for p in path) + r.randrange(0, 90))
         outcome = r.choice(("resolved", "resolved", "escalated", "abandoned", "unresolved"))
         session = self.uid()

@@ -114,13 +114,20 @@ def test_protocol(report: dict[str, Any]) -> None:
     assert p["id"] == "sin-conexion"
     assert (p["runs"], p["fcr"], p["views"], p["csat"]) == (5, approx(0.4), 1, approx(2 / 3))
     assert (p["median_resolution_seconds"], p["p90_resolution_seconds"]) == (240, 360)
+    # cable: R1 40, R2 30, R3 120, R4 60, R6 50 s -> mean 60, sd sqrt(23000/5 - 3600) = 31.62; R3 resolved
+    # there, R4 abandoned there; answers No x3, Sí x1. dns: 200, 300, 310 -> mean 270, R1 and R6 resolved
+    # there. escalar: R2 ended (escalated) there. Nobody went back (no `back: true` in the paths).
+    common = {"back_runs": 0, "back_rate": 0.0}
     assert p["funnel"] == [
-        {"step": "comprobar-cable", "reached": 5, "ended_here": 2, "abandoned_here": 1, "median_seconds": 50.0,
-         "total_seconds": 300.0},
-        {"step": "comprobar-dns", "reached": 3, "ended_here": 2, "abandoned_here": 0, "median_seconds": 300.0,
-         "total_seconds": 810.0},
-        {"step": "escalar", "reached": 1, "ended_here": 1, "abandoned_here": 0, "median_seconds": 0.0,
-         "total_seconds": 0.0},
+        {"step": "comprobar-cable", "reached": 5, "ended_here": 2, "resolved_here": 1, "escalated_here": 0,
+         "abandoned_here": 1, "top_answer": "No", "median_seconds": 50.0, "mean_seconds": 60.0,
+         "total_seconds": 300.0, "sd_seconds": approx(1000 ** 0.5), **common},
+        {"step": "comprobar-dns", "reached": 3, "ended_here": 2, "resolved_here": 2, "escalated_here": 0,
+         "abandoned_here": 0, "top_answer": "No", "median_seconds": 300.0, "mean_seconds": 270.0,
+         "total_seconds": 810.0, "sd_seconds": approx((226100 / 3 - 72900) ** 0.5), **common},
+        {"step": "escalar", "reached": 1, "ended_here": 1, "resolved_here": 0, "escalated_here": 1,
+         "abandoned_here": 0, "top_answer": None, "median_seconds": 0.0, "mean_seconds": 0.0,
+         "total_seconds": 0.0, "sd_seconds": 0.0, **common},
     ]
     assert p["resolving_options"] == [
         {"step": "comprobar-dns", "answer": "No", "cause": "DNS mal configurado", "runs": 2},
