@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from generator.report.steporder import recommend
+
 REASONS = ("outdated", "unclear", "did_not_work", "missing_info", "other")
 
 
@@ -31,13 +33,15 @@ class Filters:
     technician: str | None = None
     fcr_window_days: int = 7
     aliases: tuple[tuple[str, str], ...] = ()  # technician name (normalised) -> the name to show, from config
+    min_step_runs: int = 30  # runs reaching each step of a chain before a new order is suggested
 
     def technician_of(self, name: Any) -> str | None:
         return technician_key(name, dict(self.aliases))
 
     def shown(self) -> dict[str, Any]:
         """The filters as report.json lists them."""
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(self).items() if k != "aliases"}
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(self).items()
+                if k not in ("aliases", "min_step_runs")}
 
 
 def canonical_ids(manifest: Mapping[str, Any]) -> dict[str, str]:
@@ -428,6 +432,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
             "funnel": _funnel(mine, list(info.get("steps", []))),
             "resolving_options": _resolving_options(mine),
         })
+        protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), acc.filters.min_step_runs)
 
     overall = _run_kpis(runs, fcr)
     user_votes = sum(a.user_votes for a in acc.articles.values())

@@ -16,6 +16,7 @@ from generator.report import database as q
 from generator.report import metrics as m
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, canonical_ids, content_health, share, wilson_lower
+from generator.report.steporder import recommend
 from generator.service.store import Reader, Store
 
 
@@ -181,6 +182,7 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
             "resolving_options": sorted(g["options"].get(pid, []),
                                         key=lambda o: (-o["runs"], (o["step"], o["answer"], o["cause"]))),
         })
+        protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), filters.min_step_runs)
     overall = _kpis(g["runs"].get(("all", "")))
     all_csat = g["csat"].get(("all", ""), (0, 0, 0))
     ratings = sum(c.ratings for c in counts.values())
