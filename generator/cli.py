@@ -235,12 +235,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.events:
         store = _open_store(args, root)
     try:
-        written = run_report(root=root, out_dir=Path(args.out), filters=filters, today=today, lang=args.lang,
+        written, report = run_report(root=root, out_dir=Path(args.out), filters=filters, today=today, lang=args.lang,
                              store=store, events_file=Path(args.events) if args.events else None,
                              engine=args.engine)
     finally:
         if store is not None:
             store.close()
+    if args.protocol:
+        from generator.report.build import protocol_text
+
+        print(protocol_text(report, args.lang))
     print(f"report written to {written[0]}")
     return EXIT_OK
 
@@ -454,7 +458,7 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--since", help="first day or time included (YYYY-MM-DD)")
     rp.add_argument("--until", help="first day or time excluded (YYYY-MM-DD)")
     rp.add_argument("--area", help="only articles of this area")
-    rp.add_argument("--protocol", help="only this protocol's runs")
+    rp.add_argument("--protocol", help="only this protocol's runs; also prints its steps and what to change in it")
     rp.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only runs on this channel")
     rp.add_argument("--technician", help="only this technician's runs and links")
     rp.add_argument("--fcr-window", type=int, default=7, help="days within which a repeat contact breaks FCR")

@@ -40,7 +40,8 @@ def content_manifest(root: Path, today: date) -> dict[str, Any]:
 
 
 def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang: str,
-               store: Store | None = None, events_file: Path | None = None, engine: str = "sql") -> list[Path]:
+               store: Store | None = None, events_file: Path | None = None,
+               engine: str = "sql") -> tuple[list[Path], dict[str, Any]]:
     """The report of a store (computed by SQL in it; ``engine="python"``: the in-Python reference, which
     reads every event into memory) or of an exported JSONL file (always the in-Python reference)."""
     manifest = content_manifest(root, today)
@@ -49,4 +50,26 @@ def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang
     else:
         events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
         report = report_from_events(events, manifest, filters, today)
-    return write_report(report, out_dir, lang)
+    return write_report(report, out_dir, lang), report
+
+
+def protocol_text(report: dict[str, Any], lang: str) -> str:
+    """`kb report --protocol ID` on the terminal: per step, then what to change in the protocol."""
+    from generator.report.labels import labels
+    from generator.report.view import funnel_rows, rate, recommendation_lines, seconds_text
+
+    t = labels(lang)
+    lines = []
+    for p in report["protocols"]:
+        lines.append(f"{p['title']} — {t['runs']}: {p['runs']}")
+        for s in funnel_rows(p):
+            median = "—" if s["median_seconds"] is None else seconds_text(s["median_seconds"])
+            lines.append(f"  {s['title']}: {t['reached']} {s['reached']}, {t['resolved_here']} {s['resolved_here']}, "
+                         f"{t['escalated_here']} {s['escalated_here']}, {t['abandoned_here']} {s['abandoned_here']}, "
+                         f"{t['back_rate']} {rate(s['back_runs'], s['reached'], t)}, {t['median_seconds']} {median}, "
+                         f"{t['top_answer']} {s['top_answer'] or '—'}")
+        changes = recommendation_lines(p, t)
+        if changes:
+            lines.append(f"{t['change']}:")
+            lines += [f"  - {line}" for line in changes]
+    return "\n".join(lines)

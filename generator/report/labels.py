@@ -45,6 +45,14 @@ LABELS: dict[str, dict[str, str]] = {
         "why_overdue": "revisión con {days} días de retraso (responsable: {owner})",
         "of": "de", "idle_protocols": "{n} protocolos sin ejecuciones en el periodo",
         "translations": "incluye traducciones",
+        "change": "Qué cambiar en este protocolo",
+        "reorder": "Comprobar en este orden: {order}. Tiempo esperado por caso: {now} → {then}, un ahorro de "
+                   "{saving} (intervalo del 95 %: {low} a {high}).",
+        "keep_order": "El orden actual ya es el más rápido: {order}.",
+        "too_few": "Aún sin recomendación para {order}: hacen falta {min} casos en cada paso y el que menos "
+                   "tiene {n}.",
+        "resolved_here": "Resueltos aquí", "escalated_here": "Escalados desde aquí", "back_rate": "Volvieron atrás",
+        "top_answer": "Respuesta más común",
         "filter_since": "desde", "filter_until": "hasta (excluido)", "filter_area": "área",
         "filter_protocol": "protocolo", "filter_channel": "canal", "filter_technician": "técnico",
         "filter_fcr_window_days": "ventana FCR (días)",
@@ -90,6 +98,14 @@ LABELS: dict[str, dict[str, str]] = {
         "why_overdue": "review {days} days overdue (owner: {owner})",
         "of": "of", "idle_protocols": "{n} protocols without runs in the period",
         "translations": "translations included",
+        "change": "What to change in this protocol",
+        "reorder": "Check in this order: {order}. Expected time per case: {now} → {then}, a saving of {saving} "
+                   "(95 % interval: {low} to {high}).",
+        "keep_order": "The current order is already the fastest: {order}.",
+        "too_few": "No recommendation yet for {order}: it needs {min} cases at each step and the step with the "
+                   "fewest has {n}.",
+        "resolved_here": "Resolved here", "escalated_here": "Escalated from here", "back_rate": "Went back",
+        "top_answer": "Most common answer",
         "filter_since": "from", "filter_until": "until (excluded)", "filter_area": "area",
         "filter_protocol": "protocol", "filter_channel": "channel", "filter_technician": "technician",
         "filter_fcr_window_days": "FCR window (days)",

@@ -20,7 +20,16 @@ import jinja2
 from generator.csvsafe import csv_safe
 from generator.report.charts import Chart, bar_chart, hbar_chart
 from generator.report.labels import labels
-from generator.report.view import Row, csat_rows, filter_rows, fix_rows, funnel_rows, option_rows, rate
+from generator.report.view import (
+    Row,
+    csat_rows,
+    filter_rows,
+    fix_rows,
+    funnel_rows,
+    option_rows,
+    rate,
+    recommendation_lines,
+)
 
 THEME_REPORT = Path(__file__).resolve().parent.parent.parent / "theme" / "report"
 
@@ -110,6 +119,7 @@ class ReportContext:
     funnels: dict[str, list[dict[str, Any]]]  # protocol id -> funnel rows with step titles
     options: dict[str, list[dict[str, Any]]]  # protocol id -> resolving options with step titles
     filters: list[tuple[str, str]]  # the filters in use, in words
+    changes: dict[str, list[str]]  # protocol id -> "what to change in this protocol", in sentences
 
 
 def context(report: dict[str, Any], lang: str) -> ReportContext:
@@ -120,7 +130,7 @@ def context(report: dict[str, Any], lang: str) -> ReportContext:
         {key: csat_rows(report, key, t) for key in report["csat_by"]}, active,
         [p["title"] for p in report["protocols"] if not p["runs"]],
         {p["id"]: funnel_rows(p) for p in active}, {p["id"]: option_rows(p) for p in active},
-        filter_rows(report, t))
+        filter_rows(report, t), {p["id"]: recommendation_lines(p, t) for p in active})
 
 
 def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:

@@ -94,3 +94,28 @@ def filter_rows(report: Mapping[str, Any], t: Mapping[str, str]) -> list[tuple[s
             else str(value)
         out.append((t[f"filter_{key}"], shown))
     return out
+
+
+def seconds_text(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def recommendation_lines(protocol: Mapping[str, Any], t: Mapping[str, str]) -> list[str]:
+    """"What to change in this protocol", one sentence per chain of checks."""
+    out = []
+    for rec in protocol.get("recommendations", []):
+        def order(steps: list[str]) -> str:
+            return " → ".join(step_title(protocol, s) for s in steps)
+
+        if "recommended" not in rec:
+            out.append(t["too_few"].format(order=order(rec["chain"]), min=rec["min_runs"], n=rec["fewest_runs"]))
+        elif not rec["changed"]:
+            out.append(t["keep_order"].format(order=order(rec["chain"])))
+        else:
+            low, high = rec["saving_interval"]
+            out.append(t["reorder"].format(
+                order=order(rec["recommended"]), now=seconds_text(rec["expected_seconds"]),
+                then=seconds_text(rec["expected_seconds_recommended"]), saving=seconds_text(rec["saving_seconds"]),
+                low=seconds_text(low), high=seconds_text(high)))
+    return out

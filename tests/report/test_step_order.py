@@ -113,3 +113,48 @@ def test_below_the_minimum_no_recommendation(tmp_path: Path) -> None:
         assert rec["recommended"] == ["c", "b", "a"]
     finally:
         store.close()
+
+
+ORDER_YML = """\
+id: p
+title: Tres comprobaciones
+summary: Un protocolo de prueba con tres comprobaciones seguidas.
+audience: technician
+owner: equipo-pruebas
+reviewed: 2026-10-01
+start: a
+steps:
+{steps}
+  - id: escalar
+    title: Escalar
+    escalate: Nivel 2
+"""
+STEP_YML = """\
+  - id: {id}
+    title: Comprobar {up}
+    ask: ¿Se resolvió?
+    options:
+      - label: Sí
+        resolve: Causa {up}
+      - label: "No"
+        next: {next}
+"""
+
+
+def test_kb_report_protocol_prints_what_to_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+    from tests.sitebuild import copy_tiny
+
+    root = copy_tiny(tmp_path / "repo")
+    steps = "".join(STEP_YML.format(id=s, up=s.upper(), next=n) for s, n in (("a", "b"), ("b", "c"), ("c", "escalar")))
+    (root / "protocols" / "p.yml").write_text(ORDER_YML.format(steps=steps), encoding="utf-8")
+    store = open_store(None, root / ".kb-data")
+    store.insert(runs(2000))
+    store.close()
+    code = main(["report", "--root", str(root), "--protocol", "p", "--out", str(tmp_path / "out"),
+                 "--today", "2026-11-23", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Comprobar A: Reached 2000, Resolved here " in out
+    assert "What to change in this protocol:" in out
+    assert "Check in this order: Comprobar C → Comprobar B → Comprobar A." in out
