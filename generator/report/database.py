@@ -61,8 +61,8 @@ class Scope:
         return f" AND {self.d.in_list(expr)}", [self.d.list_param(self.area_ids)]
 
 
-def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, float]]:
-    """(g, k, median, nearest-rank p90) per group of a query of (g, k, v): a sorted stream.
+def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, float, int]]:
+    """(g, k, median, nearest-rank p90, count) per group of a query of (g, k, v): a sorted stream.
 
     PostgreSQL: ``percentile_cont(0.5)`` and ``percentile_disc(0.9)``. SQLite 3.40 has no percentile
     function: the database counts each group and each distinct value
@@ -70,10 +70,10 @@ def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, floa
     counts and keeps one number per group: memory does not grow with the rows. The median is the
     mean of the two middle values for an even count, p90 the ⌈0.9·n⌉-th smallest value."""
     if db.dialect == "postgresql":  # ordered-set aggregates: the same definitions, one sort per group
-        for g, k, med, p90 in db.rows(
+        for g, k, med, p90, n in db.rows(
                 "SELECT g, k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v), "
-                f"percentile_disc(0.9) WITHIN GROUP (ORDER BY v) FROM ({source}) s GROUP BY g, k"):
-            yield str(g), str(k), float(med), float(p90)
+                f"percentile_disc(0.9) WITHIN GROUP (ORDER BY v), count(*) FROM ({source}) s GROUP BY g, k"):
+            yield str(g), str(k), float(med), float(p90), int(n)
         return
     sizes = {(g, k): int(n) for g, k, n in db.rows(f"SELECT g, k, count(*) FROM ({source}) s GROUP BY g, k")}
     key: tuple[str, str] | None = None
@@ -92,9 +92,9 @@ def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, floa
         yield _picked(key, size, picked)
 
 
-def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[str, str, float, float]:
+def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[str, str, float, float, int]:
     median = (picked[(size + 1) // 2] + picked[(size + 2) // 2]) / 2
-    return str(key[0]), str(key[1]), median, picked[(9 * size + 9) // 10]
+    return str(key[0]), str(key[1]), median, picked[(9 * size + 9) // 10], size
 
 
 def technician_spellings(db: Reader, s: Scope) -> list[str]:
@@ -166,10 +166,11 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
                   f"SELECT 'protocol', protocol_id, {v} FROM kb_runs WHERE {cond} UNION ALL "
                   f"SELECT 'week', week, {v} FROM kb_runs WHERE {cond} UNION ALL "
                   f"SELECT 'channel', COALESCE(channel, '—'), {v} FROM kb_runs WHERE {cond}")
-        for g, k, med, p90 in percentiles(db, source):
+        for g, k, med, p90, n in percentiles(db, source):
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
             row[f"p90_{kind}_seconds"] = float(p90)
+            row[f"{kind}s"] = n
     return out
 
 
@@ -335,7 +336,7 @@ def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
             "count(DISTINCT run) FILTER (WHERE back = 1) FROM kb_steps GROUP BY pid, step"):
         out[(pid, st)].update(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
                               back_runs=int(back))
-    for pid, st, med, _p90 in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
+    for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
         out[(pid, st)]["median_seconds"] = med
     answers: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for pid, st, answer, n in db.rows("SELECT pid, step, answer, count(*) FROM kb_steps WHERE answer <> '' "

@@ -286,7 +286,20 @@ def _run_kpis(runs: list[_Run], fcr: Mapping[str, bool]) -> dict[str, Any]:
         "median_resolution_seconds": median(durations),
         "p90_resolution_seconds": percentile(durations, 90),
         "median_response_seconds": median(responses),
+        "p90_response_seconds": percentile(responses, 90),
+        "responses": len(responses),
     }
+
+
+def _response_by_channel(runs: list[_Run], fcr: Mapping[str, bool]) -> list[dict[str, Any]]:
+    """Response time (run start - contact_at) per channel, over runs that carry contact_at."""
+    groups: dict[str, list[_Run]] = defaultdict(list)
+    for r in runs:
+        if r.ev.get("contact_at"):
+            groups[str(r.ev.get("channel") or "—")].append(r)
+    return [{"channel": ch, **{k: v for k, v in _run_kpis(rs, fcr).items()
+                               if k in ("responses", "median_response_seconds", "p90_response_seconds")}}
+            for ch, rs in sorted(groups.items())]
 
 
 def step_row(step: str, reached: int, *, n: int = 0, total: float = 0.0, squares: float = 0.0,
@@ -473,6 +486,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "filters": acc.filters.shown(),
         "overall": overall,
+        "response_by_channel": _response_by_channel(runs, fcr),
         "csat_by": {key: _csat_groups(in_scope_csat, runs_by_session, key, acc.filters)
                     for key in ("protocol_id", "channel", "technician")},
         "trends": trends,

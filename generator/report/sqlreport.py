@@ -31,6 +31,7 @@ def _kpis(row: Mapping[str, Any] | None) -> dict[str, Any]:
         "median_resolution_seconds": r.get("median_resolution_seconds"),
         "p90_resolution_seconds": r.get("p90_resolution_seconds"),
         "median_response_seconds": r.get("median_response_seconds"),
+        "p90_response_seconds": r.get("p90_response_seconds"), "responses": r.get("responses", 0),
     }
 
 
@@ -202,7 +203,12 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "filters": filters.shown(),
-        "overall": overall, "csat_by": csat_by, "trends": _trends(g),
+        "overall": overall,
+        "response_by_channel": [
+            {"channel": k, "responses": row["responses"], "median_response_seconds": row["median_response_seconds"],
+             "p90_response_seconds": row["p90_response_seconds"]}
+            for (kind, k), row in sorted(g["runs"].items()) if kind == "channel" and "responses" in row],
+        "csat_by": csat_by, "trends": _trends(g),
         "articles": articles, "protocols": protocols,
         "health": content_health(manifest, g["zero"], articles, protocols, today),
     }

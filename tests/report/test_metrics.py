@@ -70,6 +70,9 @@ def test_overall(report: dict[str, Any]) -> None:
     # resolved durations 240, 120, 360 s -> median 240, p90 (nearest rank) 360; response 09:58 -> 10:00
     assert (o["median_resolution_seconds"], o["p90_resolution_seconds"]) == (240, 360)
     assert o["median_response_seconds"] == 120
+    assert (o["p90_response_seconds"], o["responses"]) == (120, 1)  # only R1 carries contact_at
+    assert report["response_by_channel"] == [{"channel": "phone", "responses": 1, "median_response_seconds": 120,
+                                              "p90_response_seconds": 120}]
     # CSAT answers of real runs: 5, 3, 4 -> two of three are 4-5; the practice run's 1 is out
     assert (o["csat"], o["csat_answers"]) == (approx(2 / 3), 3)
     # article ratings 5, 2, 4 -> 2/3, shown apart

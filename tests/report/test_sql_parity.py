@@ -141,5 +141,6 @@ def test_percentiles_match_python(store: Store) -> None:
             values = [float(r.choice((r.randrange(0, 50), r.random() * 1000))) for _ in range(n)]
             rows = ", ".join(f"({v!r})" for v in values)
             source = f"SELECT 'g' AS g, 'k' AS k, CAST(column1 AS DOUBLE PRECISION) AS v FROM (VALUES {rows}) AS t"
-            ((_, _, med, p90),) = list(percentiles(db, source))
+            ((_, _, med, p90, count),) = list(percentiles(db, source))
+            assert count == n
             assert (med, p90) == (median(values), percentile(values, 90)), n
