@@ -455,8 +455,10 @@ def parser() -> argparse.ArgumentParser:
     src.add_argument("--db", help="events database URL (default: SQLite in the data folder; env KB_DB)")
     src.add_argument("--events", metavar="FILE.jsonl", help="read events exported by `kb events export`")
     rp.add_argument("--data-dir", help="folder of the SQLite database (default: .kb-data in the root)")
-    rp.add_argument("--since", help="first day or time included (YYYY-MM-DD)")
-    rp.add_argument("--until", help="first day or time excluded (YYYY-MM-DD)")
+    rp.add_argument("--from", "--since", dest="since", help="first day or time included (YYYY-MM-DD); the report "
+                    "then also shows the previous period of the same length")
+    rp.add_argument("--to", "--until", dest="until", help="first day or time excluded (YYYY-MM-DD; default: "
+                    "the end of today)")
     rp.add_argument("--area", help="only articles of this area")
     rp.add_argument("--protocol", help="only this protocol's runs; also prints its steps and what to change in it")
     rp.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only runs on this channel")

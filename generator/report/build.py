@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import ContentError, Diagnostic
 from generator.model.validate import validate_tree
 from generator.render.manifest import build_manifest
+from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, report_from_events
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
@@ -39,17 +41,41 @@ def content_manifest(root: Path, today: date) -> dict[str, Any]:
 
 
 
+def previous_period(filters: Filters, today: date) -> Filters | None:
+    """The period of the same length just before ``filters``' (None without a start). An open end is the
+    end of ``today``."""
+    if filters.since is None:
+        return None
+    until = filters.until or datetime.combine(today + timedelta(days=1), time(), UTC)
+    return replace(filters, since=filters.since - (until - filters.since), until=filters.since)
+
+
+def compute_report(*, manifest: dict[str, Any], filters: Filters, today: date, config: ReportConfig,
+                   store: Store | None = None, events_file: Path | None = None, engine: str = "sql") -> dict[str, Any]:
+    """The report of a store (computed by SQL in it; ``engine="python"``: the in-Python reference, which
+    reads every event into memory) or of an exported JSONL file (always the in-Python reference); with the
+    previous period's overall KPIs when a period is chosen, and the targets of kb-report.yml."""
+    filters = replace(filters, aliases=config.aliases(), min_step_runs=config.min_step_runs)
+
+    def one(f: Filters) -> dict[str, Any]:
+        if store is not None and engine == "sql":
+            return report_from_store(store, manifest, f, today)
+        events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
+        return report_from_events(events, manifest, f, today)
+
+    report = one(filters)
+    before = previous_period(filters, today)
+    if before is not None:
+        report["previous"] = {"filters": before.shown(), "overall": one(before)["overall"]}
+    report["targets"] = config.targets.model_dump()
+    return report
+
+
 def run_report(*, root: Path, out_dir: Path, filters: Filters, today: date, lang: str,
                store: Store | None = None, events_file: Path | None = None,
                engine: str = "sql") -> tuple[list[Path], dict[str, Any]]:
-    """The report of a store (computed by SQL in it; ``engine="python"``: the in-Python reference, which
-    reads every event into memory) or of an exported JSONL file (always the in-Python reference)."""
-    manifest = content_manifest(root, today)
-    if store is not None and engine == "sql":
-        report = report_from_store(store, manifest, filters, today)
-    else:
-        events = read_jsonl(events_file) if events_file else store.iter_events(ordered=False) if store else iter(())
-        report = report_from_events(events, manifest, filters, today)
+    report = compute_report(manifest=content_manifest(root, today), filters=filters, today=today,
+                            config=load_config(root), store=store, events_file=events_file, engine=engine)
     return write_report(report, out_dir, lang), report
 
 

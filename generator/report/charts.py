@@ -81,3 +81,14 @@ def hbar_chart(title: str, labels: Sequence[str], values: Sequence[float | None]
                         _text(value, False), shorten(label, label_px - 8), _text(value, False)))
     return Chart(title, width, max(row * len(bars), row) + 4, tuple(bars), float(label_px + 8), True,
                  float(label_px))
+
+
+def sparkline(values: Sequence[float | None], width: int = 100, height: int = 24) -> str:
+    """SVG polyline points of a small trend line (missing values skipped); "" with fewer than two values."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(v for _, v in known), max(v for _, v in known)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in known)

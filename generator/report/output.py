@@ -21,7 +21,9 @@ from generator.csvsafe import csv_safe
 from generator.report.charts import Chart, bar_chart, hbar_chart
 from generator.report.labels import labels
 from generator.report.view import (
+    Card,
     Row,
+    code,
     csat_rows,
     filter_rows,
     fix_rows,
@@ -29,6 +31,7 @@ from generator.report.view import (
     option_rows,
     rate,
     recommendation_lines,
+    summary_cards,
 )
 
 THEME_REPORT = Path(__file__).resolve().parent.parent.parent / "theme" / "report"
@@ -120,17 +123,27 @@ class ReportContext:
     options: dict[str, list[dict[str, Any]]]  # protocol id -> resolving options with step titles
     filters: list[tuple[str, str]]  # the filters in use, in words
     changes: dict[str, list[str]]  # protocol id -> "what to change in this protocol", in sentences
+    cards: list[Card]  # the one-screen summary
+    previous: str  # what the arrows compare with; "" without a previous period
+    periods: list[tuple[str, str, bool]]  # /report: (label, link, current) of the period choices; [] in files
+    responses: list[Row]  # response time by channel
 
 
-def context(report: dict[str, Any], lang: str) -> ReportContext:
+def context(report: dict[str, Any], lang: str, periods: Sequence[tuple[str, str, bool]] = ()) -> ReportContext:
     t = labels(lang)
     active = [p for p in report["protocols"] if p["runs"]]
+    prev = report.get("previous")
+    previous = t["vs_previous"].format(since=prev["filters"]["since"][:10], until=prev["filters"]["until"][:10]) \
+        if prev else ""
+    responses = [Row((code(t, "channel_", r["channel"]), str(r["responses"]), _dur(r["median_response_seconds"]),
+                      _dur(r["p90_response_seconds"]))) for r in report.get("response_by_channel", [])]
     return ReportContext(
         report, t, lang, charts(report, t), fix_rows(report, t),
         {key: csat_rows(report, key, t) for key in report["csat_by"]}, active,
         [p["title"] for p in report["protocols"] if not p["runs"]],
         {p["id"]: funnel_rows(p) for p in active}, {p["id"]: option_rows(p) for p in active},
-        filter_rows(report, t), {p["id"]: recommendation_lines(p, t) for p in active})
+        filter_rows(report, t), {p["id"]: recommendation_lines(p, t) for p in active}, summary_cards(report, t),
+        previous, list(periods), responses)
 
 
 def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:
@@ -148,10 +161,11 @@ def charts(report: dict[str, Any], t: dict[str, str]) -> dict[str, Chart]:
     return out
 
 
-def render_html(report: dict[str, Any], lang: str = "es", template_dir: Path = THEME_REPORT) -> str:
+def render_html(report: dict[str, Any], lang: str = "es", template_dir: Path = THEME_REPORT,
+                periods: Sequence[tuple[str, str, bool]] = ()) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    ctx = context(report, lang)
+    ctx = context(report, lang, periods)
 
     def rate_of(value: float | None, whole: int | None) -> str:
         """A rate with its denominator: 54 % (14 de 26)."""

@@ -119,3 +119,75 @@ def recommendation_lines(protocol: Mapping[str, Any], t: Mapping[str, str]) -> l
                 then=seconds_text(rec["expected_seconds_recommended"]), saving=seconds_text(rec["saving_seconds"]),
                 low=seconds_text(low), high=seconds_text(high)))
     return out
+
+
+# (key, label key, kind, denominator key, lower is better, weekly trend key)
+SUMMARY = (
+    ("runs", "runs", "count", None, False, "runs"),
+    ("fcr", "fcr", "rate", "runs", False, "fcr"),
+    ("csat", "csat", "rate", "csat_answers", False, "csat"),
+    ("escalation_rate", "escalation_rate", "rate", "runs", True, "escalation_rate"),
+    ("median_resolution_seconds", "median_resolution", "seconds", None, True, "median_resolution_seconds"),
+    ("median_response_seconds", "median_response", "seconds", "responses", True, None),
+    ("link_rate", "link_rate", "rate", "runs", False, None),
+    ("self_service_success", "self_service", "rate", None, False, "self_service_success"),
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One KPI of the one-screen summary."""
+
+    label: str
+    value: str
+    detail: str  # the rate's denominator, "33 % (52 de 156)"
+    delta: str  # change against the previous period, with an arrow; "" without one
+    trend: str  # "better" | "worse" | "same" | ""
+    target: str  # "meta ≥ 66 %"; "" without a target
+    status: str  # "met" | "missed" | ""
+    spark: str  # points of the weekly sparkline; "" when there is no trend
+
+
+def _shown(kind: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.0f} %"
+    if kind == "seconds":
+        return seconds_text(value)
+    return f"{value:g}"
+
+
+def _delta(kind: str, now: float | None, before: float | None, lower_better: bool) -> tuple[str, str]:
+    if now is None or before is None:
+        return "", ""
+    diff = now - before
+    if abs(diff) < 1e-9:
+        return "= 0", "same"
+    arrow = "▲" if diff > 0 else "▼"
+    text = f"{abs(diff) * 100:.0f} pp" if kind == "rate" else seconds_text(abs(diff)) if kind == "seconds" \
+        else f"{abs(diff):g}"
+    return f"{arrow} {text}", "better" if (diff < 0) == lower_better else "worse"
+
+
+def summary_cards(report: Mapping[str, Any], t: Mapping[str, str]) -> list[Card]:
+    from generator.report.charts import sparkline
+
+    o = report["overall"]
+    before = (report.get("previous") or {}).get("overall", {})
+    targets = report.get("targets") or {}
+    cards = []
+    for key, label, kind, whole, lower, trend_key in SUMMARY:
+        value = o.get(key)
+        detail = rate(round(value * o[whole]), o[whole], t) if kind == "rate" and whole and value is not None else ""
+        if kind == "seconds" and whole:
+            detail = f"{t['of']} {o.get(whole, 0)}"
+        delta, trend = _delta(kind, value, before.get(key), lower)
+        goal, status = targets.get(key), ""
+        target = ""
+        if goal is not None:
+            target = f"{t['target']} {'≤' if lower else '≥'} {_shown(kind, goal)}"
+            status = "" if value is None else "met" if (value <= goal if lower else value >= goal) else "missed"
+        spark = sparkline([w.get(trend_key) for w in report["trends"]]) if trend_key else ""
+        cards.append(Card(t[label], _shown(kind, value), detail, delta, trend, target, status, spark))
+    return cards

@@ -15,7 +15,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from generator.report.metrics import Filters
+from generator.diagnostics import ContentError
+from generator.report.build import compute_report
+from generator.report.config import ReportConfig, load_config
+from generator.report.metrics import Filters, parse_ts
 from generator.report.output import THEME_REPORT, render_html
-from generator.report.sqlreport import report_from_store
 from generator.service.store import Store
 
 TOKEN_ENV = "KB_REPORT_TOKEN"
@@ -37,6 +40,39 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+PERIOD_DAYS = (7, 30, 90)
+
+
+def period_filters(params: Any, today: date) -> tuple[Filters, str]:
+    """``?days=7|30|90`` (ending today) or ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (to excluded); nothing: all time.
+    Returns the filters and the chosen period's key ("7", "30", "90", "custom" or "")."""
+    days, start, end = params.get("days"), params.get("from"), params.get("to")
+    if days:
+        if days not in {str(d) for d in PERIOD_DAYS}:
+            raise ValueError(f"days: expected one of {', '.join(map(str, PERIOD_DAYS))}, found {days[:20]!r}")
+        end_of_today = datetime.combine(today + timedelta(days=1), dtime(), UTC)
+        return Filters(since=end_of_today - timedelta(days=int(days)), until=end_of_today), days
+    if start or end:
+        try:
+            since = parse_ts(start) if start else None
+            until = parse_ts(end) if end else None
+        except ValueError:
+            raise ValueError("from, to: expected dates as YYYY-MM-DD") from None
+        if since and until and until <= since:
+            raise ValueError("to: expected a date after from")
+        return Filters(since=since, until=until), "custom"
+    return Filters(), ""
+
+
+def period_links(lang: str, chosen: str) -> list[tuple[str, str, bool]]:
+    from generator.report.labels import labels
+
+    t = labels(lang)
+    suffix = "&lang=en" if lang == "en" else ""
+    links = [(t["last_days"].format(n=d), f"?days={d}{suffix}", chosen == str(d)) for d in PERIOD_DAYS]
+    return [*links, (t["all_time"], f"?{suffix.lstrip('&')}" if suffix else "./", chosen == "")]
 
 
 def _authorized(request: Request, token: str) -> bool:
@@ -66,13 +102,23 @@ class ReportPages:
         path = self.site / "kb-manifest.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
-    def _report(self) -> dict[str, Any]:
+    def _config(self) -> ReportConfig:
+        try:
+            return load_config(self.site.parent)  # kb-report.yml beside the built site, if any
+        except ContentError:
+            return ReportConfig()  # `kb report` names the problem; the page keeps working with the defaults
+
+    def _report(self, filters: Filters) -> dict[str, Any]:
+        key = repr(filters)
         with self._lock:
-            hit = self._cache.get("report")
+            hit = self._cache.get(key)
             if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
                 return hit[1]
-            report = report_from_store(self.store, self._manifest(), Filters(), date.today())
-            self._cache["report"] = (time.monotonic(), report)
+            report = compute_report(manifest=self._manifest(), filters=filters, today=date.today(),
+                                    config=self._config(), store=self.store)
+            if len(self._cache) > 32:
+                self._cache.clear()
+            self._cache[key] = (time.monotonic(), report)
             return report
 
     def guard(self, handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -90,11 +136,19 @@ class ReportPages:
 
     async def html(self, request: Request) -> Response:
         lang = "en" if request.query_params.get("lang") == "en" else "es"
-        report = await run_in_threadpool(self._report)
-        return HTMLResponse(render_html(report, lang))
+        try:
+            filters, chosen = period_filters(request.query_params, date.today())
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        report = await run_in_threadpool(self._report, filters)
+        return HTMLResponse(render_html(report, lang, periods=period_links(lang, chosen)))
 
     async def json(self, request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(self._report))
+        try:
+            filters, _ = period_filters(request.query_params, date.today())
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        return JSONResponse(await run_in_threadpool(self._report, filters))
 
     async def css(self, request: Request) -> Response:
         return FileResponse(THEME_REPORT / "report.css", media_type="text/css")

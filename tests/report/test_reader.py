@@ -148,3 +148,29 @@ def test_chart_labels_do_not_overlap(reports: tuple[dict[str, Any], dict[str, Pa
             for b in chart[i + 1:]:
                 apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
                 assert apart, f"{a[4]!r} overlaps {b[4]!r}"
+
+
+def test_one_screen_summary_with_deltas_targets_and_sparklines(tmp_path: Path) -> None:
+    from generator.report.build import compute_report
+    from generator.report.config import ReportConfig
+    from generator.report.output import render_html
+
+    manifest = content_manifest(REPO, TODAY)
+    store = open_store(f"sqlite:///{tmp_path / 'events.sqlite3'}", tmp_path)
+    store.insert(year_of_events(manifest))
+    try:
+        report = compute_report(manifest=manifest, today=TODAY, config=ReportConfig(), store=store,
+                                filters=Filters(since=datetime(2026, 8, 1, tzinfo=UTC),
+                                                until=datetime(2026, 11, 1, tzinfo=UTC)))
+    finally:
+        store.close()
+    assert report["previous"]["filters"]["since"].startswith("2026-05-01")  # 92 days before 2026-08-01
+    assert report["targets"]["fcr"] == 0.66
+    soup = BeautifulSoup(render_html(report, "es"), "html.parser")
+    cards = {c.select_one(".card__label").get_text(): c for c in soup.select(".cards .card")}
+    fcr = cards["Resolución en el primer contacto (FCR)"]
+    assert fcr.select_one(".card__target").get_text().startswith("meta ≥ 66 %")
+    assert fcr.select_one(".card__delta").get_text() in {"= 0"} or fcr.select_one(".card__delta").get_text()[0] in "▲▼"
+    assert "card--missed" in fcr["class"] or "card--met" in fcr["class"]
+    assert fcr.select_one("svg.spark polyline")["points"].count(",") >= 10  # one point per week
+    assert "frente al periodo anterior" in soup.get_text()

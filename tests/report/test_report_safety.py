@@ -135,3 +135,18 @@ def test_report_screenshot(browser: Browser, report_server: Server, tmp_path: Pa
         assert dialogs == []  # no payload ran
     finally:
         page.close()
+
+
+def test_report_periods(report_server: Server) -> None:
+    auth = {"Authorization": "Bearer s3cret-token"}
+    status, data, _ = request(report_server, "GET", "/report/report.json?from=2026-11-16&to=2026-11-23", headers=auth)
+    assert status == 200
+    assert data["overall"]["runs"] == 2  # R1 (11-16) and R2 (11-18); R3 ends on 11-23, excluded
+    assert data["previous"]["filters"]["since"].startswith("2026-11-09")
+    assert data["previous"]["overall"]["runs"] == 0
+    status, body, _ = request(report_server, "GET", "/report/?days=30", headers=auth)
+    assert status == 200 and "Últimos 30 días" in body and "?days=7" in body
+    status, body, _ = request(report_server, "GET", "/report/?days=5", headers=auth)
+    assert (status, body) == (400, {"error": "days: expected one of 7, 30, 90, found '5'"})
+    status, body, _ = request(report_server, "GET", "/report/?from=2026-11-23&to=2026-11-01", headers=auth)
+    assert (status, body) == (400, {"error": "to: expected a date after from"})
