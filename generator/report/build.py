@@ -67,7 +67,7 @@ def compute_report(*, manifest: dict[str, Any], filters: Filters, today: date, c
     before = previous_period(filters, today)
     if before is not None:
         report["previous"] = {"filters": before.shown(), "overall": one(before)["overall"]}
-    report["targets"] = config.targets.model_dump()
+    report["targets"] = config.targets.as_report()
     return report
 
 

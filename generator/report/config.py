@@ -21,20 +21,27 @@ CONFIG_FILE = "kb-report.yml"
 
 
 class Targets(BaseModel):
-    """Where each KPI should be: a rate is a fraction (0.66 = 66 %), a time is seconds; null = no target."""
+    """Where each KPI should be: rates in whole percent (66 = 66 %), times in seconds; null = no target."""
 
     model_config = STRICT
 
-    fcr: float | None = Field(0.66, ge=0, le=1, description="First-contact resolution at least this (HDI "
-                              "benchmarks put the help-desk average near 66 %).")
-    csat: float | None = Field(0.90, ge=0, le=1, description="Share of 4-5 CSAT answers at least this (above "
-                               "90 % is commonly rated 'very good').")
-    link_rate: float | None = Field(0.60, ge=0, le=1, description="KCS link rate at least this (KCS v6 "
-                                    "practices: 60-80 % of cases linked to an article).")
-    escalation_rate: float | None = Field(None, ge=0, le=1, description="Escalation rate at most this.")
-    abandonment_rate: float | None = Field(None, ge=0, le=1, description="Abandonment rate at most this.")
-    median_response_seconds: float | None = Field(None, ge=0, description="Median response time at most this.")
-    median_resolution_seconds: float | None = Field(None, ge=0, description="Median resolution time at most this.")
+    fcr: int | None = Field(66, ge=0, le=100, description="First-contact resolution at least this % (HDI "
+                            "benchmarks put the help-desk average near 66 %).")
+    csat: int | None = Field(90, ge=0, le=100, description="Share of 4-5 CSAT answers at least this % (above "
+                             "90 % is commonly rated 'very good').")
+    link_rate: int | None = Field(60, ge=0, le=100, description="KCS link rate at least this % (KCS v6 "
+                                  "practices: 60-80 % of cases linked to an article).")
+    escalation_rate: int | None = Field(None, ge=0, le=100, description="Escalation rate at most this %.")
+    abandonment_rate: int | None = Field(None, ge=0, le=100, description="Abandonment rate at most this %.")
+    median_response_seconds: int | None = Field(None, ge=0, description="Median response time at most this.")
+    median_resolution_seconds: int | None = Field(None, ge=0, description="Median resolution time at most this.")
+
+    def as_report(self) -> dict[str, float | None]:
+        """As report.json states them: rates as fractions, like the KPIs."""
+        out: dict[str, float | None] = {}
+        for key, value in self.model_dump().items():
+            out[key] = None if value is None else value if key.endswith("_seconds") else value / 100
+        return out
 
 
 LOWER_IS_BETTER = ("escalation_rate", "abandonment_rate", "median_response_seconds", "median_resolution_seconds")
