@@ -56,6 +56,18 @@ def canonical_ids(manifest: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+def translations_of(manifest: Mapping[str, Any], kind: str, cid: str) -> dict[str, dict[str, Any]]:
+    """Language -> the titles of ``cid``'s translations (a report in that language shows them)."""
+    out = {}
+    for other, info in sorted(manifest.get(kind, {}).items()):
+        if info.get("translation_of") == cid and other != cid and info.get("lang"):
+            entry = {"title": info.get("title", other)}
+            if kind == "protocols":
+                entry["step_titles"] = dict(info.get("step_titles", {}))
+            out[str(info["lang"])] = entry
+    return out
+
+
 def technician_key(name: Any, aliases: Mapping[str, str] | None = None) -> str | None:
     """One technician, however typed: spaces collapsed, case folded ("Ana ", "ana" -> "ana"), then the
     alias map of kb-report.yml (its keys normalised the same way)."""
@@ -446,6 +458,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
             "resolving_options": _resolving_options(mine),
         })
         protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), acc.filters.min_step_runs)
+        protocols[-1]["translations"] = translations_of(manifest, "protocols", pid)
 
     overall = _run_kpis(runs, fcr)
     user_votes = sum(a.user_votes for a in acc.articles.values())

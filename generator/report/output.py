@@ -129,8 +129,15 @@ class ReportContext:
     responses: list[Row]  # response time by channel
 
 
+def in_language(report: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The report with each protocol's title and step titles from its translation into ``lang``, if any."""
+    protocols = [{**p, **p.get("translations", {}).get(lang, {})} for p in report["protocols"]]
+    return {**report, "protocols": protocols}
+
+
 def context(report: dict[str, Any], lang: str, periods: Sequence[tuple[str, str, bool]] = ()) -> ReportContext:
     t = labels(lang)
+    report = in_language(report, lang)
     active = [p for p in report["protocols"] if p["runs"]]
     prev = report.get("previous")
     previous = t["vs_previous"].format(since=prev["filters"]["since"][:10], until=prev["filters"]["until"][:10]) \

@@ -184,6 +184,7 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
                                         key=lambda o: (-o["runs"], (o["step"], o["answer"], o["cause"]))),
         })
         protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), filters.min_step_runs)
+        protocols[-1]["translations"] = m.translations_of(manifest, "protocols", pid)
     overall = _kpis(g["runs"].get(("all", "")))
     all_csat = g["csat"].get(("all", ""), (0, 0, 0))
     ratings = sum(c.ratings for c in counts.values())
