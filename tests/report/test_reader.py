@@ -9,17 +9,19 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser
 
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
 from generator.service.store import open_store
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)
@@ -90,6 +92,7 @@ def _table(soup: BeautifulSoup, caption: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.slow  # builds the starter content's manifest
 def test_words_not_codes(reports: tuple[dict[str, Any], dict[str, Path]], lang: str) -> None:
     manifest, folders = reports
     soup = _soup(folders[lang])
@@ -112,6 +115,7 @@ def test_words_not_codes(reports: tuple[dict[str, Any], dict[str, Path]], lang: 
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.slow  # builds the starter content's manifest
 def test_one_row_per_technician_and_protocol(reports: tuple[dict[str, Any], dict[str, Path]], lang: str) -> None:
     manifest, folders = reports
     soup = _soup(folders[lang])
@@ -151,6 +155,7 @@ def test_chart_labels_do_not_overlap(reports: tuple[dict[str, Any], dict[str, Pa
                 assert apart, f"{a[4]!r} overlaps {b[4]!r}"
 
 
+@pytest.mark.slow
 def test_one_screen_summary_with_deltas_targets_and_sparklines(tmp_path: Path) -> None:
     from generator.report.build import compute_report
     from generator.report.config import ReportConfig

@@ -141,6 +141,7 @@ STEP_YML = """\
 """
 
 
+@pytest.mark.slow  # a content repo and `kb report` in-process
 def test_kb_report_protocol_prints_what_to_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from generator.cli import main
     from tests.sitebuild import copy_tiny
