@@ -940,7 +940,7 @@ def markdown(res: dict[str, Any]) -> str:
     lines.append(res["command"])
     seen = set()
     for r in runs:
-        key = r.command.replace(f"-{r.rep}", "-N")
+        key = re.sub(rf"(out-[a-z/-]+)-{r.rep}\b", r"\1-N", r.command)
         if key not in seen:
             seen.add(key)
             lines.append(key)
