@@ -231,8 +231,10 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
         a = out[aid]
         a.yes, a.no, a.user_yes, a.user_votes, a.ratings, a.ratings45 = y, n, uy, uv, nr, n45
         a.reasons = dict(zip(REASONS, reasons, strict=True))
-    for aid, links in db.rows(f"SELECT article_id, count(*) FROM events WHERE type = 'article_used' AND {known}"
-                              f"{time_sql}{tech} GROUP BY article_id", params + tech_params):
+    # one KCS link per run and article: the runner's article_used and the ticket note's are the same link
+    for aid, links in db.rows(f"SELECT article_id, count(*) FILTER (WHERE session_id IS NULL) + "
+                              "count(DISTINCT session_id) FROM events WHERE type = 'article_used' AND "
+                              f"{known}{time_sql}{tech} GROUP BY article_id", params + tech_params):
         out[aid].kcs_links = int(links)
     for aid, uses in db.rows(f"SELECT u.value, count(*) FROM kb_runs r, {d.each_text('r.used', 'u')} GROUP BY u.value"):
         out[aid].run_uses = int(uses)
@@ -370,3 +372,20 @@ def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str
 
 def rows_of(db: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     return list(db.rows(sql, params))
+
+
+def deliveries(db: Reader, s: Scope) -> dict[str, Any]:
+    """Ticket notes and e-mails: delivered, delivered after retries, and each one given up (oldest first)."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    outcome, attempts = d.text(p, "outcome"), d.number(p, "attempts")
+    row = next(db.rows(f"SELECT count(*) FILTER (WHERE {outcome} = 'delivered'), count(*) FILTER (WHERE "
+                       f"{outcome} = 'delivered' AND {attempts} > 1) FROM events WHERE type = 'delivery'{time_sql}",
+                       params))
+    failed = [{"ts": ts, "session_id": session, "kind": kind, "channel": channel, "attempts": int(n), "error": error}
+              for ts, session, kind, channel, n, error in db.rows(
+                  f"SELECT {d.ts_text()}, {d.text(p, 'session_id')}, {d.text(p, 'kind')}, {d.text(p, 'channel')}, "
+                  f"{attempts}, {d.text(p, 'error')} FROM events WHERE type = 'delivery' AND {outcome} = 'failed'"
+                  f"{time_sql}", params)]
+    failed.sort(key=lambda f: f["ts"])
+    return {"delivered": int(row[0]), "delivered_after_retries": int(row[1]), "failed": failed}

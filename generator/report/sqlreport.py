@@ -106,6 +106,7 @@ def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[s
             zero[" ".join(query.lower().split())] += n
     g["zero"] = zero
     g["events"], g["clients"], g["returning"] = q.events_and_clients(db, s)
+    g["deliveries"] = q.deliveries(db, s)
     g["area_ok"] = area_ok
     return g
 
@@ -211,5 +212,6 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
             for (kind, k), row in sorted(g["runs"].items()) if kind == "channel" and "responses" in row],
         "csat_by": csat_by, "trends": _trends(g),
         "articles": articles, "protocols": protocols,
+        "deliveries": g["deliveries"],
         "health": content_health(manifest, g["zero"], articles, protocols, today),
     }

@@ -80,7 +80,7 @@ class Gen:
 
     def other(self) -> dict[str, Any]:
         r = self.r
-        kind = r.choice(("view", "view", "feedback", "feedback", "search", "article_used", "csat"))
+        kind = r.choice(("view", "view", "feedback", "feedback", "search", "article_used", "csat", "delivery"))
         ev = self.base(kind)
         if kind == "view":
             if r.random() < 0.7:
@@ -108,6 +108,12 @@ class Gen:
                 ev["session_id"] = r.choice(self.sessions)
             if r.random() < 0.7:
                 ev["technician"] = r.choice(("ana", "ANA", "ben"))
+        elif kind == "delivery":  # a ticket note or follow-up e-mail sent by the service
+            ev.update(session_id=self.sessions[-1] if self.sessions else self.uid(), kind=r.choice(("note", "mail")),
+                      channel=r.choice(("rt", "smtp")), attempts=r.randrange(1, 4),
+                      outcome=r.choice(("delivered", "delivered", "failed")))
+            if ev["outcome"] == "failed":
+                ev["error"] = "timeout"
         else:
             ev["session_id"] = r.choice(self.sessions) if self.sessions and r.random() < 0.8 else self.uid()
             ev["rating"] = r.randrange(1, 6)
