@@ -44,10 +44,14 @@ processes = parallel.jobs(len(content_paths(root)))
 read = read_tree(root)
 result = validate_tree(root, date(2026, 11, 23))
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
+from generator.build import validate_for_build  # a build validates in a daemonic child, which forks again
+built = validate_for_build(root, date(2026, 11, 23))
 out.write_bytes(pickle.dumps({"processes": processes, "children_cpu": children.ru_utime + children.ru_stime,
                               "read": read, "diagnostics": result.diagnostics, "files": result.files,
                               "articles": result.catalog.articles, "protocols": result.catalog.protocols,
-                              "positions": result.catalog.positions}))
+                              "positions": result.catalog.positions,
+                              "built": (built.diagnostics, built.files, built.catalog.articles,
+                                        built.catalog.protocols)}))
 """
 
 BROKEN = {
@@ -85,8 +89,9 @@ def test_validate_across_two_processes_is_identical_to_one(tmp_path: Path) -> No
 
     assert one["processes"] == 1 and one["children_cpu"] == 0
     assert two["processes"] == 2 and two["children_cpu"] > 0  # the second process did read and lint
-    for key in ("read", "diagnostics", "files", "articles", "protocols", "positions"):
+    for key in ("read", "diagnostics", "files", "articles", "protocols", "positions", "built"):
         assert two[key] == one[key], key
+    assert one["built"] == (one["diagnostics"], one["files"], one["articles"], one["protocols"])
     diags = [d.format() for d in one["diagnostics"]]  # type: ignore[attr-defined]
     assert len(one["articles"]) == 420 and len(one["protocols"]) == 21  # type: ignore[arg-type]
     for rel, what in [("kb/almacenamiento/aaa-no-es-utf8.md", "expected UTF-8 text"),

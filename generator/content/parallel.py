@@ -13,7 +13,11 @@ copy a lock held by another thread: a live preview or a server validates in-proc
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -37,9 +41,7 @@ def jobs(n_items: int, min_per_job: int = MIN_PER_JOB) -> int:
 
 
 def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def split(items: Sequence[T], n: int, own_share: float = 1.0) -> list[Sequence[T]]:
@@ -59,51 +61,71 @@ def split(items: Sequence[T], n: int, own_share: float = 1.0) -> list[Sequence[T
 def fork_chunks(work: Callable[[Sequence[T]], R], items: Sequence[T], *,
                 min_per_job: int = MIN_PER_JOB, own_share: float = 1.0) -> list[R]:
     """``work`` over contiguous chunks of ``items``, one per core, results in chunk order.
-    ``own_share``: the size of this process's chunk relative to each child's."""
+    ``own_share``: the size of this process's chunk relative to each child's.
+
+    Children are made with ``os.fork`` itself, not multiprocessing: a build validates in a
+    daemonic multiprocessing child, which multiprocessing does not let have children."""
     n = jobs(len(items), min_per_job)
     if n == 1:
         return [work(items)]
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
     chunks = split(items, n, own_share)
-    children = []
-    for chunk in chunks[1:]:
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(work, chunk, send), daemon=True)
-        proc.start()
-        send.close()
-        children.append((proc, receive))
+    sys.stdout.flush()  # a child leaves with os._exit: nothing buffered here is written twice
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    reaped: set[int] = set()
     try:
+        for chunk in chunks[1:]:
+            children.append(_spawn(work, chunk))
         results = [work(chunks[0])]
-        for proc, receive in children:
-            results.append(_receive(proc, receive))
+        for pid, fd in children:
+            results.append(_receive(pid, fd))
+            reaped.add(pid)
     finally:
-        for proc, receive in children:
-            receive.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
+        for pid, fd in children:
+            _close(fd)
+            if pid not in reaped:  # this process failed first: its children's work is not wanted
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
     return results
 
 
-def _receive(proc: Any, receive: Any) -> Any:
+def _spawn(work: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, leave without running the parent's exit handlers
+        code = 0
+        try:
+            os.close(read_fd)
+            try:
+                message: tuple[str, Any] = ("ok", work(chunk))
+            except BaseException as exc:  # the parent raises it, with its message
+                message = ("error", f"{type(exc).__name__}: {exc}")
+            with os.fdopen(write_fd, "wb") as out:
+                pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _receive(pid: int, fd: int) -> Any:
+    """The result of the child ``pid`` from the read end ``fd`` of its pipe; waits for it to end."""
+    with os.fdopen(os.dup(fd), "rb") as conn:
+        data = conn.read()
+    _, status = os.waitpid(pid, 0)
     try:
-        status, value = receive.recv()
-    except EOFError:
-        proc.join()
-        raise RuntimeError(f"a worker process ended without a result (exit code {proc.exitcode})") from None
-    if status != "ok":
+        outcome, value = pickle.loads(data)
+    except Exception:
+        raise RuntimeError("a worker process ended without a result "
+                           f"(exit code {os.waitstatus_to_exitcode(status)})") from None
+    if outcome != "ok":
         raise RuntimeError(f"a worker process failed: {value}")
     return value
 
 
-def _child(work: Callable[[Sequence[T]], R], chunk: Sequence[T], conn: Any) -> None:
-    try:
-        result = work(chunk)
-    except BaseException as exc:  # the parent raises it, with its message
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    else:
-        conn.send(("ok", result))
-    finally:
-        conn.close()
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
