@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content.parallel import fork_chunks
 from generator.content.yamlsafe import MAX_BYTES, Located, load
 from generator.diagnostics import ContentError, Diagnostic
 
@@ -53,6 +54,7 @@ class ReadResult:
     protocols: list[ProtocolSource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
+    undecoded: int = 0  # the first diagnostics: files that are not UTF-8 text or too large
 
 
 def _digest(text: str) -> str:
@@ -160,13 +162,29 @@ def read_texts(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> ReadResu
     return result
 
 
+def content_paths(root: Path) -> list[str]:
+    """The files :func:`read_tree` reads: sorted, index pages of kb/ left out."""
+    return [rel for rel in discover(root) if not (rel.startswith(KB_DIR + "/") and not is_article_path(rel))]
+
+
 def read_tree(root: Path) -> ReadResult:
-    """Read every content file under ``root``; problems are collected, never raised."""
+    """Read every content file under ``root``; problems are collected, never raised.
+
+    Large trees are read and parsed across the cores (:mod:`generator.content.parallel`): each
+    process reads a contiguous run of the sorted paths, and the runs are joined in order, so the
+    result is the same as reading in one process."""
+    def work(chunk: Sequence[str]) -> ReadResult:
+        return read_files(root, chunk)
+
+    return join_reads(fork_chunks(work, content_paths(root)))
+
+
+def read_files(root: Path, rels: Iterable[str]) -> ReadResult:
+    """Read the files at ``rels`` (under ``root``); files that cannot be decoded come first among
+    the diagnostics."""
     texts: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
-    for rel in discover(root):
-        if rel.startswith(KB_DIR + "/") and not is_article_path(rel):
-            continue
+    for rel in rels:
         try:
             texts.append((rel, _decode((root / rel).read_bytes(), rel)))
         except ContentError as exc:
@@ -174,6 +192,22 @@ def read_tree(root: Path) -> ReadResult:
     result = read_texts(texts)
     result.files += len(problems)
     result.diagnostics[:0] = problems
+    result.undecoded = len(problems)
+    return result
+
+
+def join_reads(parts: Iterable[ReadResult]) -> ReadResult:
+    """Consecutive runs of :func:`read_files` as one: what one run over all their files gives."""
+    result = ReadResult()
+    parts = list(parts)
+    for part in parts:  # every run's undecodable files first, as one run lists them
+        result.diagnostics += part.diagnostics[:part.undecoded]
+    for part in parts:
+        result.articles += part.articles
+        result.protocols += part.protocols
+        result.diagnostics += part.diagnostics[part.undecoded:]
+        result.files += part.files
+    result.undecoded = sum(part.undecoded for part in parts)
     return result
 
 

@@ -1,0 +1,139 @@
+"""Reading, parsing and linting across the cores (generator/content/parallel.py) gives exactly what one
+process gives: the same articles, protocols, positions and diagnostics, in the same order.
+
+Each run happens in a fresh `python` process: this test process may run threads (servers of other
+tests), and a process with threads never forks (it reads alone)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+
+def _bench() -> Any:
+    """bench/build.py, whose synthetic content (valid, lint-clean articles and protocols) is used here."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "build.py"
+    spec = importlib.util.spec_from_file_location("kb_bench_build", path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
+    if spec.name not in sys.modules:
+        sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+        spec.loader.exec_module(module)
+    return module
+
+RUN = """
+import os, pickle, resource, sys
+from pathlib import Path
+from datetime import date
+from generator.content import parallel
+from generator.content.sources import content_paths, read_tree
+from generator.model.validate import validate_tree
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+processes = parallel.jobs(len(content_paths(root)))
+read = read_tree(root)
+result = validate_tree(root, date(2026, 11, 23))
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+from generator.build import validate_for_build  # a build validates in a daemonic child, which forks again
+built = validate_for_build(root, date(2026, 11, 23))
+out.write_bytes(pickle.dumps({"processes": processes, "children_cpu": children.ru_utime + children.ru_stime,
+                              "read": read, "diagnostics": result.diagnostics, "files": result.files,
+                              "articles": result.catalog.articles, "protocols": result.catalog.protocols,
+                              "positions": result.catalog.positions,
+                              "built": (built.diagnostics, built.files, built.catalog.articles,
+                                        built.catalog.protocols)}))
+"""
+
+BROKEN = {
+    # spread over the sorted paths, so that both processes meet some
+    "kb/almacenamiento/aaa-no-es-utf8.md": b"---\nid: aaa\ntitle: \xff\n---\n",
+    "kb/red/zz-yaml-roto.md": b"---\nid: zz-yaml-roto\ntitle: [sin cerrar\n---\n# Hola\n",
+    "kb/correo/alias.md": b"---\nid: alias\ntitle: &a hola\nsummary: *a\n---\n",
+    "kb/wifi/clave-doble.md": b"---\nid: clave-doble\nid: otra\n---\n",
+    "protocols/etiqueta.yml": b"id: !!python/object:os.system etiqueta\n",
+    "protocols/zz-vacio.yml": b"",
+}
+
+
+def run(root: Path, tmp: Path, jobs: int) -> dict[str, object]:
+    out = tmp / f"result-{jobs}.pickle"
+    env = {**os.environ, "KB_JOBS": str(jobs), "KB_TODAY": "2026-11-23"}
+    subprocess.run([sys.executable, "-c", RUN, str(root), str(out)], check=True, env=env, cwd=tmp)
+    data = pickle.loads(out.read_bytes())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_validate_across_two_processes_is_identical_to_one(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _bench().generate_repo(root, 420, 7)
+    # an article that lint finds fault with (a sentence far too long), late in the sorted order
+    article = max((root / "kb" / "wifi").glob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("## Solución\n", "## Solución\n\n" + "una palabra más " * 60 + ".\n", 1),
+                       encoding="utf-8")
+    for rel, raw in BROKEN.items():
+        (root / rel).write_bytes(raw)
+
+    one, two = run(root, tmp_path, 1), run(root, tmp_path, 2)
+
+    assert one["processes"] == 1 and one["children_cpu"] == 0
+    assert two["processes"] == 2 and two["children_cpu"] > 0  # the second process did read and lint
+    for key in ("read", "diagnostics", "files", "articles", "protocols", "positions", "built"):
+        assert two[key] == one[key], key
+    assert one["built"] == (one["diagnostics"], one["files"], one["articles"], one["protocols"])
+    diags = [d.format() for d in one["diagnostics"]]  # type: ignore[attr-defined]
+    assert len(one["articles"]) == 420 and len(one["protocols"]) == 21  # type: ignore[arg-type]
+    for rel, what in [("kb/almacenamiento/aaa-no-es-utf8.md", "expected UTF-8 text"),
+                      ("kb/red/zz-yaml-roto.md", "expected valid YAML"),
+                      ("kb/correo/alias.md", "anchors and aliases are not allowed"),
+                      ("kb/wifi/clave-doble.md", "expected each key once"),
+                      ("protocols/etiqueta.yml", "YAML tags are not allowed"),
+                      (article.relative_to(root).as_posix(), "[sentence_length]")]:
+        assert any(d.startswith(rel + ":") and what in d for d in diags), (rel, what, diags)
+
+
+CHUNKS = """
+import os, sys
+from generator.content.parallel import fork_chunks
+parts = fork_chunks(lambda chunk: (os.getpid(), list(chunk)), list(range(1000)), min_per_job=1)
+import json; print(json.dumps(parts))
+"""
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_chunks_run_in_separate_processes_and_come_back_in_order(tmp_path: Path, jobs: int) -> None:
+    env = {**os.environ, "KB_JOBS": str(jobs)}
+    done = subprocess.run([sys.executable, "-c", CHUNKS], check=True, env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    parts = json.loads(done.stdout)
+    assert len(parts) == jobs
+    assert len({pid for pid, _ in parts}) == jobs
+    assert [i for _, chunk in parts for i in chunk] == list(range(1000))
+
+
+FAILING = """
+from generator.content.parallel import fork_chunks
+def work(chunk):
+    if 999 in chunk:
+        raise ValueError("bad item 999")
+    return len(chunk)
+fork_chunks(work, list(range(1000)), min_per_job=1)
+"""
+
+
+def test_a_failing_worker_fails_the_whole_run_with_its_message(tmp_path: Path) -> None:
+    env = {**os.environ, "KB_JOBS": "2"}
+    done = subprocess.run([sys.executable, "-c", FAILING], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "a worker process failed: ValueError: bad item 999" in done.stderr
