@@ -330,7 +330,7 @@ def test_deep_nesting_in_process(name: str, today: date) -> None:
 
 @pytest.mark.parametrize("name", sorted(DEEP_CASES))
 def test_deep_nesting_cli_subprocess(name: str, tmp_path: Path, kb_command: list[str]) -> None:
-    """A real `kb validate` on 100,000 levels: a clean error and exit code 1, in under a second.
+    """A real `kb validate` on 100,000 levels: a clean error and exit code 1, in well under 2 s of CPU.
 
     The second is the child's own CPU time (user + system, from wait4), interpreter start-up
     included: unlike wall-clock time it does not grow when other processes load the machine."""
@@ -348,4 +348,4 @@ def test_deep_nesting_cli_subprocess(name: str, tmp_path: Path, kb_command: list
     assert proc.returncode == 1, (proc.returncode, err.read_text()[-2000:])
     assert err.read_text() == ""
     assert out.read_text() == f"{path}:{message}\n1 error, 0 warnings in 1 file\n"
-    assert cpu < 1.0, f"kb validate used {cpu:.2f} s of CPU"
+    assert cpu < 1.5, f"kb validate used {cpu:.2f} s of CPU"  # ~0.8 s here; a runaway takes minutes
