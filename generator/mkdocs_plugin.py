@@ -213,7 +213,14 @@ class KbPlugin(BasePlugin[KbConfig]):
                 raise PluginError(f"kb: kb/{page.src_uri} clashes with a generated page; rename it")
             files.append(File.generated(config, page.src_uri, content=page.markdown))
         site = Path(config.site_dir).resolve()
+        root = docs.resolve().parent
         for f in files:
+            # MkDocs' walk follows symbolic links: one leaving the repository is never published.
+            # (`kb validate` reports it first; this is the last line of defence.)
+            if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs and not Path(
+                    f.abs_src_path).resolve().is_relative_to(root):
+                raise PluginError(f"kb: kb/{f.src_uri}: a symbolic link to outside the repository is never "
+                                  "published; remove it or link to a file inside the repository")
             if not Path(f.abs_dest_path).resolve().is_relative_to(site):
                 raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
         if self.preview:

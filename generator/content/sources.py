@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content.files import inside, walk
 from generator.content.yamlsafe import MAX_BYTES, Located, load
 from generator.diagnostics import ContentError, Diagnostic
 
@@ -126,16 +127,17 @@ def read_protocol(text: str, path: str) -> ProtocolSource:
 
 
 def discover(root: Path) -> list[str]:
-    """Content files under ``root``, as sorted posix paths relative to it."""
-    found: list[str] = []
-    kb = root / KB_DIR
-    if kb.is_dir():
-        found += [p.relative_to(root).as_posix() for p in kb.rglob("*.md") if p.is_file()]
-    protocols = root / PROTOCOLS_DIR
-    if protocols.is_dir():
-        found += [p.relative_to(root).as_posix() for p in protocols.rglob("*") if p.is_file()
-                  and p.suffix in (".yml", ".yaml")]
-    return sorted(found)
+    """Content files under ``root``, as sorted posix paths relative to it (links leaving it left out)."""
+    return discover_checked(root)[0]
+
+
+def discover_checked(root: Path) -> tuple[list[str], list[Diagnostic]]:
+    """Content files under ``root`` and an error for every symbolic link under kb/ or protocols/ that
+    leaves the repository (whatever the file type: MkDocs would publish any of them)."""
+    kb, protocols = walk(root, KB_DIR), walk(root, PROTOCOLS_DIR)
+    found = [p for p in kb.files if p.endswith(".md")]
+    found += [p for p in protocols.files if p.endswith((".yml", ".yaml"))]
+    return sorted(found), kb.problems + protocols.problems
 
 
 def is_article_path(path: str) -> bool:
@@ -163,8 +165,8 @@ def read_texts(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> ReadResu
 def read_tree(root: Path) -> ReadResult:
     """Read every content file under ``root``; problems are collected, never raised."""
     texts: list[tuple[str, str]] = []
-    problems: list[Diagnostic] = []
-    for rel in discover(root):
+    found, problems = discover_checked(root)
+    for rel in found:
         if rel.startswith(KB_DIR + "/") and not is_article_path(rel):
             continue
         try:
@@ -188,6 +190,10 @@ def reread(previous: ReadResult, root: Path, paths: Iterable[str]) -> ReadResult
     for rel in sorted(paths):
         file = root / rel
         if not file.is_file() or (rel.startswith(KB_DIR + "/") and not is_article_path(rel)):
+            continue
+        outside = inside(root, rel)
+        if outside is not None:
+            problems.append(outside)
             continue
         try:
             texts.append((rel, _decode(file.read_bytes(), rel)))
