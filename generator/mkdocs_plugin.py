@@ -32,6 +32,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from generator.build import validate_for_build
+from generator.content.html import clean, keep_placeholders
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
@@ -40,7 +41,7 @@ from generator.model.validate import ValidationResult
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
-from generator.render.runner import RunnerOptions
+from generator.render.runner import SATISFACTION_SRC, RunnerOptions
 
 if TYPE_CHECKING:
     from generator.search.build import SearchBuild, SearchJob
@@ -76,6 +77,8 @@ class KbConfig(Config):
     """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
     related_articles = c.Type(int, default=5)
     """How many related articles each article shows (0: none)."""
+    html_embeds = c.Type(bool, default=False)
+    """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""
 
 
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
@@ -134,7 +137,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
                                  lang, tuple(self.config.feedback),
-                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days),
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
+                                                      self.config.html_embeds),
                                  related_articles=related)
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
@@ -264,7 +268,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             # No <link rel="alternate" hreflang> in <head>: Material reads those as whole-site language
             # versions and fetches their sitemap.xml. The switch's links carry hreflang instead.
             page.meta["kb_lang"] = self.catalog.lang(ident)
-        return markdown
+        return keep_placeholders(markdown)
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
+        except our own generated home and satisfaction pages (their forms come from our templates only)."""
+        src = page.file.src_uri
+        if src in self.pages and src in (SATISFACTION_SRC, "index.md"):
+            return html
+        return clean(html, embeds=self.config.html_embeds)
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
