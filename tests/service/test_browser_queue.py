@@ -1,0 +1,88 @@
+"""The browser's event queue against hostile answers, in a real Chromium (issue #13, finding 3).
+
+A 4xx is never retried; a batch the service fails on with 500 is dropped after
+``KB.events.maxFailures`` tries so later events keep moving; 503 (disk full, service down) keeps
+the events. Answers come from Playwright's request routing; time runs on Playwright's clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Route
+
+from tests.service.conftest import Server
+
+
+@pytest.fixture(scope="module")
+def web(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("queue") / "data"
+    srv = Server(site, f"sqlite:///{data / 'events.sqlite3'}", data, ["--rate-limit", "0"]).start()
+    yield srv
+    srv.stop()
+
+
+def _page(browser: Browser, web: Server, status: int, calls: list[int]) -> Page:
+    page = browser.new_context().new_page()
+
+    def answer(route: Route) -> None:
+        calls.append(status)
+        route.fulfill(status=status, content_type="application/json", body='{"error": "test"}')
+
+    page.route("**/api/events", answer)
+    page.clock.install()
+    page.goto(f"{web.base}/red/cable-suelto/")
+    _until(page, "window.KB && KB.events.queue().length === 1")  # the view
+    return page
+
+
+def _until(page: Page, expression: str) -> None:
+    """wait_for_function polls with timers, which the installed clock holds still: poll from here."""
+    deadline = time.monotonic() + 20
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, expression
+        time.sleep(0.05)
+
+
+def _advance(page: Page, calls: list[int], rounds: int) -> None:
+    for _ in range(rounds):
+        before = len(calls)
+        page.clock.run_for(70_000)
+        deadline = time.monotonic() + 0.6
+        while len(calls) == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+@pytest.mark.parametrize("status", [400, 403, 413, 422])
+def test_a_4xx_is_never_retried(browser: Browser, web: Server, status: int) -> None:
+    calls: list[int] = []
+    page = _page(browser, web, status, calls)
+    _advance(page, calls, 4)
+    assert calls == [status]
+    assert page.evaluate("KB.events.queue().length") == 0
+    page.context.close()
+
+
+def test_a_batch_failing_with_500_is_dropped_after_max_failures(browser: Browser, web: Server) -> None:
+    calls: list[int] = []
+    page = _page(browser, web, 500, calls)
+    limit = page.evaluate("KB.events.maxFailures")
+    _advance(page, calls, limit + 3)
+    assert len(calls) == limit
+    assert page.evaluate("KB.events.queue().length") == 0
+    page.unroute("**/api/events")  # the service recovers: a later event is delivered
+    page.evaluate("KB.events.track('search', {query: 'después', results: 1})")
+    _advance(page, calls, 2)
+    _until(page, "KB.events.queue().length === 0")
+    page.context.close()
+
+
+def test_503_keeps_the_events(browser: Browser, web: Server) -> None:
+    calls: list[int] = []
+    page = _page(browser, web, 503, calls)
+    _advance(page, calls, 8)
+    assert len(calls) >= 8
+    assert page.evaluate("KB.events.queue().length") == 1
+    page.context.close()
