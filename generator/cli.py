@@ -87,14 +87,22 @@ def _service_config(args: argparse.Namespace, root: Path, site: Path) -> Service
     return ServiceConfig(
         site_dir=site, data_dir=Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data",
         db_url=args.db or os.environ.get("KB_DB") or None, allowed_origins=tuple(args.allow_origin or ()),
-        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy,
+        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy or "",
         integrations=Path(args.integrations).resolve() if args.integrations else None)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.service.app import serve
+    from generator.service.report_route import check_token
+    from generator.service.security import TrustedProxies
+    from generator.service.store import StoreUnavailable
 
+    try:  # settings first: a mistake is known before a long build
+        check_token(os.environ)
+        TrustedProxies.parse(args.trust_proxy)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     root = _root(args)
     site = Path(args.site_dir).resolve() if args.site_dir else None
     preview = None
@@ -118,6 +126,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         serve(config, host=args.host, port=args.port, workers=args.workers, preview=preview)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except StoreUnavailable as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 
@@ -127,7 +138,11 @@ def cmd_events(args: argparse.Namespace) -> int:
     store = _open_store(args, _root(args))
     try:
         if args.action == "export":
-            n = export_events(store, Path(args.out) if args.out else None, args.format)
+            try:
+                n = export_events(store, Path(args.out) if args.out else None, args.format)
+            except BrokenPipeError:  # `kb events export | head`: the reader has all it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return EXIT_OK
             print(f"exported {n} events", file=sys.stderr)
             return EXIT_OK
         if not args.file or not Path(args.file).is_file():
@@ -395,7 +410,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-origin", action="append", metavar="URL",
                    help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")
     s.add_argument("--rate-limit", type=int, default=120, help="event requests per client per minute (0: off)")
-    s.add_argument("--trust-proxy", action="store_true", help="take the client address from X-Forwarded-For")
+    s.add_argument("--trust-proxy", metavar="PROXIES", nargs="?", const="loopback",
+                   help="believe X-Forwarded-For and identity headers only from these proxies: addresses or "
+                   "networks (127.0.0.1,10.0.0.0/8) or a hop count (1); alone: a proxy on this host; "
+                   "default: from none")
     s.add_argument("--integrations", metavar="FILE.toml", help="ticket connector, SMTP and outbound queue "
                    "settings (default: integrations.toml in the data folder)")
     s.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for several hosts)")

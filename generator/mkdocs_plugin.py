@@ -32,7 +32,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from generator.build import validate_for_build
-from generator.content.html import clean, keep_placeholders
+from generator.content.html import clean, inline_script_hashes, keep_placeholders
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
@@ -100,8 +100,10 @@ class KbPlugin(BasePlugin[KbConfig]):
     env: Any = None
     home: bool = True
     existing: frozenset[str] = frozenset()
+    script_hashes: set[str]
 
     def on_config(self, config: Any) -> Any:
+        self.script_hashes = set()
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
@@ -293,10 +295,18 @@ class KbPlugin(BasePlugin[KbConfig]):
         lang = page.meta.get("kb_lang")
         if lang and lang != self.renderer.lang:
             output = output.replace(f'<html lang="{self.renderer.lang}"', f'<html lang="{lang}"', 1)
+        self.script_hashes |= inline_script_hashes(output)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
+        self.script_hashes |= inline_script_hashes(output_content)  # 404.html
+        return output_content
 
     def on_post_build(self, *, config: Any) -> None:
         manifest = build_manifest(self.catalog, config.use_directory_urls)
+        # The theme's inline scripts, by hash: `kb serve` (and the documented nginx setup) allow
+        # exactly these in the Content-Security-Policy, never 'unsafe-inline'.
+        manifest["csp"] = {"script_hashes": sorted(self.script_hashes), "embeds": self.config.html_embeds}
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
         site = Path(config.site_dir)

@@ -14,6 +14,8 @@ code, so it stays visible as text.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -169,3 +171,19 @@ def unsafe_html(md: str, *, embeds: bool = False) -> list[Removed]:
         if s and s.group(1).lower() not in URL_SCHEMES and not any(a <= m.start() < b for a, b in code):
             out.append(Removed(m.start(), f"the {s.group(1).lower()}: link"))
     return sorted(out, key=lambda r: r.offset)
+
+
+_INLINE_SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def inline_script_hashes(page: str) -> set[str]:
+    """CSP hashes (``sha256-…``) of a page's inline scripts; data blocks (``type="application/json"``)
+    and external scripts do not run inline and need none."""
+    out = set()
+    for m in _INLINE_SCRIPT.finditer(page):
+        attrs = (m.group(1) or "").lower()
+        if "src=" in attrs or ("type=" in attrs and "javascript" not in attrs and "module" not in attrs):
+            continue
+        digest = hashlib.sha256(m.group(2).encode("utf-8")).digest()
+        out.add("sha256-" + base64.b64encode(digest).decode("ascii"))
+    return out

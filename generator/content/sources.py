@@ -20,6 +20,7 @@ KB_DIR = "kb"
 PROTOCOLS_DIR = "protocols"
 
 _FENCE = re.compile(r"^(```|~~~)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, LF, form feed, CR
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 
@@ -119,6 +120,12 @@ def read_article(text: str, path: str) -> ArticleSource:
     area = parts[1] if len(parts) > 2 else ""
     fm, body, body_line = split_front_matter(text, path)
     located = load(fm, path, line_offset=1)
+    bad = _CONTROL.search(body)
+    if bad is not None:  # a NUL would reach the HTML; none of these is text anyone meant to write
+        line = body_line + body.count("\n", 0, bad.start())
+        col = bad.start() - (body.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ContentError([Diagnostic(path, line, col, "body", "expected text, found the control character "
+                                       f"U+{ord(bad.group()):04X}")])
     return ArticleSource(path, area, located, body, body_line, markdown_headings(body, body_line), _digest(text))
 
 
