@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.conftest import wait_until
 from tests.service.conftest import Server
 from tests.sitebuild import copy_tiny, kb
 
@@ -50,7 +51,7 @@ def _stored(server: Server) -> list[dict[str, Any]]:
 def _search(page: Page, text: str) -> list[str]:
     page.locator("header input[name=q]").click()
     page.locator("header input[name=q]").press_sequentially(text, delay=15)
-    page.wait_for_function(f"document.getElementById('kb-search-results').dataset.query === {json.dumps(text)}")
+    wait_until(page, f"document.getElementById('kb-search-results').dataset.query === {json.dumps(text)}")
     return [a.get_attribute("data-id") or "" for a in page.locator(".kb-search__link").all()]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
+from tests.conftest import wait_until
 from tests.service.conftest import Server
 
 
@@ -34,16 +35,10 @@ def _page(browser: Browser, web: Server, status: int, calls: list[int]) -> Page:
     page.route("**/api/events", answer)
     page.clock.install()
     page.goto(f"{web.base}/red/cable-suelto/")
-    _until(page, "window.KB && KB.events.queue().length === 1")  # the view
+    wait_until(page, "window.KB && KB.events.queue().length === 1")  # the view
     return page
 
 
-def _until(page: Page, expression: str) -> None:
-    """wait_for_function polls with timers, which the installed clock holds still: poll from here."""
-    deadline = time.monotonic() + 20
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, expression
-        time.sleep(0.05)
 
 
 def _advance(page: Page, calls: list[int], rounds: int) -> None:
@@ -75,7 +70,7 @@ def test_a_batch_failing_with_500_is_dropped_after_max_failures(browser: Browser
     page.unroute("**/api/events")  # the service recovers: a later event is delivered
     page.evaluate("KB.events.track('search', {query: 'después', results: 1})")
     _advance(page, calls, 2)
-    _until(page, "KB.events.queue().length === 0")
+    wait_until(page, "KB.events.queue().length === 0")
     page.context.close()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.conftest import wait_until
 from tests.service.conftest import Server, free_port
 from tests.sitebuild import copy_tiny, kb
 
@@ -47,12 +48,6 @@ def _open(browser: Browser, url: str, **context: Any) -> Page:
     return page
 
 
-def _until(page: Page, expression: str, timeout: float = 30) -> None:
-    """Poll with page.evaluate: wait_for_function evaluates strings, which this very CSP forbids."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, expression
-        time.sleep(0.05)
 
 
 def _violations(page: Page) -> list[str]:
@@ -67,7 +62,7 @@ def test_article_page(browser: Browser, served: Server) -> None:
     page.get_by_role("button", name="No", exact=True).click()
     page.get_by_label("No se entiende").check()
     page.get_by_role("button", name="Enviar").click()
-    _until(page, "KB.events.queue().length === 0")
+    wait_until(page, "KB.events.queue().length === 0")
     assert _violations(page) == []
 
 
@@ -80,7 +75,7 @@ def test_protocol_page_running_and_ended(browser: Browser, served: Server) -> No
     page.wait_for_selector(".kb-runner .kb-r__title")
     assert page.evaluate("window.__csp") == []
     options.first.click()  # the run ends
-    _until(page, "KB.events.queue().filter(e => e.type === 'protocol_run').length === 0")
+    wait_until(page, "KB.events.queue().filter(e => e.type === 'protocol_run').length === 0")
     assert _violations(page) == []
 
 
