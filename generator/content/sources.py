@@ -20,7 +20,7 @@ KB_DIR = "kb"
 PROTOCOLS_DIR = "protocols"
 
 _FENCE = re.compile(r"^(```|~~~)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, LF, form feed, CR
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")  # C0 but tab, LF, FF, CR; lone surrogates
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 
@@ -124,7 +124,8 @@ def read_article(text: str, path: str) -> ArticleSource:
     if bad is not None:  # a NUL would reach the HTML; none of these is text anyone meant to write
         line = body_line + body.count("\n", 0, bad.start())
         col = bad.start() - (body.rfind("\n", 0, bad.start()) + 1) + 1
-        raise ContentError([Diagnostic(path, line, col, "body", "expected text, found the control character "
+        what = "a lone surrogate" if bad.group() >= "\ud800" else "the control character"
+        raise ContentError([Diagnostic(path, line, col, "body", f"expected text, found {what} "
                                        f"U+{ord(bad.group()):04X}")])
     return ArticleSource(path, area, located, body, body_line, markdown_headings(body, body_line), _digest(text))
 
