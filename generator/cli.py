@@ -105,6 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     root = _root(args)
     site = Path(args.site_dir).resolve() if args.site_dir else None
+    data = Path(args.data_dir).resolve() if args.data_dir else None  # the build's server index goes there too
     preview = None
     if args.watch:
         from generator.preview import Preview
@@ -112,12 +113,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.no_build or args.workers > 1:
             raise UsageError("--watch: expected one worker and a build, found "
                              + ("--no-build" if args.no_build else f"--workers {args.workers}"))
-        preview = Preview(_config_file(args, root), site)
+        preview = Preview(_config_file(args, root), site, data)
         outcome = preview.build()
         site = preview.site
         print(f"Site built in {site} ({outcome.pages} pages, {outcome.seconds:.1f} s)", flush=True)
     elif not args.no_build:
-        site = build_site(_config_file(args, root), site_dir=site, strict=False)
+        site = build_site(_config_file(args, root), site_dir=site, strict=False, data_dir=data)
     site = site or root / "site"
     if not (site / "index.html").is_file():
         raise UsageError(f"expected a built site in {site}, found none (drop --no-build or run 'kb build')")
@@ -330,11 +331,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _site(args: argparse.Namespace, root: Path) -> Path:
-    site = Path(args.site_dir).resolve() if args.site_dir else root / "site"
-    if not (site / "search" / "server").is_dir():
-        raise UsageError(f"expected a site built with search in {site}, found none (run 'kb build' or use -d)")
-    return site
+def _data(args: argparse.Namespace, root: Path) -> Path:
+    """The private data folder holding the server search index: --data-dir, else .kb-data next to the
+    site given with -d, else .kb-data in the root."""
+    if args.data_dir:
+        data = Path(args.data_dir).resolve()
+    else:
+        data = (Path(args.site_dir).resolve().parent if args.site_dir else root) / ".kb-data"
+    if not (data / "search" / "server").is_dir():
+        raise UsageError(f"expected a search index in {data / 'search' / 'server'}, found none "
+                         "(run 'kb build', or use --data-dir)")
+    return data
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -343,7 +350,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     root = _root(args)
     filters = {k: v for k in ("type", "audience", "area", "channel") if (v := getattr(args, k))}
     try:
-        sys.stdout.write(search_site(_site(args, root), args.query, limit=args.limit, filters=filters,
+        sys.stdout.write(search_site(_data(args, root), args.query, limit=args.limit, filters=filters,
                                      facets=args.facets, as_json=args.json))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -360,7 +367,8 @@ def cmd_search_eval(args: argparse.Namespace) -> int:
     minimum = {k: v for k, v in (("server", args.min_server), ("static", args.min_static)) if v is not None}
     try:
         outcome = evaluate_site(root, queries, site=Path(args.site_dir).resolve() if args.site_dir else None,
-                                as_json=args.json, min_recall3=minimum)
+                                as_json=args.json, min_recall3=minimum,
+                                data=Path(args.data_dir).resolve() if args.data_dir else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(outcome.text)
@@ -483,7 +491,9 @@ def parser() -> argparse.ArgumentParser:
     se.add_argument("--area", help="only this area (folder under kb/)")
     se.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only protocols for this channel")
     se.add_argument("--facets", action="store_true", help="count results by type, audience, area and channel")
-    se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
+    se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root); its index is in "
+                    ".kb-data next to it")
+    se.add_argument("--data-dir", help="the private data folder holding the search index (default: .kb-data)")
     se.set_defaults(func=cmd_search)
 
     sv = sub.add_parser("search-eval", parents=[common], help="Recall@1, Recall@3 and MRR of the static and "
@@ -491,6 +501,8 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--queries", help="query file (default: tests/search/queries.yml in the root)")
     sv.add_argument("-d", "--site-dir", help="measure this built site's indexes (default: build them from the "
                     "content into a temporary folder)")
+    sv.add_argument("--data-dir", help="with -d: the private data folder holding its server index (default: "
+                    ".kb-data next to the site)")
     sv.add_argument("--json", action="store_true", help="print the metrics as JSON")
     sv.add_argument("--min-server", type=float, help="exit 1 when the server's Recall@3 is below this")
     sv.add_argument("--min-static", type=float, help="exit 1 when the static search's Recall@3 is below this")

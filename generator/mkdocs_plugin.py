@@ -8,7 +8,8 @@
   front matter with its own (unhardened) YAML loader;
 * on_page_markdown: page titles and descriptions are HTML-escaped (MkDocs writes them raw);
 * on_post_build: writes ``kb-manifest.json`` (ids, versions, URLs) for the event service,
-  and the search indexes (``search/``: static shards; ``search/server/``: whoosh).
+  and the search indexes (``site/search/``: static shards; the whoosh index into the private
+  data folder, ``.kb-data/search/server/`` by default: it is not for browsers).
 
 Search (option ``search``, on by default) replaces Material's lunr search: the header box
 is ours (``theme/partials/header.html``, ``assets/kb/search.js``), related articles are
@@ -20,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,11 @@ THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
 
 
+def data_folder(root: Path, configured: str = ".kb-data") -> Path:
+    """The private data folder: ``KB_DATA_DIR`` (a build in another process), else the option, from the root."""
+    return (root / (os.environ.get("KB_DATA_DIR") or configured)).resolve()
+
+
 class KbConfig(Config):
     protocols_dir = c.Type(str, default=PROTOCOLS_DIR)
     """Folder of the protocol YAML files, relative to mkdocs.yml."""
@@ -72,7 +79,9 @@ class KbConfig(Config):
     search_endpoint = c.Type(str, default="/api/search")
     """Where the search box asks first (typos, synonyms); empty: static search only."""
     search_server_index = c.Type(bool, default=True)
-    """Write the whoosh index that `kb serve` and `kb search` read (site/search/server/)."""
+    """Write the whoosh index that `kb serve` and `kb search` read, into the private data folder."""
+    data_dir = c.Type(str, default=".kb-data")
+    """The private data folder, relative to mkdocs.yml (env KB_DATA_DIR wins): never deployed with site/."""
     search_synonyms = c.ListOfItems(c.Type(str), default=[])
     """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
     related_articles = c.Type(int, default=5)
@@ -101,9 +110,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     home: bool = True
     existing: frozenset[str] = frozenset()
     script_hashes: set[str]
+    data_dir: Path
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
+        self.data_dir = data_folder(Path(config.config_file_path).resolve().parent, self.config.data_dir)
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
@@ -312,7 +323,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         site = Path(config.site_dir)
         if self.search_job is not None:
             try:
-                stats, timings = self.search_job.finish(site)
+                stats, timings = self.search_job.finish(site, self.data_dir if self.config.search_server_index
+                                                        else None)
             except RuntimeError as exc:
                 raise PluginError(f"kb: {exc}") from None
             finally:
@@ -320,7 +332,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         elif self.search_build is not None:
             stats = self.search_build.write_static(site)
             if self.config.search_server_index:
-                self.search_build.write_server(site)
+                self.search_build.write_server(self.data_dir)
             timings = self.search_build.timings
         else:
             return

@@ -1,7 +1,7 @@
 """Serve stage: one ASGI app for the built site and the event API.
 
 Routes: ``POST /api/events`` (the browser's event queue delivers here),
-``GET /api/search`` (the whoosh index the build wrote into ``<site>/search/server/``; 503 when
+``GET /api/search`` (the whoosh index the build wrote into ``<data>/search/server/``; 503 when
 there is none, and the browser falls back to its static search), ``GET /api/health`` and
 the static site. Safe by default:
 
@@ -190,9 +190,9 @@ class SearchService:
         self.config = config
         self.client_key = client_key or (lambda request: request.client.host if request.client else "unknown")
         try:
-            self.index: Any = open_server_index(config.site_dir)
+            self.index: Any = open_server_index(config.data_dir)
         except FileNotFoundError:
-            log.warning("no search index in %s: /api/search answers 503 (run 'kb build')", config.site_dir)
+            log.warning("no search index in %s: /api/search answers 503 (run 'kb build')", config.data_dir)
             self.index = None
         self.limiter = RateLimiter(config.rate_limit * 5)  # searches are reads: a looser budget than events
 
@@ -216,7 +216,7 @@ class SearchService:
 
         old = self.index
         try:
-            self.index = open_server_index(self.config.site_dir)
+            self.index = open_server_index(self.config.data_dir)
         except FileNotFoundError:
             self.index = None
         if old is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def server(starter_site: Path, tmp_path: Path) -> Iterator[Server]:
     """`kb serve --no-build` over the built starter site, SQLite, rate limit off."""
     data = tmp_path / "data"
+    shutil.copytree(starter_site.parent / ".kb-data" / "search", data / "search")  # the build's server index
     srv = Server(starter_site, f"sqlite:///{data / 'events.sqlite3'}", data, ["--rate-limit", "0"]).start()
     yield srv
     srv.stop()
