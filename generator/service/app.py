@@ -266,6 +266,12 @@ async def _closing(service: EventService, search: SearchService | None = None,
             search.close()
 
 
+def _policy(site: Path) -> str:
+    """The Content-Security-Policy of the built site: its inline scripts' hashes from kb-manifest.json."""
+    manifest = _read_manifest(site) or {}
+    return content_security_policy(manifest_hashes(manifest), embeds=bool((manifest.get("csp") or {}).get("embeds")))
+
+
 def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
     """The service; with ``preview`` (a generator.preview.Preview), the live preview's route too."""
     site = config.site_dir.resolve()
@@ -276,8 +282,7 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
     outbound = Outbound(config.data_dir, site, service.store,
                         load_integrations(config.integrations or config.data_dir / "integrations.toml"),
                         service.trust, service.origin_allowed)
-    manifest = _read_manifest(site) or {}
-    csp = content_security_policy(manifest_hashes(manifest), embeds=bool((manifest.get("csp") or {}).get("embeds")))
+    csp = [_policy(site)]  # recomputed when the live preview swaps in a new build
 
     async def method_not_allowed(request: Request) -> Response:
         return _error(405, "expected POST")
@@ -297,7 +302,7 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
             Route("/search/server/{rest:path}", not_found),  # the server index stays server-side
             Mount("/", app=SiteFiles(directory=site, html=True), name="site"),
         ],
-        middleware=[Middleware(SecurityHeaders, csp=csp, origins=config.allowed_origins)],
+        middleware=[Middleware(SecurityHeaders, csp=lambda: csp[0], origins=config.allowed_origins)],
         lifespan=lambda app: _closing(service, search, outbound),
     )
     app.state.service = service
@@ -311,6 +316,8 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
                 search.index.refresh()
             if outcome.kind in ("full", "incremental"):
                 service.reload_manifest()
+            if outcome.kind == "full":
+                csp[0] = _policy(site)
 
         preview.listeners.append(refresh)
     return app

@@ -23,7 +23,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,7 +243,7 @@ def cache_policy(path: str) -> str:
 class SecurityHeaders:
     """ASGI middleware: the headers above on every response; CORS on /api/ for ``origins``."""
 
-    def __init__(self, app: ASGIApp, csp: str, origins: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, csp: Callable[[], str], origins: Iterable[str]) -> None:
         self.app = app
         self.csp = csp
         self.origins = frozenset(origins)
@@ -272,7 +272,7 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
     def _add(self, headers: MutableHeaders, path: str) -> None:
-        for name, value in {**BASE_HEADERS, "Content-Security-Policy": self.csp,
+        for name, value in {**BASE_HEADERS, "Content-Security-Policy": self.csp(),
                             "Cache-Control": cache_policy(path)}.items():
             if name not in headers:  # a route's own stricter value (the report) stays
                 headers[name] = value
