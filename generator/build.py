@@ -93,7 +93,7 @@ ENGINES = ("mkdocs", "properdocs")
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
-               engine: str = "mkdocs") -> Path:
+               engine: str = "mkdocs", data_dir: Path | None = None) -> Path:
     """Build the site of ``config_file`` and return its folder. Raises ContentError on failure.
 
     ``engine`` "mkdocs" builds in this process; "properdocs" runs ProperDocs (the maintained MkDocs
@@ -121,15 +121,24 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
+    use_data_dir(config, data_dir)
     if engine == "properdocs":
-        build_with_properdocs(config_file, target, strict=strict)
+        build_with_properdocs(config_file, target, strict=strict, data_dir=data_dir)
         return target
     PRELOADED[root] = result
     build_into(config, target, config_file.name)
     return target
 
 
-def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = False) -> None:
+def use_data_dir(config: Any, data_dir: Path | None) -> None:
+    """Point the kb plugin's private data folder (the server search index) at ``data_dir``, if given."""
+    plugin = config.plugins.get("kb")
+    if data_dir is not None and plugin is not None:
+        plugin.config.data_dir = str(data_dir.resolve())
+
+
+def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = False,
+                          data_dir: Path | None = None) -> None:
     """``properdocs build`` into a temporary folder next to ``target``, then the same atomic swap.
     Its output goes to our stderr as it comes; a failure is a ContentError naming the engine."""
     import importlib.util
@@ -142,8 +151,9 @@ def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = Fal
     _clean_stale(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".site-tmp-{os.getpid()}-", dir=target.parent))
     argv = [sys.executable, "-m", "properdocs", "build", "--config-file", str(config_file), "--site-dir", str(tmp)]
+    env = {**os.environ, **({"KB_DATA_DIR": str(data_dir.resolve())} if data_dir is not None else {})}
     proc = subprocess.run([*argv, *(["--strict"] if strict else [])], cwd=config_file.resolve().parent,
-                          check=False)
+                          check=False, env=env)
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ContentError([Diagnostic(config_file.name, 1, 1, "build", "expected a clean ProperDocs build, "

@@ -87,16 +87,25 @@ def _service_config(args: argparse.Namespace, root: Path, site: Path) -> Service
     return ServiceConfig(
         site_dir=site, data_dir=Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data",
         db_url=args.db or os.environ.get("KB_DB") or None, allowed_origins=tuple(args.allow_origin or ()),
-        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy,
+        rate_limit=args.rate_limit, trust_proxy=args.trust_proxy or "",
         integrations=Path(args.integrations).resolve() if args.integrations else None)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.service.app import serve
+    from generator.service.report_route import check_token
+    from generator.service.security import TrustedProxies
+    from generator.service.store import StoreUnavailable
 
+    try:  # settings first: a mistake is known before a long build
+        check_token(os.environ)
+        TrustedProxies.parse(args.trust_proxy)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     root = _root(args)
     site = Path(args.site_dir).resolve() if args.site_dir else None
+    data = Path(args.data_dir).resolve() if args.data_dir else None  # the build's server index goes there too
     preview = None
     if args.watch:
         from generator.preview import Preview
@@ -106,13 +115,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
                              + ("--no-build" if args.no_build else f"--workers {args.workers}"))
         # The preview's pages load preview.js and poll /api/preview: they never go into the deployable
         # site/ (DESIGN: preview state lives in the private data folder), whatever way the server stops.
-        data_dir = Path(args.data_dir).resolve() if args.data_dir else root / ".kb-data"
-        preview = Preview(_config_file(args, root), site or data_dir / "preview" / "site")
+        preview_site = site or (data or root / ".kb-data") / "preview" / "site"
+        preview = Preview(_config_file(args, root), preview_site, data)
         outcome = preview.build()
         site = preview.site
         print(f"Site built in {site} ({outcome.pages} pages, {outcome.seconds:.1f} s)", flush=True)
     elif not args.no_build:
-        site = build_site(_config_file(args, root), site_dir=site, strict=False)
+        site = build_site(_config_file(args, root), site_dir=site, strict=False, data_dir=data)
     site = site or root / "site"
     if not (site / "index.html").is_file():
         raise UsageError(f"expected a built site in {site}, found none (drop --no-build or run 'kb build')")
@@ -121,6 +130,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         serve(config, host=args.host, port=args.port, workers=args.workers, preview=preview)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except StoreUnavailable as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 
@@ -130,7 +142,11 @@ def cmd_events(args: argparse.Namespace) -> int:
     store = _open_store(args, _root(args))
     try:
         if args.action == "export":
-            n = export_events(store, Path(args.out) if args.out else None, args.format)
+            try:
+                n = export_events(store, Path(args.out) if args.out else None, args.format)
+            except BrokenPipeError:  # `kb events export | head`: the reader has all it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return EXIT_OK
             print(f"exported {n} events", file=sys.stderr)
             return EXIT_OK
         if not args.file or not Path(args.file).is_file():
@@ -323,11 +339,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _site(args: argparse.Namespace, root: Path) -> Path:
-    site = Path(args.site_dir).resolve() if args.site_dir else root / "site"
-    if not (site / "search" / "server").is_dir():
-        raise UsageError(f"expected a site built with search in {site}, found none (run 'kb build' or use -d)")
-    return site
+def _data(args: argparse.Namespace, root: Path) -> Path:
+    """The private data folder holding the server search index: --data-dir, else .kb-data next to the
+    site given with -d, else .kb-data in the root."""
+    if args.data_dir:
+        data = Path(args.data_dir).resolve()
+    else:
+        data = (Path(args.site_dir).resolve().parent if args.site_dir else root) / ".kb-data"
+    if not (data / "search" / "server").is_dir():
+        raise UsageError(f"expected a search index in {data / 'search' / 'server'}, found none "
+                         "(run 'kb build', or use --data-dir)")
+    return data
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -336,7 +358,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     root = _root(args)
     filters = {k: v for k in ("type", "audience", "area", "channel") if (v := getattr(args, k))}
     try:
-        sys.stdout.write(search_site(_site(args, root), args.query, limit=args.limit, filters=filters,
+        sys.stdout.write(search_site(_data(args, root), args.query, limit=args.limit, filters=filters,
                                      facets=args.facets, as_json=args.json))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -366,7 +388,8 @@ def cmd_search_eval(args: argparse.Namespace) -> int:
     minimum = {k: v for k, v in (("server", args.min_server), ("static", args.min_static)) if v is not None}
     try:
         outcome = evaluate_site(root, queries, site=Path(args.site_dir).resolve() if args.site_dir else None,
-                                as_json=args.json, min_recall3=minimum)
+                                as_json=args.json, min_recall3=minimum,
+                                data=Path(args.data_dir).resolve() if args.data_dir else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(outcome.text)
@@ -417,7 +440,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-origin", action="append", metavar="URL",
                    help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")
     s.add_argument("--rate-limit", type=int, default=120, help="event requests per client per minute (0: off)")
-    s.add_argument("--trust-proxy", action="store_true", help="take the client address from X-Forwarded-For")
+    s.add_argument("--trust-proxy", metavar="PROXIES", nargs="?", const="loopback",
+                   help="believe X-Forwarded-For and identity headers only from these proxies: addresses or "
+                   "networks (127.0.0.1,10.0.0.0/8) or a hop count (1); alone: a proxy on this host; "
+                   "default: from none")
     s.add_argument("--integrations", metavar="FILE.toml", help="ticket connector, SMTP and outbound queue "
                    "settings (default: integrations.toml in the data folder)")
     s.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for several hosts)")
@@ -492,7 +518,9 @@ def parser() -> argparse.ArgumentParser:
     se.add_argument("--area", help="only this area (folder under kb/)")
     se.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only protocols for this channel")
     se.add_argument("--facets", action="store_true", help="count results by type, audience, area and channel")
-    se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
+    se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root); its index is in "
+                    ".kb-data next to it")
+    se.add_argument("--data-dir", help="the private data folder holding the search index (default: .kb-data)")
     se.set_defaults(func=cmd_search)
 
     sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result searches")
@@ -509,6 +537,8 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--queries", help="query file (default: tests/search/queries.yml in the root)")
     sv.add_argument("-d", "--site-dir", help="measure this built site's indexes (default: build them from the "
                     "content into a temporary folder)")
+    sv.add_argument("--data-dir", help="with -d: the private data folder holding its server index (default: "
+                    ".kb-data next to the site)")
     sv.add_argument("--json", action="store_true", help="print the metrics as JSON")
     sv.add_argument("--min-server", type=float, help="exit 1 when the server's Recall@3 is below this")
     sv.add_argument("--min-static", type=float, help="exit 1 when the static search's Recall@3 is below this")

@@ -9,9 +9,17 @@ problems the same way.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else
+                        f"\\u{ord(m.group()):04x}", text)
 
 
 class Severity(StrEnum):
@@ -31,9 +39,10 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
+        """One line, always: control characters in a file name (a new line) are shown escaped."""
         level = "" if self.severity is Severity.ERROR else "warning: "
-        key = f"{self.key}: " if self.key else ""
-        return f"{self.path}:{self.line}:{self.col}: {level}{key}{self.message}"
+        key = f"{_one_line(self.key)}: " if self.key else ""
+        return f"{_one_line(self.path)}:{self.line}:{self.col}: {level}{key}{_one_line(self.message)}"
 
     def as_error(self) -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, self.key, self.message, Severity.ERROR)

@@ -8,7 +8,8 @@
   front matter with its own (unhardened) YAML loader;
 * on_page_markdown: page titles and descriptions are HTML-escaped (MkDocs writes them raw);
 * on_post_build: writes ``kb-manifest.json`` (ids, versions, URLs) for the event service,
-  and the search indexes (``search/``: static shards; ``search/server/``: whoosh).
+  and the search indexes (``site/search/``: static shards; the whoosh index into the private
+  data folder, ``.kb-data/search/server/`` by default: it is not for browsers).
 
 Search (option ``search``, on by default) replaces Material's lunr search: the header box
 is ours (``theme/partials/header.html``, ``assets/kb/search.js``), related articles are
@@ -20,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from generator.build import validate_for_build
+from generator.content.html import clean, inline_script_hashes, keep_placeholders
 from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
 from generator.model.catalog import Catalog
@@ -41,7 +44,7 @@ from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.offline import write_service_worker
 from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
-from generator.render.runner import RunnerOptions
+from generator.render.runner import SATISFACTION_SRC, RunnerOptions
 from generator.render.support import SupportError, support_data, support_json
 
 if TYPE_CHECKING:
@@ -51,6 +54,11 @@ log = logging.getLogger("mkdocs.plugins.kb")
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
+
+
+def data_folder(root: Path, configured: str = ".kb-data") -> Path:
+    """The private data folder: ``KB_DATA_DIR`` (a build in another process), else the option, from the root."""
+    return (root / (os.environ.get("KB_DATA_DIR") or configured)).resolve()
 
 
 class KbConfig(Config):
@@ -73,7 +81,9 @@ class KbConfig(Config):
     search_endpoint = c.Type(str, default="/api/search")
     """Where the search box asks first (typos, synonyms); empty: static search only."""
     search_server_index = c.Type(bool, default=True)
-    """Write the whoosh index that `kb serve` and `kb search` read (site/search/server/)."""
+    """Write the whoosh index that `kb serve` and `kb search` read, into the private data folder."""
+    data_dir = c.Type(str, default=".kb-data")
+    """The private data folder, relative to mkdocs.yml (env KB_DATA_DIR wins): never deployed with site/."""
     search_synonyms = c.ListOfItems(c.Type(str), default=[])
     """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
     related_articles = c.Type(int, default=5)
@@ -82,6 +92,8 @@ class KbConfig(Config):
     """Write sw.js: visited pages, searches and protocol runs work offline (docs/operations.md#offline)."""
     support = c.Type(dict, default={})
     """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
+    html_embeds = c.Type(bool, default=False)
+    """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""
 
 
 # `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
@@ -103,8 +115,12 @@ class KbPlugin(BasePlugin[KbConfig]):
     env: Any = None
     home: bool = True
     existing: frozenset[str] = frozenset()
+    script_hashes: set[str]
+    data_dir: Path
 
     def on_config(self, config: Any) -> Any:
+        self.script_hashes = set()
+        self.data_dir = data_folder(Path(config.config_file_path).resolve().parent, self.config.data_dir)
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
@@ -145,7 +161,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
                                  lang, tuple(self.config.feedback),
-                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days),
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
+                                                      self.config.html_embeds),
                                  related_articles=related)
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
@@ -224,7 +241,14 @@ class KbPlugin(BasePlugin[KbConfig]):
                 raise PluginError(f"kb: kb/{page.src_uri} clashes with a generated page; rename it")
             files.append(File.generated(config, page.src_uri, content=page.markdown))
         site = Path(config.site_dir).resolve()
+        root = docs.resolve().parent
         for f in files:
+            # MkDocs' walk follows symbolic links: one leaving the repository is never published.
+            # (`kb validate` reports it first; this is the last line of defence.)
+            if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs and not Path(
+                    f.abs_src_path).resolve().is_relative_to(root):
+                raise PluginError(f"kb: kb/{f.src_uri}: a symbolic link to outside the repository is never "
+                                  "published; remove it or link to a file inside the repository")
             if not Path(f.abs_dest_path).resolve().is_relative_to(site):
                 raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
         if self.preview:
@@ -268,7 +292,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             # No <link rel="alternate" hreflang> in <head>: Material reads those as whole-site language
             # versions and fetches their sitemap.xml. The switch's links carry hreflang instead.
             page.meta["kb_lang"] = self.catalog.lang(ident)
-        return markdown
+        return keep_placeholders(markdown)
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
+        except our own generated home and satisfaction pages (their forms come from our templates only)."""
+        src = page.file.src_uri
+        if src in self.pages and src in (SATISFACTION_SRC, "index.md"):
+            return html
+        return clean(html, embeds=self.config.html_embeds)
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
@@ -285,10 +317,18 @@ class KbPlugin(BasePlugin[KbConfig]):
         lang = page.meta.get("kb_lang")
         if lang and lang != self.renderer.lang:
             output = output.replace(f'<html lang="{self.renderer.lang}"', f'<html lang="{lang}"', 1)
+        self.script_hashes |= inline_script_hashes(output)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
+        self.script_hashes |= inline_script_hashes(output_content)  # 404.html
+        return output_content
 
     def on_post_build(self, *, config: Any) -> None:
         manifest = build_manifest(self.catalog, config.use_directory_urls)
+        # The theme's inline scripts, by hash: `kb serve` (and the documented nginx setup) allow
+        # exactly these in the Content-Security-Policy, never 'unsafe-inline'.
+        manifest["csp"] = {"script_hashes": sorted(self.script_hashes), "embeds": self.config.html_embeds}
         Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                     encoding="utf-8")
         site = Path(config.site_dir)
@@ -299,7 +339,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _search_post_build(self, site: Path) -> None:
         if self.search_job is not None:
             try:
-                stats, timings = self.search_job.finish(site)
+                stats, timings = self.search_job.finish(site, self.data_dir if self.config.search_server_index
+                                                        else None)
             except RuntimeError as exc:
                 raise PluginError(f"kb: {exc}") from None
             finally:
@@ -307,7 +348,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         elif self.search_build is not None:
             stats = self.search_build.write_static(site)
             if self.config.search_server_index:
-                self.search_build.write_server(site)
+                self.search_build.write_server(self.data_dir)
             timings = self.search_build.timings
         else:
             return

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import build_into, setup_logging
+from generator.build import build_into, setup_logging, use_data_dir
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, read_tree, reread
 from generator.diagnostics import ContentError, Diagnostic, Severity
 from generator.model.catalog import Catalog
@@ -73,8 +73,9 @@ class _State:
 class Preview:
     """The live preview of the site of ``config_file``, written into ``site_dir``."""
 
-    def __init__(self, config_file: Path, site_dir: Path | None = None) -> None:
+    def __init__(self, config_file: Path, site_dir: Path | None = None, data_dir: Path | None = None) -> None:
         self.config_file = config_file.resolve()
+        self.data_dir = data_dir
         self.root = self.config_file.parent
         self.site = site_dir.resolve() if site_dir else None
         self.version = 0
@@ -114,6 +115,7 @@ class Preview:
             raise ContentError([Diagnostic(self.config_file.name, 1, 1, "plugins",
                                            "expected the kb plugin in mkdocs.yml, found it missing")])
         plugin.preview = True
+        use_data_dir(config, self.data_dir)
         target = self.site or Path(config.site_dir).resolve()
         build_into(config, target, self.config_file.name)
         self.site = target
@@ -292,7 +294,7 @@ class Preview:
                        encoding="utf-8")
         os.replace(tmp, site / MANIFEST)
         if search is not None and plugin.config.search_server_index and nums:
-            search.update_server(site, nums)
+            search.update_server(plugin.data_dir, nums)
         state.read = read
         self._pending.clear()
         return built

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from generator.content.sources import discover
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -95,11 +96,14 @@ SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutati
               "tests/search/test_site_search.py", "tests/test_translations.py::test_kb_validate",
               "tests/search/test_js_parity.py", "tests/search/test_lexicon.py",
               "tests/test_article_from_run.py", "tests/service/test_ticket_auth.py",
-              "tests/service/test_integrations_config.py::test_a_bad_file", "tests/service/test_rt.py")
+              "tests/service/test_integrations_config.py::test_a_bad_file", "tests/service/test_rt.py",
+              "tests/test_symlinks.py", "tests/test_small_hardening.py", "tests/test_properties.py",
+              "tests/test_sanitize.py::test_embeds")
 # Test modules whose tests all need Playwright (they import it at module level).
 PLAYWRIGHT_MODULES = ["browser", "report/test_report_safety.py", "search/test_browser_search.py",
                       "test_preview.py", "test_translations.py", "service/test_browser_feedback.py",
-                      "service/test_browser_ticket.py"]
+                      "service/test_browser_ticket.py", "service/test_browser_queue.py",
+                      "service/test_browser_security.py"]
 try:
     import playwright  # noqa: F401  (the package only: its sync API is imported by the fixture)
 
@@ -136,3 +140,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kind = kind_of(item)
         if not item.get_closest_marker(kind):
             item.add_marker(getattr(pytest.mark, kind))
+
+
+def wait_until(page: Page, expression: str, timeout: float = 30) -> None:
+    """``page.wait_for_function`` for pages served by `kb serve`: that one evaluates a string in the
+    page, which the service's Content-Security-Policy (no 'unsafe-eval') forbids; this polls with
+    ``page.evaluate`` (run by the browser's debugging protocol, outside the page's CSP)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)

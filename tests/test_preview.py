@@ -66,7 +66,7 @@ def _static_ids(site: Path, query: str) -> list[str]:
 
 
 def _server_ids(site: Path, query: str) -> list[str]:
-    index = open_server_index(site)
+    index = open_server_index(site.parent / ".kb-data")  # the private data folder, next to the site
     try:
         return [h.id for h in index.search(query).hits]
     finally:

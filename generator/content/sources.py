@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content.files import inside, walk
 from generator.content.parallel import fork_chunks
 from generator.content.yamlsafe import MAX_BYTES, Located, load
 from generator.diagnostics import ContentError, Diagnostic
@@ -20,6 +21,7 @@ KB_DIR = "kb"
 PROTOCOLS_DIR = "protocols"
 
 _FENCE = re.compile(r"^(```|~~~)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")  # C0 but tab, LF, FF, CR; lone surrogates
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 
@@ -120,6 +122,13 @@ def read_article(text: str, path: str) -> ArticleSource:
     area = parts[1] if len(parts) > 2 else ""
     fm, body, body_line = split_front_matter(text, path)
     located = load(fm, path, line_offset=1)
+    bad = _CONTROL.search(body)
+    if bad is not None:  # a NUL would reach the HTML; none of these is text anyone meant to write
+        line = body_line + body.count("\n", 0, bad.start())
+        col = bad.start() - (body.rfind("\n", 0, bad.start()) + 1) + 1
+        what = "a lone surrogate" if bad.group() >= "\ud800" else "the control character"
+        raise ContentError([Diagnostic(path, line, col, "body", f"expected text, found {what} "
+                                       f"U+{ord(bad.group()):04X}")])
     return ArticleSource(path, area, located, body, body_line, markdown_headings(body, body_line), _digest(text))
 
 
@@ -128,16 +137,17 @@ def read_protocol(text: str, path: str) -> ProtocolSource:
 
 
 def discover(root: Path) -> list[str]:
-    """Content files under ``root``, as sorted posix paths relative to it."""
-    found: list[str] = []
-    kb = root / KB_DIR
-    if kb.is_dir():
-        found += [p.relative_to(root).as_posix() for p in kb.rglob("*.md") if p.is_file()]
-    protocols = root / PROTOCOLS_DIR
-    if protocols.is_dir():
-        found += [p.relative_to(root).as_posix() for p in protocols.rglob("*") if p.is_file()
-                  and p.suffix in (".yml", ".yaml")]
-    return sorted(found)
+    """Content files under ``root``, as sorted posix paths relative to it (links leaving it left out)."""
+    return discover_checked(root)[0]
+
+
+def discover_checked(root: Path) -> tuple[list[str], list[Diagnostic]]:
+    """Content files under ``root`` and an error for every symbolic link under kb/ or protocols/ that
+    leaves the repository (whatever the file type: MkDocs would publish any of them)."""
+    kb, protocols = walk(root, KB_DIR), walk(root, PROTOCOLS_DIR)
+    found = [p for p in kb.files if p.endswith(".md")]
+    found += [p for p in protocols.files if p.endswith((".yml", ".yaml"))]
+    return sorted(found), kb.problems + protocols.problems
 
 
 def is_article_path(path: str) -> bool:
@@ -162,9 +172,19 @@ def read_texts(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> ReadResu
     return result
 
 
-def content_paths(root: Path) -> list[str]:
-    """The files :func:`read_tree` reads: sorted, index pages of kb/ left out."""
-    return [rel for rel in discover(root) if not (rel.startswith(KB_DIR + "/") and not is_article_path(rel))]
+def content_paths(root: Path) -> tuple[list[str], list[Diagnostic]]:
+    """The files :func:`read_tree` reads (sorted, index pages of kb/ left out), and an error for
+    every symbolic link that leaves the repository (:func:`discover_checked`)."""
+    found, problems = discover_checked(root)
+    return [rel for rel in found if not (rel.startswith(KB_DIR + "/") and not is_article_path(rel))], problems
+
+
+def with_problems(read: ReadResult, problems: list[Diagnostic]) -> ReadResult:
+    """``read`` with file-level ``problems`` (links leaving the repository) first, each a file."""
+    read.files += len(problems)
+    read.diagnostics[:0] = problems
+    read.undecoded += len(problems)
+    return read
 
 
 def read_tree(root: Path) -> ReadResult:
@@ -176,7 +196,8 @@ def read_tree(root: Path) -> ReadResult:
     def work(chunk: Sequence[str]) -> ReadResult:
         return read_files(root, chunk)
 
-    return join_reads(fork_chunks(work, content_paths(root)))
+    paths, problems = content_paths(root)
+    return with_problems(join_reads(fork_chunks(work, paths)), problems)
 
 
 def read_files(root: Path, rels: Iterable[str]) -> ReadResult:
@@ -222,6 +243,10 @@ def reread(previous: ReadResult, root: Path, paths: Iterable[str]) -> ReadResult
     for rel in sorted(paths):
         file = root / rel
         if not file.is_file() or (rel.startswith(KB_DIR + "/") and not is_article_path(rel)):
+            continue
+        outside = inside(root, rel)
+        if outside is not None:
+            problems.append(outside)
             continue
         try:
             texts.append((rel, _decode(file.read_bytes(), rel)))

@@ -25,6 +25,7 @@ at a time, with an explicit stack:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from yaml.reader import ReaderError
 from generator.diagnostics import ContentError, Diagnostic
 
 MAX_BYTES = 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 64
 
 PathKey = tuple[str | int, ...]
@@ -162,11 +164,17 @@ class _SyntaxFallback(Exception):
 
 
 def _load(text: str, path: str, line_offset: int, *, fast: bool) -> Located:
-    size = len(text.encode("utf-8"))
+    size = len(text.encode("utf-8", "surrogatepass"))  # in-memory texts may hold lone surrogates
     if size > MAX_BYTES:
         raise ContentError(
             [Diagnostic(path, 1, 1, "file", f"expected at most {MAX_BYTES:,} bytes, found {size:,} bytes")]
         )
+    lone = _SURROGATE.search(text)
+    if lone is not None:
+        line = text.count("\n", 0, lone.start()) + 1
+        col = lone.start() - text.rfind("\n", 0, lone.start())
+        raise ContentError([Diagnostic(path, line + line_offset, col, "file", "expected UTF-8 text, found a lone "
+                                       f"surrogate U+{ord(lone.group()):04X}")])
     located = Located(data=None)
     problems: list[Diagnostic] = []
 

@@ -139,6 +139,7 @@ class Rules(BaseModel):
     review_cycle: ReviewCycle = Field(default_factory=ReviewCycle)
     address: Address = Field(default_factory=Address)
     leftovers: Rule = Field(default_factory=Rule)
+    raw_html: Rule = Field(default_factory=Rule)
 
 
 DEFAULT_TECHNICIAN_HEADINGS = ["Para el técnico", "Para técnicos", "Para soporte", "For technicians",
@@ -155,6 +156,8 @@ class LintConfig(BaseModel):
         default_factory=lambda: list(DEFAULT_TECHNICIAN_HEADINGS),
         description="Headings (or lines in bold) that start a part of an end-user article written for "
         "technicians: the jargon rule skips it and the technician thresholds apply.")
+    html_embeds: bool = Field(False, description="The site keeps <iframe>, <video> and <audio> (html_embeds: true "
+                              "of the kb plugin in mkdocs.yml): the raw_html rule does not report them.")
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[LintConfig | None, list[Diagnostic]]:

@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 
+from generator.content.html import unsafe_html
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.diagnostics import Diagnostic
 from generator.lint import readability as rd
@@ -156,6 +157,18 @@ def blame(f: Findings, text: Text) -> None:
         f.add("blame", rule, text.path, text.at(start), text.key,
               f"expected words that do not blame the customer, found '{_shown(source[start:end])}'{text.where}; "
               f"{entries[i].suggestion}")
+
+
+_MARKDOWN_KEYS = (".say.basic", ".say.advanced", ".do", ".explain", ".prevent")
+
+
+def raw_html(f: Findings, text: Text) -> None:
+    """HTML the site's sanitiser removes from this Markdown (generator/content/html.py): said where it is."""
+    for removed in unsafe_html(text.masked.text, embeds=f.config.html_embeds):
+        f.add("raw_html", f.config.rules.raw_html, text.path, text.at(removed.offset), text.key,
+              f"expected Markdown or safe HTML, found {removed.what}{text.where}; it is removed from the page "
+              "(scripts, event handlers and javascript:/data: links never run; embeds need html_embeds: true "
+              "in the kb plugin's options)")
 
 
 # --- articles: sections, symptoms, cause -----------------------------------------------------------
@@ -309,6 +322,8 @@ def text_rules(f: Findings, texts: list[Text]) -> None:
             readability(f, text, spans)
         if text.customer and rules.blame.enabled:
             blame(f, text)
+        if rules.raw_html.enabled and (text.key == "body" or text.key.endswith(_MARKDOWN_KEYS)):
+            raw_html(f, text)
     if rules.jargon.enabled:
         jargon(f, texts)
     found: list[tuple[str, Rule, Text, int, str]] = []

@@ -26,6 +26,7 @@ from generator.content.sources import (
     markdown_headings,
     read_files,
     read_texts,
+    with_problems,
 )
 from generator.content.yamlsafe import Located
 from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
@@ -367,8 +368,9 @@ def read_and_lint(root: Path, *, lint: bool = True) -> tuple[ReadResult, list[Di
         read = read_files(root, chunk)
         return read, (lint_for_tree(build_catalog(read)[0], root) if lint else [])
 
-    parts = fork_chunks(work, content_paths(root), own_share=_OWN_SHARE)
-    read = join_reads(part for part, _ in parts)
+    paths, problems = content_paths(root)
+    parts = fork_chunks(work, paths, own_share=_OWN_SHARE)
+    read = with_problems(join_reads(part for part, _ in parts), problems)
     if len(parts) == 1:
         return read, parts[0][1]
     return read, sort_diagnostics(d for _, found in parts for d in found)

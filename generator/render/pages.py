@@ -181,7 +181,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["indent_md"] = _indent
-        self._markdown = MarkdownRenderer()
+        self._markdown = MarkdownRenderer(self.runner.html_embeds)
 
     def _render(self, template: str, ctx: object) -> str:
         return self.env.get_template(template).render(c=ctx)

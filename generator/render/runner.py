@@ -3,7 +3,7 @@
 The static decision list stays on the page (printable, works without JavaScript); the runner
 reads this JSON from the ``data-protocol`` attribute of ``<div id="kb-protocol-data" hidden>`` and
 turns the same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
-to HTML here, at build time, from the repository's reviewed Markdown; ``explain`` and
+to HTML here, at build time, and sanitised by the pages' allow-list (generator/content/html.py); ``explain`` and
 ``prevent`` become plain text, because they go into a plain-text message for the customer.
 One-line fields (titles, labels, causes) stay text: the runner puts them in the DOM with
 ``textContent`` only.
@@ -20,6 +20,7 @@ from typing import Any
 
 import markdown  # type: ignore[import-untyped]
 
+from generator.content.html import clean, keep_placeholders
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Option, Step
 
@@ -38,6 +39,8 @@ class RunnerOptions:
     """MkDocs' ``use_directory_urls``: how links to other pages are written."""
     max_age_days: int = 30
     """Runs kept in the browser (finished or not) are cleared after this many days."""
+    html_embeds: bool = False
+    """The site keeps <iframe>, <video> and <audio> in Markdown (the kb plugin's ``html_embeds``)."""
 
 
 def page_url(src: str, *, directory_urls: bool = True) -> str:
@@ -83,16 +86,18 @@ class _Text(HTMLParser):
 
 
 class MarkdownRenderer:
-    """Renders the trusted Markdown fields of a protocol (one converter, reset between fields)."""
+    """Renders the Markdown fields of a protocol (one converter, reset between fields), sanitised
+    by the same allow-list as the pages (generator/content/html.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, embeds: bool = False) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS)
+        self.embeds = embeds
 
     def html(self, text: str | None) -> str | None:
         if not text:
             return None
         self._md.reset()
-        return str(self._md.convert(text.strip()))
+        return clean(str(self._md.convert(keep_placeholders(text.strip()))), embeds=self.embeds)
 
     def plain(self, text: str | None) -> str | None:
         """Markdown as plain text: paragraphs kept, emphasis and code marks removed."""
@@ -116,7 +121,7 @@ def _ending(item: Option | Step, md: MarkdownRenderer) -> dict[str, Any]:
 def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: RunnerOptions,
                 md: MarkdownRenderer | None = None) -> dict[str, Any]:
     """Everything the runner needs about one protocol, with links relative to its page ``src``."""
-    md = md or MarkdownRenderer()
+    md = md or MarkdownRenderer(options.html_embeds)
     proto = entry.model
     steps = []
     for step in proto.steps:

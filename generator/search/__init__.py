@@ -2,9 +2,9 @@
 
 The rest of the project uses these names only:
 
-* ``SearchBuild.prepare(catalog)`` then ``.related()``, ``.write_static(site)``, ``.write_server(site)``
-  (the MkDocs plugin, at build time);
-* ``open_server_index(site)`` -> an ``Engine`` (``kb serve``'s ``GET /api/search``, ``kb search``);
+* ``SearchBuild.prepare(catalog)`` then ``.related()``, ``.write_static(site)``, ``.write_server(data)``
+  (the MkDocs plugin, at build time; ``data`` is the private data folder, never the site);
+* ``open_server_index(data)`` -> an ``Engine`` (``kb serve``'s ``GET /api/search``, ``kb search``);
 * ``StaticIndex(site / "search")`` -> an ``Engine`` that ranks like the browser (``kb search-eval``);
 * ``SearchResult.as_json()``: the JSON of the API and of ``kb search --json``.
 
@@ -20,9 +20,9 @@ from generator.search.server import SERVER_DIR, ServerIndex
 from generator.search.static import STATIC_DIR, StaticIndex
 
 
-def open_server_index(site: Path) -> ServerIndex:
-    """The server index written by ``kb build`` into a site folder (FileNotFoundError if none)."""
-    return ServerIndex(site / SERVER_DIR)
+def open_server_index(data: Path) -> ServerIndex:
+    """The server index written by ``kb build`` into the private data folder (FileNotFoundError if none)."""
+    return ServerIndex(data / SERVER_DIR)
 
 
 __all__ = ["SERVER_DIR", "STATIC_DIR", "Engine", "Hit", "SearchResult", "ServerIndex", "StaticIndex",

@@ -164,14 +164,18 @@ class SearchJob:
         self.conn.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def finish(self, site: Path) -> tuple[StaticStats, dict[str, float]]:
-        """Wait for the indexes and move them into ``site``; returns the static index's numbers and timings."""
+    def finish(self, site: Path, data: Path | None = None) -> tuple[StaticStats, dict[str, float]]:
+        """Wait for the indexes and move them in: the static one into ``site``, the server one into the
+        private data folder ``data`` (never into the deployable site); returns the static index's
+        numbers and timings."""
         start = time.perf_counter()
         self.wait_related()  # a site without articles never asked
         stats, timings = self._expect("done")
         self.proc.join()
         self.conn.close()
         try:
+            if data is not None and (self.tmp / SERVER_DIR).is_dir():  # first: it was written inside search/
+                replace_dir(self.tmp / SERVER_DIR, data / SERVER_DIR)
             made, target = self.tmp / STATIC_DIR, site / STATIC_DIR
             if target.exists():
                 shutil.copytree(made, target, dirs_exist_ok=True)
@@ -180,6 +184,20 @@ class SearchJob:
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return stats, {**timings, "wait": time.perf_counter() - start}
+
+
+def replace_dir(made: Path, target: Path) -> None:
+    """Put the folder ``made`` at ``target``, replacing what is there (a reader that has the old one
+    open keeps reading it until it reopens)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}-new-{os.getpid()}")
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.move(str(made), str(staging))  # another file system, perhaps: copied, then renamed below
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path], related: int, server: bool,

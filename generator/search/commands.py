@@ -55,7 +55,7 @@ class EvalOutcome:
 
 
 def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_json: bool = False,
-                  min_recall3: Mapping[str, float] | None = None) -> EvalOutcome:
+                  min_recall3: Mapping[str, float] | None = None, data: Path | None = None) -> EvalOutcome:
     """Recall@1, Recall@3 and MRR of the static and the server search over a query file.
 
     Without ``site`` the indexes are built from the content of ``root`` into a temporary
@@ -65,10 +65,12 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     from generator.diagnostics import ContentError
     from generator.model.validate import validate_tree
     from generator.search.evaluate import evaluate, families, load_queries, report, unknown_ids
-    from generator.search.server import ServerIndex
+    from generator.search.server import SERVER_DIR, ServerIndex
     from generator.search.static import StaticIndex
 
     qs = load_queries(queries)
+    built = site is not None  # a built site's server index is in the private data folder, not in the site
+    data = data if data is not None else (site.parent / ".kb-data" if site is not None else None)
     with tempfile.TemporaryDirectory(prefix="kb-search-eval-") as tmp:
         if site is None:
             from generator.model.review import today
@@ -91,7 +93,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
         stale = unknown_ids(qs, known)
         if stale:
             raise ValueError(f"{queries}: expected ids of this content, found unknown {', '.join(stale)}")
-        server = ServerIndex(site / "search" / "server")
+        server = ServerIndex((data if data is not None and built else site) / SERVER_DIR)
         try:
             metrics = [evaluate("static", StaticIndex(site / "search"), qs, family),
                        evaluate("server", server, qs, family)]

@@ -1,16 +1,19 @@
 """Serve stage: one ASGI app for the built site and the event API.
 
 Routes: ``POST /api/events`` (the browser's event queue delivers here),
-``GET /api/search`` (the whoosh index the build wrote into ``<site>/search/server/``; 503 when
+``GET /api/search`` (the whoosh index the build wrote into ``<data>/search/server/``; 503 when
 there is none, and the browser falls back to its static search), ``GET /api/health`` and
 the static site. Safe by default:
 
 * Origin: a browser request from another origin gets 403 before the body is read
   (CORS headers alone do not stop a simple cross-origin POST); allowed origins are
-  configurable for a site hosted elsewhere;
+  configurable for a site hosted elsewhere, and get CORS answers (generator/service/security.py);
+* bodies: UTF-8 JSON only, no duplicate keys, bounded depth and numbers: anything else is a 400;
+* disk full: 503 with Retry-After and a JSON reason; the browser keeps the events;
 * size: a body over ``max_body`` bytes gets 413, judged by Content-Length or, when
   streamed, as soon as the limit is passed, without reading the rest;
-* rate: a token bucket per client (in memory only; addresses are never stored) -> 429;
+* rate: a token bucket per client (in memory only; addresses are never stored) -> 429; the client
+  address comes from X-Forwarded-For only through the proxies named by ``--trust-proxy``;
 * honeypot: a filled ``hp`` field gets the normal answer and nothing is stored;
 * idempotent: each event id is stored once; a retry is acknowledged as success;
 * no cookies are ever set, and the only file written is the database in the data folder.
@@ -22,19 +25,18 @@ import contextlib
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from generator.service.events import SERVER_ONLY_TYPES, Manifest, validate_batch
 from generator.service.http import BodyTooLarge
@@ -42,12 +44,23 @@ from generator.service.http import error as _error
 from generator.service.http import read_limited as _read_limited
 from generator.service.integrations import load as load_integrations
 from generator.service.report_route import ReportPages
-from generator.service.store import Store, open_store
+from generator.service.security import (
+    BadBody,
+    RateLimiter,
+    SecurityHeaders,
+    SiteFiles,
+    TrustedProxies,
+    content_security_policy,
+    manifest_hashes,
+    parse_json,
+)
+from generator.service.store import StorageFull, Store, open_store
 from generator.service.ticket_route import Outbound
 
 log = logging.getLogger("kb.service")
 
 ENV_PREFIX = "KB_SERVE_"
+RETRY_AFTER_FULL = 60  # seconds: the browser's queue keeps the events and tries again
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class ServiceConfig:
     allowed_origins: tuple[str, ...] = ()
     rate_limit: int = 120  # requests per client per minute; 0 turns it off
     max_body: int = 64 * 1024
-    trust_proxy: bool = False  # take the client address from X-Forwarded-For (behind nginx)
+    trust_proxy: str | bool = ""  # the proxies whose forwarded headers are believed (TrustedProxies.parse)
     integrations: Path | None = None  # ticket connector, SMTP, outbound queue (default <data>/integrations.toml)
 
     def to_env(self) -> dict[str, str]:
@@ -66,7 +79,7 @@ class ServiceConfig:
             f"{ENV_PREFIX}SITE": str(self.site_dir), f"{ENV_PREFIX}DATA": str(self.data_dir),
             f"{ENV_PREFIX}DB": self.db_url or "", f"{ENV_PREFIX}ORIGINS": ",".join(self.allowed_origins),
             f"{ENV_PREFIX}RATE": str(self.rate_limit), f"{ENV_PREFIX}MAX_BODY": str(self.max_body),
-            f"{ENV_PREFIX}TRUST_PROXY": "1" if self.trust_proxy else "",
+            f"{ENV_PREFIX}TRUST_PROXY": str(TrustedProxies.parse(self.trust_proxy)),
             f"{ENV_PREFIX}INTEGRATIONS": str(self.integrations or ""),
         }
 
@@ -78,34 +91,9 @@ class ServiceConfig:
             allowed_origins=tuple(o for o in env.get(f"{ENV_PREFIX}ORIGINS", "").split(",") if o),
             rate_limit=int(env.get(f"{ENV_PREFIX}RATE", "120")),
             max_body=int(env.get(f"{ENV_PREFIX}MAX_BODY", str(64 * 1024))),
-            trust_proxy=bool(env.get(f"{ENV_PREFIX}TRUST_PROXY")),
+            trust_proxy=env.get(f"{ENV_PREFIX}TRUST_PROXY", ""),
             integrations=Path(env[f"{ENV_PREFIX}INTEGRATIONS"]) if env.get(f"{ENV_PREFIX}INTEGRATIONS") else None,
         )
-
-
-@dataclass
-class RateLimiter:
-    """Token bucket per client key: ``per_minute`` requests, bursts up to the same number."""
-
-    per_minute: int
-    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def allow(self, key: str) -> bool:
-        if self.per_minute <= 0:
-            return True
-        now = time.monotonic()
-        rate = self.per_minute / 60.0
-        with self.lock:
-            tokens, last = self.buckets.get(key, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-            if len(self.buckets) > 50_000:  # forget idle clients; memory stays bounded
-                self.buckets.clear()
-            if tokens < 1:
-                self.buckets[key] = (tokens, now)
-                return False
-            self.buckets[key] = (tokens - 1, now)
-            return True
 
 
 def _same_origin(request: Request) -> str:
@@ -113,20 +101,27 @@ def _same_origin(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
+def _read_manifest(site: Path) -> dict[str, Any] | None:
+    path = site / "kb-manifest.json"
+    if not path.is_file():
+        log.warning("no kb-manifest.json in %s: event ids of articles and protocols are not checked", site)
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
 class EventService:
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
+        self.trust = TrustedProxies.parse(config.trust_proxy)
         self.store: Store = open_store(config.db_url, config.data_dir)
         self.limiter = RateLimiter(config.rate_limit)
         self.manifest = self._load_manifest(config.site_dir)
 
     @staticmethod
     def _load_manifest(site: Path) -> Manifest | None:
-        path = site / "kb-manifest.json"
-        if not path.is_file():
-            log.warning("no kb-manifest.json in %s: event ids of articles and protocols are not checked", site)
-            return None
-        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = _read_manifest(site)
+        return Manifest.from_json(data) if data is not None else None
 
     def origin_allowed(self, request: Request) -> bool:
         origin = request.headers.get("origin")
@@ -136,11 +131,9 @@ class EventService:
         return origin == _same_origin(request) or origin in self.config.allowed_origins
 
     def client_key(self, request: Request) -> str:
-        if self.config.trust_proxy:
-            forwarded = request.headers.get("x-forwarded-for", "")
-            if forwarded:
-                return forwarded.split(",")[0].strip()
-        return request.client.host if request.client else "unknown"
+        """The client's address, for rate limits only (never stored): see TrustedProxies.client."""
+        peer = request.client.host if request.client else "unknown"
+        return self.trust.client(peer, request.headers.getlist("x-forwarded-for"))
 
     async def post_events(self, request: Request) -> Response:
         if not self.origin_allowed(request):
@@ -159,9 +152,9 @@ class EventService:
         except ClientDisconnect:
             return _error(400, "the client closed the connection")
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, f"expected a JSON body, found invalid JSON ({exc.__class__.__name__}: {exc})"[:300])
+            payload = parse_json(body)
+        except BadBody as exc:
+            return _error(400, str(exc))
         batch = validate_batch(payload, self.manifest)
         if batch.problems:
             return _error(400, "invalid events", errors=[p.as_json() for p in batch.problems[:100]])
@@ -172,7 +165,12 @@ class EventService:
                                                           "server records"}])
         if batch.honeypot:
             return JSONResponse({"stored": len(batch.events), "duplicates": 0})
-        new, dup = await run_in_threadpool(self.store.insert, batch.events)
+        try:
+            new, dup = await run_in_threadpool(self.store.insert, batch.events)
+        except StorageFull as exc:
+            log.error("event store full: %s", exc)
+            return JSONResponse({"error": "the event store is full; the events were not stored: retry later"},
+                                status_code=503, headers={"Retry-After": str(RETRY_AFTER_FULL)})
         return JSONResponse({"stored": new, "duplicates": dup})
 
     async def health(self, request: Request) -> JSONResponse:
@@ -186,14 +184,15 @@ class EventService:
 class SearchService:
     """``GET /api/search`` over the site's server index (generator/search/api.py checks parameters)."""
 
-    def __init__(self, config: ServiceConfig) -> None:
+    def __init__(self, config: ServiceConfig, client_key: Any = None) -> None:
         from generator.search import open_server_index
 
         self.config = config
+        self.client_key = client_key or (lambda request: request.client.host if request.client else "unknown")
         try:
-            self.index: Any = open_server_index(config.site_dir)
+            self.index: Any = open_server_index(config.data_dir)
         except FileNotFoundError:
-            log.warning("no search index in %s: /api/search answers 503 (run 'kb build')", config.site_dir)
+            log.warning("no search index in %s: /api/search answers 503 (run 'kb build')", config.data_dir)
             self.index = None
         self.limiter = RateLimiter(config.rate_limit * 5)  # searches are reads: a looser budget than events
 
@@ -202,7 +201,7 @@ class SearchService:
 
         if self.index is None:
             return _error(503, "no search index: run 'kb build'")
-        if not self.limiter.allow(request.client.host if request.client else "unknown"):
+        if not self.limiter.allow(self.client_key(request)):
             return _error(429, "too many requests; retry later", retry_after=60)
         status, body = await run_in_threadpool(answer, self.index, dict(request.query_params))
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
@@ -217,7 +216,7 @@ class SearchService:
 
         old = self.index
         try:
-            self.index = open_server_index(self.config.site_dir)
+            self.index = open_server_index(self.config.data_dir)
         except FileNotFoundError:
             self.index = None
         if old is not None:
@@ -267,16 +266,23 @@ async def _closing(service: EventService, search: SearchService | None = None,
             search.close()
 
 
+def _policy(site: Path) -> str:
+    """The Content-Security-Policy of the built site: its inline scripts' hashes from kb-manifest.json."""
+    manifest = _read_manifest(site) or {}
+    return content_security_policy(manifest_hashes(manifest), embeds=bool((manifest.get("csp") or {}).get("embeds")))
+
+
 def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
     """The service; with ``preview`` (a generator.preview.Preview), the live preview's route too."""
     site = config.site_dir.resolve()
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"no built site in {site}: run 'kb build' first")
     service = EventService(config)
-    search = SearchService(config)
+    search = SearchService(config, service.client_key)
     outbound = Outbound(config.data_dir, site, service.store,
                         load_integrations(config.integrations or config.data_dir / "integrations.toml"),
-                        config.trust_proxy, service.origin_allowed)
+                        service.trust, service.origin_allowed)
+    csp = [_policy(site)]  # recomputed when the live preview swaps in a new build
 
     async def method_not_allowed(request: Request) -> Response:
         return _error(405, "expected POST")
@@ -289,13 +295,14 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
             Route("/api/health", service.health, methods=["GET"]),
             Route("/api/events", service.post_events, methods=["POST"]),
             Route("/api/events", method_not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"]),
-            *ReportPages(service.store, site).routes(),
+            *ReportPages(service.store, site, client_key=service.client_key).routes(),
             *outbound.routes(),
             Route("/api/search", search.get, methods=["GET"]),
             *([Route("/api/preview", PreviewRoute(preview).get, methods=["GET"])] if preview is not None else []),
             Route("/search/server/{rest:path}", not_found),  # the server index stays server-side
-            Mount("/", app=StaticFiles(directory=site, html=True), name="site"),
+            Mount("/", app=SiteFiles(directory=site, html=True), name="site"),
         ],
+        middleware=[Middleware(SecurityHeaders, csp=lambda: csp[0], origins=config.allowed_origins)],
         lifespan=lambda app: _closing(service, search, outbound),
     )
     app.state.service = service
@@ -309,6 +316,8 @@ def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:
                 search.index.refresh()
             if outcome.kind in ("full", "incremental"):
                 service.reload_manifest()
+            if outcome.kind == "full":
+                csp[0] = _policy(site)
 
         preview.listeners.append(refresh)
     return app
@@ -325,8 +334,10 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, work
 
     print(f"Serving {config.site_dir} at http://{host}:{port}/ (events: {config.db_url or config.data_dir}; "
           "Ctrl+C to stop)", flush=True)
+    # uvicorn's proxy handling is off: it trusts X-Forwarded-For from 127.0.0.1 by default, which lets
+    # any client behind a loopback proxy pick its address. --trust-proxy is the only source of trust.
     common: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "server_header": False,
-                              "date_header": True}
+                              "date_header": True, "proxy_headers": False, "forwarded_allow_ips": ""}
     if preview is not None:
         app = create_app(config, preview)
         preview.watch()

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from generator.service.security import TrustedProxies
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOKEN_PREFIX = "kbt_"
@@ -108,24 +108,17 @@ class TokenStore:
 def peer_is_trusted_proxy(trust_proxy: Any, peer: str | None) -> bool:
     """Whether the direct peer is a proxy named by ``--trust-proxy``.
 
-    ``trust_proxy`` is the service's one trust setting: a list of addresses or networks, or (the
-    older boolean form) True, meaning a proxy on this host (loopback) only."""
+    ``trust_proxy`` is the service's one trust setting (:class:`TrustedProxies`, from ``--trust-proxy``);
+    a text, a list of addresses or networks, or True (a proxy on this host) are read the same way."""
     if not peer or not trust_proxy:
         return False
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    if trust_proxy is True:
-        return address.is_loopback
-    named: Iterable[str] = [trust_proxy] if isinstance(trust_proxy, str) else trust_proxy
-    for entry in named:
+    if not isinstance(trust_proxy, TrustedProxies):
+        named = trust_proxy if isinstance(trust_proxy, str | bool) else ",".join(map(str, trust_proxy))
         try:
-            if address in ipaddress.ip_network(str(entry).strip(), strict=False):
-                return True
+            trust_proxy = TrustedProxies.parse(named)
         except ValueError:
-            continue
-    return False
+            return False
+    return bool(trust_proxy.trusts(peer))
 
 
 def authenticate(headers: Any, peer: str | None, trust_proxy: Any, tokens: TokenStore,

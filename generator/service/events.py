@@ -306,6 +306,37 @@ def _known(ev: dict[str, Any], manifest: Manifest) -> list[tuple[str, str]]:
     return out
 
 
+# C0 controls other than tab, line feed and carriage return, DEL, and lone surrogates (from JSON "\\ud800"):
+# PostgreSQL text cannot hold NUL, no store can encode a lone surrogate, and none of them is text a person
+# typed. Refused the same way whatever the store (400 naming the field), never stored, never a 500.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _control(value: Any, where: str = "") -> tuple[str, str] | None:
+    """(field, reason) for the first text, or object key, holding a control character or a lone surrogate."""
+    if isinstance(value, str):
+        m = _CONTROL.search(value)
+        if m is None:
+            return None
+        char = m.group()
+        what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else f"the control character U+{ord(char):04X}"
+        return where or "body", f"expected text without control characters, found {what} at character " \
+            f"{m.start() + 1}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _CONTROL.search(key):
+                return where or "body", "expected field names without control characters, found one"
+            found = _control(item, f"{where}.{key}" if where else key)
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _control(item, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None = None) -> Batch:
     """Check a decoded request body. Problems list every bad event and field."""
     now = now or datetime.now(UTC)
@@ -318,6 +349,8 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
     if extra:
         batch.problems.append(Problem(None, None, extra[0], "expected only events and hp, found an unknown field"))
     hp = payload.get("hp")
+    if isinstance(hp, str) and _control(hp):
+        hp = "x"  # a bot; the honeypot answer
     if hp not in (None, "") and not isinstance(hp, str):
         batch.problems.append(Problem(None, None, "hp", f"expected a text, found {_describe(hp)}"))
     batch.honeypot = isinstance(hp, str) and hp != ""
@@ -333,6 +366,10 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
     seen: set[str] = set()
     for i, raw in enumerate(events):
         event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        bad = _control(raw)
+        if bad is not None:
+            batch.problems.append(Problem(i, None if event_id is None or _control(event_id) else event_id, *bad))
+            continue
         try:
             model = _ADAPTER.validate_python(raw)
         except ValidationError as exc:

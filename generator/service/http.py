@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
+from generator.service.security import BadBody, parse_json
+
 
 def error(status: int, reason: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": reason, **extra}, status_code=status)
@@ -46,6 +48,8 @@ async def read_json(request: Request, limit: int) -> Any:
     except ClientDisconnect:
         return error(400, "the client closed the connection")
     try:
-        return json.loads(body)
+        return parse_json(body)  # UTF-8 only, no duplicate keys, bounded depth and numbers
+    except BadBody as exc:
+        return error(400, str(exc))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return error(400, f"expected a JSON body, found invalid JSON ({exc.__class__.__name__}: {exc})"[:300])

@@ -3,6 +3,9 @@
 Never public: without KB_REPORT_TOKEN in the environment the report is off (403). With it,
 a request needs `Authorization: Bearer <token>` or Basic auth whose password is the token
 (any user name), compared in constant time; otherwise 401. Comments can hold personal data.
+A token shorter than MIN_TOKEN characters is refused at start; failed attempts are throttled
+per client (429 after MAX_FAILURES in a minute); everything under /report/ is behind the token,
+files written there by `kb report --out site/report` included.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -30,14 +33,30 @@ from generator.report.build import compute_report
 from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, parse_ts
 from generator.report.output import THEME_REPORT, render_html
+from generator.service.security import RateLimiter
 from generator.service.store import Store
 
 TOKEN_ENV = "KB_REPORT_TOKEN"
+MIN_TOKEN = 16
+MAX_FAILURES = 10  # failed attempts per client per minute before 429
+MAKE_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(24))'"
+
+
+class WeakToken(ValueError):
+    """KB_REPORT_TOKEN is too short to stand up to guessing."""
+
+
+def check_token(env: Mapping[str, str]) -> None:
+    token = env.get(TOKEN_ENV, "")
+    if token and len(token) < MIN_TOKEN:
+        raise WeakToken(f"{TOKEN_ENV}: expected at least {MIN_TOKEN} characters, found {len(token)}; make one "
+                        f"with: {MAKE_TOKEN}")
 CACHE_SECONDS = 60
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -91,10 +110,15 @@ def _authorized(request: Request, token: str) -> bool:
 
 
 class ReportPages:
-    def __init__(self, store: Store, site: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, store: Store, site: Path, env: Mapping[str, str] | None = None,
+                 client_key: Callable[[Request], str] | None = None) -> None:
+        environ = env if env is not None else os.environ
+        check_token(environ)
         self.store = store
         self.site = site
-        self.token = (env if env is not None else os.environ).get(TOKEN_ENV, "")
+        self.token = environ.get(TOKEN_ENV, "")
+        self.client_key = client_key or (lambda request: request.client.host if request.client else "unknown")
+        self.failures = RateLimiter(MAX_FAILURES)
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
@@ -126,7 +150,12 @@ class ReportPages:
             if not self.token:
                 return JSONResponse({"error": f"the report is off: set {TOKEN_ENV} to turn it on"}, 403,
                                     headers=HEADERS)
+            client = self.client_key(request)
+            if not self.failures.has_tokens(client):
+                return JSONResponse({"error": "too many failed attempts; retry later"}, 429,
+                                    headers={**HEADERS, "Retry-After": "60"})
             if not _authorized(request, self.token):
+                self.failures.allow(client)  # spends one of the client's attempts
                 return JSONResponse({"error": "credentials required"}, 401,
                                     headers={**HEADERS, "WWW-Authenticate": 'Basic realm="kb report"'})
             response: Response = await handler(request)
@@ -153,6 +182,15 @@ class ReportPages:
     async def css(self, request: Request) -> Response:
         return FileResponse(THEME_REPORT / "report.css", media_type="text/css")
 
+    async def file(self, request: Request) -> Response:
+        """Files under site/report/ (written by `kb report --out`): behind the token like the rest."""
+        folder = (self.site / "report").resolve()
+        rel = str(request.path_params.get("rest", ""))
+        target = (folder / rel).resolve()
+        if any(p.startswith(".") for p in rel.split("/")) or not target.is_relative_to(folder) or not target.is_file():
+            return JSONResponse({"error": "not found"}, 404)
+        return FileResponse(target)
+
     def routes(self) -> list[BaseRoute]:
         async def slash(request: Request) -> Response:
             return RedirectResponse("/report/", 308)
@@ -162,4 +200,5 @@ class ReportPages:
             Route("/report/", self.guard(self.html), methods=["GET"]),
             Route("/report/report.json", self.guard(self.json), methods=["GET"]),
             Route("/report/report.css", self.guard(self.css), methods=["GET"]),
+            Route("/report/{rest:path}", self.guard(self.file), methods=["GET", "HEAD"]),
         ]

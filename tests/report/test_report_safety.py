@@ -78,7 +78,7 @@ def test_csv_cells_cannot_run_as_formulas(written: Path) -> None:
 def report_server(site: Path, tmp_path: Path) -> Iterator[Server]:
     data = tmp_path / "data"
     srv = Server(site, f"sqlite:///{data / 'events.sqlite3'}", data, ["--rate-limit", "0"],
-                 env={"KB_REPORT_TOKEN": "s3cret-token"}).start()
+                 env={"KB_REPORT_TOKEN": "s3cret-token-0123456789"}).start()
     store = srv.store()
     try:
         store.insert(hostile_events())
@@ -96,13 +96,13 @@ def test_report_needs_credentials(report_server: Server) -> None:
     assert request(report_server, "GET", "/report/", headers={"Authorization": "Bearer wrong"})[0] == 401
     basic_bad = base64.b64encode(b"lead:wrong").decode()
     assert request(report_server, "GET", "/report/", headers={"Authorization": f"Basic {basic_bad}"})[0] == 401
-    basic = base64.b64encode(b"lead:s3cret-token").decode()
+    basic = base64.b64encode(b"lead:s3cret-token-0123456789").decode()
     status, body, headers = request(report_server, "GET", "/report/", headers={"Authorization": f"Basic {basic}"})
     assert status == 200 and "Informe de reutilización y resolución" in body
     assert headers["cache-control"] == "no-store"
     assert "default-src 'none'" in headers["content-security-policy"]
     status, data, _ = request(report_server, "GET", "/report/report.json",
-                              headers={"Authorization": "Bearer s3cret-token"})
+                              headers={"Authorization": "Bearer s3cret-token-0123456789"})
     assert status == 200 and data["overall"]["runs"] == 5
 
 
@@ -119,7 +119,7 @@ def test_report_is_off_without_a_token(site: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "width"), [("desktop", 1280), ("phone", 360)])
 def test_report_screenshot(browser: Browser, report_server: Server, tmp_path: Path, name: str, width: int) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900},
-                            extra_http_headers={"Authorization": "Bearer s3cret-token"})
+                            extra_http_headers={"Authorization": "Bearer s3cret-token-0123456789"})
     try:
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

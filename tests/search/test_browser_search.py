@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.conftest import wait_until
 from tests.service.conftest import Server
 from tests.sitebuild import copy_tiny, kb
 
@@ -27,6 +29,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def server(starter_site: Path, tmp_path: Path) -> Iterator[Server]:
     """`kb serve --no-build` over the built starter site, SQLite, rate limit off."""
     data = tmp_path / "data"
+    shutil.copytree(starter_site.parent / ".kb-data" / "search", data / "search")  # the build's server index
     srv = Server(starter_site, f"sqlite:///{data / 'events.sqlite3'}", data, ["--rate-limit", "0"]).start()
     yield srv
     srv.stop()
@@ -50,7 +53,7 @@ def _stored(server: Server) -> list[dict[str, Any]]:
 def _search(page: Page, text: str) -> list[str]:
     page.locator("header input[name=q]").click()
     page.locator("header input[name=q]").press_sequentially(text, delay=15)
-    page.wait_for_function(f"document.getElementById('kb-search-results').dataset.query === {json.dumps(text)}")
+    wait_until(page, f"document.getElementById('kb-search-results').dataset.query === {json.dumps(text)}")
     return [a.get_attribute("data-id") or "" for a in page.locator(".kb-search__link").all()]
 
 

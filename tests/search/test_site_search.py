@@ -39,7 +39,7 @@ class Client:
 @pytest.fixture(scope="module")
 def client(starter_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Client:
     """The service over the built starter site (SQLite in a temporary data folder)."""
-    data = tmp_path_factory.mktemp("search-data")
+    data = starter_site.parent / ".kb-data"  # where `kb build` wrote the server index
     return Client(create_app(ServiceConfig(site_dir=starter_site, data_dir=data, rate_limit=0)))
 
 
@@ -140,7 +140,15 @@ def test_kb_search_json_is_the_api_json(client: Client, starter_site: Path,
 
 def test_kb_search_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "vpn", "-d", str(tmp_path)]) == 2
-    assert "expected a site built with search" in capsys.readouterr().err
+    assert "expected a search index in" in capsys.readouterr().err
+
+
+def test_the_server_index_is_private(starter_site: Path) -> None:
+    """Not in site/, the folder teams deploy to static hosts: in the private data folder (issue #13)."""
+    assert not (starter_site / "search" / "server").exists()
+    assert sorted(p.name for p in (starter_site / "search").iterdir() if p.is_dir()) == ["shards"] or not any(
+        p.suffix in (".toc", ".seg") for p in (starter_site / "search").rglob("*"))
+    assert any(p.suffix == ".toc" for p in (starter_site.parent / ".kb-data" / "search" / "server").iterdir())
 
 
 def test_header_box_replaces_lunr_and_the_static_index_is_small(starter_site: Path) -> None:

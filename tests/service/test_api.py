@@ -177,7 +177,18 @@ def test_one_bad_event_rejects_the_batch_and_names_it(server: Server) -> None:
 
 BATCH_ERRORS: list[tuple[str, bytes, int, str]] = [
     ("invalid json", b'{"events": [', 400, "expected a JSON body, found invalid JSON"),
-    ("not utf-8", b'\xff\xfe{}', 400, "expected a JSON body, found invalid JSON"),
+    ("not utf-8", b'\xff\xfe{}', 400, "expected UTF-8 JSON without a byte order mark, found one"),
+    # issue #13, finding 7: each of these was a 500 or accepted
+    ("utf-8 bom", b'\xef\xbb\xbf{"events": []}', 400, "expected UTF-8 JSON without a byte order mark"),
+    ("utf-16", '{"events": []}'.encode("utf-16-le"), 400, "expected UTF-8 JSON, found the byte 0x00"),
+    ("latin-1", b'{"events": ["\xe9"]}', 400, "expected UTF-8 JSON, found the byte 0xe9"),
+    ("30000 nested lists", b"[" * 30_000, 400, "expected JSON nested at most 16 levels deep"),
+    ("6000 nested objects", b'{"a":' * 6_000 + b"1" + b"}" * 6_000, 400, "expected JSON nested at most 16"),
+    ("5000-digit number", b'{"events": [' + b"9" * 5_000 + b"]}", 400,
+     "expected a number of at most 20 characters, found 5000"),
+    ("duplicate keys", b'{"events": [], "events": [1]}', 400, "expected each key once in an object, found 'events'"),
+    ("nested duplicate keys", b'{"events": [{"id": "a", "id": "b"}]}', 400, "expected each key once"),
+    ("NaN", b'{"events": [NaN]}', 400, "expected a JSON number, found NaN"),
     ("json array", b"[]", 400, "invalid events"),
     ("empty events", b'{"events": []}', 400, "invalid events"),
     ("events not list", b'{"events": {}}', 400, "invalid events"),

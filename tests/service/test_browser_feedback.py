@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.conftest import wait_until
 from tests.service.conftest import Server
 
 
@@ -53,7 +54,7 @@ def test_vote_no_with_reason_and_comment_makes_exactly_one_row(browser: Browser,
     _vote_no(page, comment)
     _wait_for(lambda: len(_stored(sqlite_server, "feedback")) == 1)
     page.goto(f"{sqlite_server.base}/red/dns-mal-configurado/")  # leaving the page commits nothing more
-    page.wait_for_function("window.KB && KB.events.queue().length === 0")
+    wait_until(page, "window.KB && KB.events.queue().length === 0")
     rows = _stored(sqlite_server, "feedback")
     assert len(rows) == 1
     row = rows[0]
@@ -71,7 +72,7 @@ def test_votes_wait_for_the_service_and_arrive_once(browser: Browser, sqlite_ser
     first.goto(f"{sqlite_server.base}/red/cable-suelto/")
     second.goto(f"{sqlite_server.base}/cuentas/cambiar-contrasena/")
     for p in (first, second):
-        p.wait_for_function("window.KB && KB.events.queue().length === 0")  # the views went out
+        wait_until(p, "window.KB && KB.events.queue().length === 0")  # the views went out
     sqlite_server.kill()
     first.get_by_role("button", name="Sí", exact=True).click()
     first.get_by_role("button", name="Omitir").click()
@@ -82,7 +83,7 @@ def test_votes_wait_for_the_service_and_arrive_once(browser: Browser, sqlite_ser
     assert _stored(sqlite_server, "feedback") == []
     sqlite_server.start()
     _wait_for(lambda: len(_stored(sqlite_server, "feedback")) == 2, timeout=60)
-    first.wait_for_function("KB.events.queue().length === 0", timeout=60_000)
+    wait_until(first, "KB.events.queue().length === 0", timeout=60)
     time.sleep(1)
     rows = _stored(sqlite_server, "feedback")
     assert sorted((r["article_id"], r["helpful"]) for r in rows) == [
@@ -127,7 +128,7 @@ def test_runner_end_screen_stores_one_protocol_run(browser: Browser, sqlite_serv
     first.click()
     _wait_for(lambda: len(_stored(sqlite_server, "protocol_run")) == 1)
     page.reload()  # reloading the end screen must not record the run again
-    page.wait_for_function("window.KB && KB.events.queue().length === 0")
+    wait_until(page, "window.KB && KB.events.queue().length === 0")
     time.sleep(1)
     (run,) = _stored(sqlite_server, "protocol_run")
     assert (run["protocol_id"], run["outcome"], run["cause"], run["practice"]) == (

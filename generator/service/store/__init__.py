@@ -7,6 +7,7 @@ filters on are kept apart; the whole event is kept as JSON in ``payload``.
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -29,6 +30,14 @@ class Reader(Protocol):
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         """A statement without rows (a temporary table, an index on it)."""
+
+
+class StorageFull(Exception):
+    """The disk (or the database's space) is full: nothing of this write was stored; retry later."""
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be opened (disk full, no permission, database down): a clear start-up error."""
 
 
 class Store(Protocol):
@@ -62,7 +71,21 @@ def row_of(event: dict[str, Any], received_at: datetime | None = None) -> tuple[
 
 
 def open_store(url: str | None, data_dir: Path) -> Store:
-    """``sqlite:///path``, ``postgresql://…`` or None (SQLite in the data directory)."""
+    """``sqlite:///path``, ``postgresql://…`` or None (SQLite in the data directory).
+
+    Raises ValueError for a malformed URL and :class:`StoreUnavailable` when the store cannot be opened."""
+    try:
+        return _open(url, data_dir)
+    except ValueError:
+        raise
+    except Exception as exc:
+        where = url.split("@")[-1] if url else str(data_dir)  # never the password of a database URL
+        reason = "the disk is full" if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(
+            exc) else f"{exc.__class__.__name__}: {str(exc).strip()[:200]}"
+        raise StoreUnavailable(f"cannot open the event store ({where}): {reason}") from None
+
+
+def _open(url: str | None, data_dir: Path) -> Store:
     if url and url.startswith(("postgresql://", "postgres://")):
         from generator.service.store.postgres import PostgresStore
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from generator.service.store import COLUMNS, row_of
+from generator.service.store import COLUMNS, StorageFull, row_of
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -54,9 +54,12 @@ class PostgresStore:
         rows = [row_of(e) for e in events]
         placeholders = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
         sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({placeholders}) ON CONFLICT (id) DO NOTHING"
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            cur.executemany(sql, rows)
-            new = max(cur.rowcount, 0)
+        try:
+            with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                cur.executemany(sql, rows)
+                new = max(cur.rowcount, 0)
+        except (self._psycopg.errors.DiskFull, self._psycopg.errors.OutOfMemory) as exc:
+            raise StorageFull(str(exc).strip()) from exc
         return new, len(rows) - new
 
     def count(self, where_type: str | None = None) -> int:

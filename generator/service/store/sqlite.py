@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sqlite3
 import threading
@@ -10,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.service.store import COLUMNS, row_of
+from generator.service.store import COLUMNS, StorageFull, row_of
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -31,6 +33,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
     """,
 )
+
+
+def _full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc) or (
+        isinstance(exc.__context__, OSError) and exc.__context__.errno == errno.ENOSPC)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 class SqliteStore:
@@ -72,7 +85,7 @@ class SqliteStore:
                         conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
@@ -81,14 +94,19 @@ class SqliteStore:
                "ON CONFLICT (id) DO NOTHING")
         conn = self._conn()
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                before = conn.total_changes
-                conn.executemany(sql, rows)
-                new = conn.total_changes - before
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    before = conn.total_changes
+                    conn.executemany(sql, rows)
+                    new = conn.total_changes - before
+                    conn.execute("COMMIT")
+                except BaseException:
+                    _rollback(conn)  # a failing ROLLBACK (disk full) must not hide the real error
+                    raise
+            except sqlite3.Error as exc:
+                if _full(exc):
+                    raise StorageFull(str(exc)) from exc
                 raise
         return new, len(rows) - new
 

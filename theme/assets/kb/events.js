@@ -3,9 +3,12 @@
  * track(type, fields) stores the event, with a client-made UUID (the server's
  * idempotency key), in localStorage under "kb.events.v1", then delivers it in batches
  * to the endpoint named by <meta name="kb-events">. A failed delivery (offline, service
- * down, 429, 5xx) is retried with exponential backoff; an acknowledged batch is removed.
- * A retry after a lost acknowledgement sends the same ids, which the server stores once.
- * Events the server rejects as invalid (400) are dropped: resending cannot fix them.
+ * down or full: 502/503/504, 408, 429) is retried with exponential backoff (503 and 429 keep
+ * the events however long it takes); an acknowledged batch is removed. A retry after a lost
+ * acknowledgement sends the same ids, which the server stores once.
+ * Any other 4xx is never retried: resending cannot fix it (a 400 names the bad events, which are
+ * dropped; the rest go again). A batch the service fails on (500 and other 5xx) MAX_FAILURES
+ * times in a row is dropped, so later events keep moving.
  * No cookies (credentials: "omit"), no personal identifiers.
  */
 (function () {
@@ -14,6 +17,8 @@
   var MAX_QUEUE = 2000;
   var BATCH = 50;
   var MAX_DELAY = 60000;
+  var MAX_FAILURES = 5; // 500s in a row for the same first event: that batch is dropped (docs/operations.md)
+  var failures = { id: null, n: 0 };
   var timer = null;
   var delay = 0;
   var sending = false;
@@ -111,13 +116,22 @@
         if (load().length) schedule(0);
         return null;
       }
-      if (r.status === 400 || r.status === 413 || r.status === 415) {
+      var s = r.status;
+      if (s >= 400 && s < 500 && s !== 408 && s !== 429) {
         return r.json().catch(function () { return {}; }).then(function (j) {
-          var bad = (j.errors || []).filter(function (e) { return e.index !== null && batch[e.index]; })
-            .map(function (e) { return batch[e.index].id; });
+          var bad = (s === 400 ? j.errors || [] : []).filter(function (e) {
+            return e.index !== null && batch[e.index];
+          }).map(function (e) { return batch[e.index].id; });
           remove(bad.length ? bad : batch.map(function (e) { return e.id; }));
           schedule(0);
         });
+      }
+      if (s >= 500 && s !== 502 && s !== 503 && s !== 504) {
+        failures = failures.id === batch[0].id ? { id: failures.id, n: failures.n + 1 } : { id: batch[0].id, n: 1 };
+        if (failures.n >= MAX_FAILURES) {
+          remove(batch.map(function (e) { return e.id; }));
+          failures = { id: null, n: 0 };
+        }
       }
       backoff();
       return null;
@@ -141,7 +155,7 @@
   }
 
   window.KB = window.KB || {};
-  window.KB.events = { track: track, flush: flush, queue: load, uuid: uuid };
+  window.KB.events = { track: track, flush: flush, queue: load, uuid: uuid, maxFailures: MAX_FAILURES };
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(onPage);
   } else if (document.readyState === "loading") {
