@@ -40,7 +40,7 @@ from generator.content import parallel
 from generator.content.sources import content_paths, read_tree
 from generator.model.validate import validate_tree
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
-processes = parallel.jobs(len(content_paths(root)))
+processes = parallel.jobs(len(content_paths(root)[0]))
 read = read_tree(root)
 result = validate_tree(root, date(2026, 11, 23))
 children = resource.getrusage(resource.RUSAGE_CHILDREN)

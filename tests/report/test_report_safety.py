@@ -138,7 +138,7 @@ def test_report_screenshot(browser: Browser, report_server: Server, tmp_path: Pa
 
 
 def test_report_periods(report_server: Server) -> None:
-    auth = {"Authorization": "Bearer s3cret-token"}
+    auth = {"Authorization": "Bearer s3cret-token-0123456789"}
     status, data, _ = request(report_server, "GET", "/report/report.json?from=2026-11-16&to=2026-11-23", headers=auth)
     assert status == 200
     assert data["overall"]["runs"] == 2  # R1 (11-16) and R2 (11-18); R3 ends on 11-23, excluded
