@@ -752,7 +752,7 @@ def memory_breakdown(data_dir: Path, events: int) -> dict[str, Any]:
 
     from generator.report.build import content_manifest
     from generator.report.metrics import Accumulator, Filters
-    from generator.service.store import open_store
+    from generator.store import open_store
 
     manifest = content_manifest(REPO, date.fromisoformat(TODAY))
     store = open_store(f"sqlite:///{data_dir / 'events.sqlite3'}", data_dir)
@@ -848,7 +848,7 @@ def report_code_changes(a: str, b: str) -> list[str] | None:
     if not ca or not cb or "uncommitted" in a + b:
         return None
     done = subprocess.run(["git", "-C", str(REPO), "diff", "--name-only", ca, cb, "--", "generator/report",
-                           "generator/service/store", "theme/report"], capture_output=True, text=True, check=False)
+                           "generator/store", "theme/report"], capture_output=True, text=True, check=False)
     return done.stdout.split() if done.returncode == 0 else None
 
 
@@ -1093,7 +1093,7 @@ def main() -> int:
         print((out / "report.md").read_text(encoding="utf-8"))
         return 0
 
-    from generator.service.store import open_store
+    from generator.store import open_store
 
     print(f"[1/4] content and generator (seed {args.seed})", flush=True)
     synth = Synth(REPO, args.events, args.seed, date.fromisoformat(TODAY))

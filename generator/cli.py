@@ -17,7 +17,7 @@ from generator.diagnostics import FORMATTERS, ContentError, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from generator.service.app import ServiceConfig
-    from generator.service.store import Store
+    from generator.store import Store
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -96,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from generator.service.app import serve
     from generator.service.report_route import check_token
     from generator.service.security import TrustedProxies
-    from generator.service.store import StoreUnavailable
+    from generator.store import StoreUnavailable
 
     try:  # settings first: a mistake is known before a long build
         check_token(os.environ)
@@ -159,7 +159,7 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace, root: Path) -> Store:
-    from generator.service.store import open_store
+    from generator.store import open_store
 
     try:
         return open_store(args.db or os.environ.get("KB_DB") or None, _data_dir(args, root))

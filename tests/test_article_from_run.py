@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.service.store import open_store
+from generator.store import open_store
 from tests.sitebuild import copy_tiny, kb
 
 SESSION = "3c7a1f0e-5b2d-4e8a-9f61-2d4b8c0e7a15"

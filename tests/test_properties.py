@@ -25,7 +25,7 @@ from generator.diagnostics import ContentError
 from generator.model.validate import validate_texts
 from generator.service.events import validate_batch
 from generator.service.security import BadBody, parse_json
-from generator.service.store import row_of
+from generator.store import row_of
 
 CASES = 10_000
 PROPERTY = settings(max_examples=CASES, derandomize=True, database=None, deadline=timedelta(seconds=5),

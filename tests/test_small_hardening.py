@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.csvsafe import csv_safe
-from generator.service.store import open_store
+from generator.store import open_store
 from tests.sitebuild import copy_tiny, env, kb
 
 

@@ -16,7 +16,7 @@ from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, report_from_events
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
-from generator.service.store import Store
+from generator.store import Store
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, top_answer
-from generator.service.store import Reader
+from generator.store import Reader
 
 OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
 

@@ -17,7 +17,7 @@ from generator.report import metrics as m
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, canonical_ids, content_health, share, wilson_lower
 from generator.report.steporder import recommend
-from generator.service.store import Reader, Store
+from generator.store import Reader, Store
 
 
 def _kpis(row: Mapping[str, Any] | None) -> dict[str, Any]:

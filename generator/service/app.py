@@ -54,8 +54,8 @@ from generator.service.security import (
     manifest_hashes,
     parse_json,
 )
-from generator.service.store import StorageFull, Store, open_store
 from generator.service.ticket_route import Outbound
+from generator.store import StorageFull, Store, open_store
 
 log = logging.getLogger("kb.service")
 

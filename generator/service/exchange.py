@@ -13,7 +13,7 @@ from typing import IO
 
 from generator.csvsafe import csv_safe
 from generator.service.events import validate_batch
-from generator.service.store import Store
+from generator.store import Store
 
 CSV_FIELDS = ("id", "type", "ts", "page", "article_id", "protocol_id", "session_id", "practice", "payload")
 

@@ -34,7 +34,7 @@ from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, parse_ts
 from generator.report.output import THEME_REPORT, render_html
 from generator.service.security import RateLimiter
-from generator.service.store import Store
+from generator.store import Store
 
 TOKEN_ENV = "KB_REPORT_TOKEN"
 MIN_TOKEN = 16

@@ -32,7 +32,7 @@ from generator.service.http import error, read_json
 from generator.service.integrations import Integrations
 from generator.service.mail import build_message, check_address, send_message
 from generator.service.outbox import Item, Outbox
-from generator.service.store import Store
+from generator.store import Store
 
 MAX_BODY = 64 * 1024
 _NS = uuid.UUID("5f0b1c9e-2d7a-4c1e-9a57-6b3f1d2e8c40")  # server-made event ids: one per fact

@@ -11,7 +11,7 @@ import pytest
 
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters, parse_ts, percentile, report_from_events, wilson_lower
-from generator.service.store import open_store
+from generator.store import open_store
 from tests.report.fixture import events
 from tests.service.conftest import fresh_database
 from tests.sitebuild import TINY

@@ -18,7 +18,7 @@ from generator.report.build import content_manifest
 from generator.report.metrics import Filters
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
-from generator.service.store import open_store
+from generator.store import open_store
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

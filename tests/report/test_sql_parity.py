@@ -14,7 +14,7 @@ import pytest
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters, report_from_events
 from generator.report.sqlreport import report_from_store
-from generator.service.store import Store, open_store
+from generator.store import Store, open_store
 from tests.report.fixture import events as fixture_events
 from tests.report.generated import generated_events
 from tests.service.conftest import fresh_database

@@ -18,7 +18,7 @@ import pytest
 from generator.report.metrics import Filters, report_from_events
 from generator.report.sqlreport import report_from_store
 from generator.report.steporder import best_order, chains, expected_seconds
-from generator.service.store import open_store
+from generator.store import open_store
 
 TODAY = date(2026, 11, 23)
 RATES = {"a": (0.10, 60), "b": (0.50, 120), "c": (0.30, 30)}

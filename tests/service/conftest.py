@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from generator.service.store import Store, open_store
+from generator.store import Store, open_store
 from tests.sitebuild import copy_tiny, kb
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.cli import main
 from generator.csvsafe import csv_safe
-from generator.service.store import open_store
+from generator.store import open_store
 from tests.service.conftest import new_id, now_ts
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from generator.service.exchange import import_lines
-from generator.service.store import open_store
+from generator.store import open_store
 from tests.service.conftest import Server, new_id, now_ts, request
 
 

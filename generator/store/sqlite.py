@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.service.store import COLUMNS, StorageFull, row_of
+from generator.store import COLUMNS, StorageFull, row_of
 
 MIGRATIONS: tuple[str, ...] = (
     """

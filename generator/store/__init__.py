@@ -87,10 +87,10 @@ def open_store(url: str | None, data_dir: Path) -> Store:
 
 def _open(url: str | None, data_dir: Path) -> Store:
     if url and url.startswith(("postgresql://", "postgres://")):
-        from generator.service.store.postgres import PostgresStore
+        from generator.store.postgres import PostgresStore
 
         return PostgresStore(url)
-    from generator.service.store.sqlite import SqliteStore
+    from generator.store.sqlite import SqliteStore
 
     if url:
         if not url.startswith("sqlite:///"):

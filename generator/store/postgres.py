@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from generator.service.store import COLUMNS, StorageFull, row_of
+from generator.store import COLUMNS, StorageFull, row_of
 
 MIGRATIONS: tuple[str, ...] = (
     """
