@@ -363,7 +363,7 @@ def _main_config() -> dict[str, Any]:
 
 def write_kb_config(root: Path) -> None:
     """The project's mkdocs.yml with the theme folder made absolute."""
-    from generator.mkdocs_plugin import THEME_DIR
+    from generator.mkdocs.config import THEME_DIR
 
     cfg = _main_config()
     cfg["site_name"] = "Benchmark — kb"
@@ -375,9 +375,9 @@ def write_kb_config(root: Path) -> None:
 
 def write_plain(repo: Path, plain: Path, features: list[str]) -> int:
     """Write the Markdown our plugin gives MkDocs as plain files, with a plain Material mkdocs.yml."""
-    from generator.mkdocs_plugin import NEEDED_EXTENSIONS, THEME_DIR
-    from generator.model.review import today
+    from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR
     from generator.model.validate import validate_tree
+    from generator.pipeline.today import today
     from generator.render.pages import Renderer, article_src
 
     os.environ["KB_TODAY"] = TODAY
@@ -654,10 +654,10 @@ def use_revision(rev: str, out: Path) -> None:
     global MAIN_CONFIG
     MAIN_CONFIG = src / "mkdocs.yml"
     CODE["source"] = f"commit {commit} (`--code {rev}`: generator/ and theme/ exported with git archive)"
-    import generator.mkdocs_plugin
+    import generator.mkdocs.plugin
 
-    if Path(generator.mkdocs_plugin.__file__).resolve().parent.parent != src.resolve():
-        raise SystemExit(f"--code: generator was imported from {generator.mkdocs_plugin.__file__}, not {src}")
+    if Path(generator.mkdocs.plugin.__file__).resolve().parents[2] != src.resolve():
+        raise SystemExit(f"--code: generator was imported from {generator.mkdocs.plugin.__file__}, not {src}")
 
 
 def results_block(rows: list[dict[str, Any]], info: dict[str, str], command: str) -> str:

@@ -85,8 +85,8 @@ def import_corpus(corpus: Path, work: Path) -> tuple[Path, dict[str, str], dict[
 
 
 def build(root: Path) -> tuple[Path, float]:
-    from generator.build import build_site
     from generator.diagnostics import ContentError
+    from generator.mkdocs import build_site
 
     start = time.perf_counter()
     try:

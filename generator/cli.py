@@ -72,7 +72,7 @@ def _print_diagnostics(args: argparse.Namespace, root: Path, found: Sequence[Dia
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.build import build_site
+    from generator.mkdocs import build_site
 
     root = _root(args)
     site = build_site(_config_file(args, root), site_dir=Path(args.site_dir) if args.site_dir else None,
@@ -92,7 +92,7 @@ def _service_config(args: argparse.Namespace, root: Path, site: Path) -> Service
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from generator.build import build_site
+    from generator.mkdocs import build_site
     from generator.service.app import serve
     from generator.service.report_route import check_token
     from generator.service.security import TrustedProxies

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.build import build_into, setup_logging, use_data_dir
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, read_tree, reread
-from generator.diagnostics import ContentError, Diagnostic, Severity
+from generator.diagnostics import ContentError, Severity
+from generator.mkdocs import LiveSite
 from generator.model.catalog import Catalog
 from generator.model.validate import validate_read
 from generator.render.manifest import MANIFEST, build_manifest
@@ -63,8 +63,8 @@ class Outcome:
 class _State:
     """The last good build."""
 
-    config: Any  # MkDocsConfig
-    plugin: Any  # KbPlugin
+    live: LiveSite  # the engine's state: MkDocs' config, files, nav, and the kb plugin
+    plugin: Any  # KbPlugin (live.plugin): catalog, renderer, generated pages, search
     read: ReadResult
     paths: frozenset[str]  # the content files it was built from
     generated: dict[str, str]  # src_uri -> Markdown of the generated index pages and home
@@ -92,47 +92,24 @@ class Preview:
     # --- builds ----------------------------------------------------------------------------------
     def build(self) -> Outcome:
         """A full build, swapped in whole. Raises ContentError when the content or config is broken."""
-        from mkdocs.config import load_config
-        from mkdocs.exceptions import Abort, ConfigurationError
-
-        from generator.mkdocs_plugin import PRELOADED
-        from generator.model.review import today
+        from generator.pipeline.today import today
 
         start = time.perf_counter()
-        setup_logging()
         read = read_tree(self.root)
         result = validate_read(read, today())
         if not result.ok:
             raise ContentError(result.diagnostics, read.files)
-        PRELOADED[self.root] = result
-        try:
-            config = load_config(config_file=str(self.config_file))
-        except (ConfigurationError, Abort) as exc:
-            PRELOADED.pop(self.root, None)
-            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "mkdocs.yml", str(exc))]) from None
-        plugin = config.plugins.get("kb")
-        if plugin is None:
-            raise ContentError([Diagnostic(self.config_file.name, 1, 1, "plugins",
-                                           "expected the kb plugin in mkdocs.yml, found it missing")])
-        plugin.preview = True
-        use_data_dir(config, self.data_dir)
-        target = self.site or Path(config.site_dir).resolve()
-        build_into(config, target, self.config_file.name)
-        self.site = target
-        config.site_dir = str(target)
-        for f in plugin.files:  # MkDocs caches where each file goes: now the swapped-in folder
-            f.dest_dir = str(target)
-            f.__dict__.pop("abs_dest_path", None)
-        if plugin.search_build is not None:
-            plugin.search_build.start_live(target)
+        live = LiveSite.build(self.config_file, result, self.site, self.data_dir)
+        self.site = live.site
+        plugin = live.plugin
         generated = {src: page.markdown for src, page in plugin.pages.items() if src not in {
             protocol_src(p.id) for p in plugin.catalog.protocols}}
         paths = frozenset([a.path for a in read.articles] + [p.path for p in read.protocols])
-        self._state = _State(config, plugin, read, paths, generated)
+        self._state = _State(live, plugin, read, paths, generated)
         self._pending.clear()
         self._index_due = False
         self._index_todo.clear()
-        return Outcome("full", len(plugin.files.documentation_pages()), time.perf_counter() - start)
+        return Outcome("full", live.page_count(), time.perf_counter() - start)
 
     def update(self, changed: Iterable[Path]) -> Outcome:
         """Bring the site up to date with the files in ``changed`` (absolute paths)."""
@@ -203,13 +180,12 @@ class Preview:
         if rel.startswith(f"{KB_DIR}/") and path.suffix == ".md" and path.name != "index.md":
             return "content"
         if rel.startswith((f"{KB_DIR}/", f"{PROTOCOLS_DIR}/")):
-            if path.exists() or (self._state is not None and any(  # images, hand-written pages; not an editor's
-                    f.abs_src_path and Path(f.abs_src_path) == path for f in self._state.plugin.files)):  # temp file
-                return "full"
+            if path.exists() or (self._state is not None and self._state.live.is_source(path)):
+                return "full"  # images, hand-written pages; not an editor's temp file
             return "ignore"
         state = self._state
         if state is not None:
-            for d in state.config.theme.dirs:
+            for d in state.live.theme_dirs:
                 if path.is_relative_to(Path(d).resolve()):
                     inner = path.relative_to(Path(d).resolve()).as_posix()
                     if inner.startswith("assets/") and path.suffix not in (".html", ".md"):
@@ -219,17 +195,10 @@ class Preview:
 
     def _copy_assets(self, state: _State, paths: list[Path]) -> int:
         wanted = {p.resolve() for p in paths}
-        if not wanted:
-            return 0
-        n = 0
-        for f in state.plugin.files:
-            if f.abs_src_path and Path(f.abs_src_path).resolve() in wanted and Path(f.abs_src_path).is_file():
-                f.copy_file()
-                n += 1
-        return n
+        return state.live.copy_assets(wanted) if wanted else 0
 
     def _content(self, state: _State, rel: set[str]) -> int:
-        from generator.model.review import today
+        from generator.pipeline.today import today
 
         plugin = state.plugin
         self._pending |= rel
@@ -250,7 +219,7 @@ class Preview:
         search = plugin.search_build
         nums: list[int] = []
         if search is not None:
-            nums = search.update(catalog, edited, directory_urls=bool(state.config.use_directory_urls))
+            nums = search.update(catalog, edited, directory_urls=state.live.directory_urls)
             edited_articles = edited & set(catalog.article_by_id)
             if edited_articles:
                 related.update(search.related(plugin.config.related_articles, only=edited_articles))
@@ -286,11 +255,10 @@ class Preview:
             plugin.titles[article_src(a)] = (a.meta.title, a.meta.summary or "")
             srcs.append(article_src(a))
 
-        built = self._rebuild(state, srcs, markdown)
-        config = state.config
-        site = Path(config.site_dir)
+        built = state.live.rebuild(srcs, markdown)
+        site = state.live.site
         tmp = site / f".{MANIFEST}.kb-tmp"
-        tmp.write_text(json.dumps(build_manifest(catalog, config.use_directory_urls), ensure_ascii=False, indent=1),
+        tmp.write_text(json.dumps(build_manifest(catalog, state.live.directory_urls), ensure_ascii=False, indent=1),
                        encoding="utf-8")
         os.replace(tmp, site / MANIFEST)
         if search is not None and plugin.config.search_server_index and nums:
@@ -298,28 +266,6 @@ class Preview:
         state.read = read
         self._pending.clear()
         return built
-
-    def _rebuild(self, state: _State, srcs: Iterable[str], markdown: dict[str, str]) -> int:
-        """Run MkDocs' page pipeline for the pages ``srcs`` (generated ones get their new ``markdown``)."""
-        from mkdocs.commands.build import _populate_page
-
-        plugin, config = state.plugin, state.config
-        files = plugin.files
-        doc_files = files.documentation_pages()
-        built = []
-        for src in sorted(srcs):
-            file = files.get_file_from_path(src)
-            if file is None or file.page is None:
-                continue
-            if src in markdown:
-                file.content_string = markdown[src]
-            _populate_page(file.page, config, files)
-            built.append(file.page)
-        for page in built:
-            _write_page(page, config, doc_files, plugin.nav, plugin.env)
-        for page in built:
-            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
-        return len(built)
 
     def index_pages_due(self, stop: Callable[[], bool] = lambda: False) -> Outcome:
         """The second pass of an edit that changed what the index pages and home show (a title, the
@@ -343,7 +289,7 @@ class Preview:
                 for src in sorted(self._index_todo):
                     if n and stop():
                         break
-                    n += self._rebuild(state, [src], {src: self._index_todo.pop(src)})
+                    n += state.live.rebuild([src], {src: self._index_todo.pop(src)})
             except Exception as exc:
                 log.exception("preview: index pages failed")
                 outcome = Outcome("error", errors=[f"{type(exc).__name__}: {exc}"])
@@ -378,7 +324,7 @@ class Preview:
         observer = Observer()
         installed = Path(sysconfig.get_paths()["purelib"]).resolve()
         folders = [self.root / KB_DIR, self.root / PROTOCOLS_DIR, *(
-            Path(d) for d in state.config.theme.dirs if not Path(d).resolve().is_relative_to(installed))]
+            d for d in state.live.theme_dirs if not Path(d).resolve().is_relative_to(installed))]
         for folder in dict.fromkeys(f.resolve() for f in folders if f.is_dir()):
             observer.schedule(Handler(), str(folder), recursive=True)
         observer.schedule(Handler(), str(self.root), recursive=False)  # mkdocs.yml
@@ -419,29 +365,6 @@ class Preview:
     def stop(self) -> None:
         if self._observer is not None:
             self._observer.stop()
-
-
-def _write_page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any) -> None:
-    """MkDocs' ``_build_page`` (mkdocs/commands/build.py, 1.6), writing the file atomically: the
-    server may be sending the old version to a browser at that very moment."""
-    from mkdocs.commands.build import get_context
-
-    config._current_page = page
-    try:
-        page.active = True
-        context = get_context(nav, doc_files, config, page)
-        template = env.get_template(page.meta.get("template", "main.html"))
-        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-        output = config.plugins.on_post_page(template.render(context), page=page, config=config)
-        if output.strip():
-            target = Path(page.file.abs_dest_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.kb-tmp")
-            tmp.write_bytes(output.encode("utf-8", errors="xmlcharrefreplace"))
-            os.replace(tmp, target)
-    finally:
-        page.active = False
-        config._current_page = None
 
 
 def _listing(catalog: Catalog, ident: str) -> tuple[object, ...]:

@@ -44,7 +44,7 @@ processes = parallel.jobs(len(content_paths(root)[0]))
 read = read_tree(root)
 result = validate_tree(root, date(2026, 11, 23))
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
-from generator.build import validate_for_build  # a build validates in a daemonic child, which forks again
+from generator.pipeline.validation import validate_for_build  # a build validates in a daemonic child, which forks again
 built = validate_for_build(root, date(2026, 11, 23))
 out.write_bytes(pickle.dumps({"processes": processes, "children_cpu": children.ru_utime + children.ru_stime,
                               "read": read, "diagnostics": result.diagnostics, "files": result.files,

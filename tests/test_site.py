@@ -194,7 +194,7 @@ def test_outputs_stay_inside_the_site_folder(tmp_path: Path, monkeypatch: pytest
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, Files
 
-    from generator.mkdocs_plugin import KbPlugin
+    from generator.mkdocs.plugin import KbPlugin
 
     root = copy_tiny(tmp_path / "repo")
     config = load_config(str(root / "mkdocs.yml"))

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from generator.model.catalog import Catalog
-
-
-def today() -> date:
-    """The date used for review checks; KB_TODAY=YYYY-MM-DD makes builds reproducible."""
-    value = os.environ.get("KB_TODAY")
-    return date.fromisoformat(value) if value else date.today()
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     data = data if data is not None else (site.parent / ".kb-data" if site is not None else None)
     with tempfile.TemporaryDirectory(prefix="kb-search-eval-") as tmp:
         if site is None:
-            from generator.model.review import today
+            from generator.pipeline.today import today
             from generator.search.build import SearchBuild
 
             result = validate_tree(root, today(), lint=False)

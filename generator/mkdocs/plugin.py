@@ -21,25 +21,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import markupsafe
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.build import validate_for_build
 from generator.content.html import clean, inline_script_hashes, keep_placeholders
-from generator.content.sources import PROTOCOLS_DIR
 from generator.diagnostics import Severity
+from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
-from generator.model.review import today
 from generator.model.validate import ValidationResult
+from generator.pipeline.today import today
+from generator.pipeline.validation import validate_for_build
 from generator.render.i18n import strings
 from generator.render.manifest import MANIFEST, build_manifest
 from generator.render.offline import write_service_worker
@@ -51,55 +48,6 @@ if TYPE_CHECKING:
     from generator.search.build import SearchBuild, SearchJob
 
 log = logging.getLogger("mkdocs.plugins.kb")
-
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
-NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
-
-
-def data_folder(root: Path, configured: str = ".kb-data") -> Path:
-    """The private data folder: ``KB_DATA_DIR`` (a build in another process), else the option, from the root."""
-    return (root / (os.environ.get("KB_DATA_DIR") or configured)).resolve()
-
-
-class KbConfig(Config):
-    protocols_dir = c.Type(str, default=PROTOCOLS_DIR)
-    """Folder of the protocol YAML files, relative to mkdocs.yml."""
-    nav = c.Type(bool, default=True)
-    """Set a small section nav when mkdocs.yml has none (a full nav makes builds quadratic)."""
-    home = c.Type(bool, default=True)
-    """Generate the home page when the docs folder has no index.md."""
-    offline = c.Type(bool, default=True)
-    """No web fonts from a CDN: the site works offline and sends no request to third parties."""
-    runner_max_age_days = c.Type(int, default=30)
-    """The protocol runner clears runs kept in the browser (finished or not) after this many days."""
-    events_endpoint = c.Type(str, default="/api/events")
-    """Where the browser's event queue delivers (feedback, searches, runs); empty: keep events in the browser."""
-    feedback = c.ListOfItems(c.Choice(("solution", "guide")), default=["solution", "guide"])
-    """Article types that show the "did this solve your problem?" widget (hide it per page: `hide: [feedback]`)."""
-    search = c.Type(bool, default=True)
-    """Our search in the header (static index, server when up) instead of Material's lunr search; related articles."""
-    search_endpoint = c.Type(str, default="/api/search")
-    """Where the search box asks first (typos, synonyms); empty: static search only."""
-    search_server_index = c.Type(bool, default=True)
-    """Write the whoosh index that `kb serve` and `kb search` read, into the private data folder."""
-    data_dir = c.Type(str, default=".kb-data")
-    """The private data folder, relative to mkdocs.yml (env KB_DATA_DIR wins): never deployed with site/."""
-    search_synonyms = c.ListOfItems(c.Type(str), default=[])
-    """More synonym files, relative to mkdocs.yml, added to the built-in generator/search/synonyms.yml."""
-    related_articles = c.Type(int, default=5)
-    """How many related articles each article shows (0: none)."""
-    service_worker = c.Type(bool, default=True)
-    """Write sw.js: visited pages, searches and protocol runs work offline (docs/operations.md#offline)."""
-    support = c.Type(dict, default={})
-    """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
-    html_embeds = c.Type(bool, default=False)
-    """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""
-
-
-# `kb build` validates before MkDocs starts (to print problems in our format and exit 1)
-# and leaves the result here, keyed by content root, so the plugin does not read twice.
-PRELOADED: dict[Path, ValidationResult] = {}
-
 
 class KbPlugin(BasePlugin[KbConfig]):
     catalog: Catalog
@@ -117,6 +65,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     existing: frozenset[str] = frozenset()
     script_hashes: set[str]
     data_dir: Path
+    # The content `kb build` (or the preview) validated before the build started, handed over
+    # explicitly (generator/mkdocs/build.py:hand_off); None: on_config validates it.
+    validated: ValidationResult | None = None
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
@@ -125,7 +76,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = PRELOADED.pop(root, None) or validate_for_build(root, today(), lint=bool(config.strict))
+        result = self.validated or validate_for_build(root, today(), lint=bool(config.strict))
+        self.validated = None
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
         if not result.ok:
