@@ -36,11 +36,11 @@ from typing import Any
 
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, read_tree, reread
 from generator.diagnostics import ContentError, Severity
+from generator.layout import MANIFEST, article_src, protocol_src
 from generator.mkdocs import LiveSite
 from generator.model.catalog import Catalog
 from generator.model.validate import validate_read
-from generator.render.manifest import MANIFEST, build_manifest
-from generator.render.pages import article_src, protocol_src
+from generator.render.manifest import build_manifest
 
 log = logging.getLogger("kb.preview")
 

@@ -32,16 +32,17 @@ from mkdocs.structure.files import File, Files
 
 from generator.content.html import clean, inline_script_hashes, keep_placeholders
 from generator.diagnostics import Severity
+from generator.layout import INDEX_PAGES, MANIFEST, PROTOCOLS_SECTION, SATISFACTION_SRC, article_src
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
 from generator.render.i18n import strings
-from generator.render.manifest import MANIFEST, build_manifest
+from generator.render.manifest import build_manifest
 from generator.render.offline import write_service_worker
-from generator.render.pages import INDEX_PAGES, PROTOCOLS_SECTION, GeneratedPage, Renderer, article_src
-from generator.render.runner import SATISFACTION_SRC, RunnerOptions
+from generator.render.pages import GeneratedPage, Renderer
+from generator.render.runner import RunnerOptions
 from generator.render.support import SupportError, support_data, support_json
 
 if TYPE_CHECKING:

@@ -8,24 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.layout import article_src, page_url, protocol_src
 from generator.model.catalog import Catalog
-from generator.render.pages import article_src, protocol_src
-
-MANIFEST = "kb-manifest.json"
-
-
-def page_url(src: str, use_directory_urls: bool = True) -> str:
-    stem = src[:-3]
-    if not use_directory_urls:
-        return "/" + stem + ".html"
-    return "/" + (stem[: -len("index")] if stem.endswith("index") else stem + "/")
 
 
 def build_manifest(catalog: Catalog, use_directory_urls: bool = True) -> dict[str, Any]:
     using = catalog.protocols_using_article
     return {
         "articles": {
-            a.id: {"title": a.meta.title, "url": page_url(article_src(a), use_directory_urls), "area": a.area,
+            a.id: {"title": a.meta.title, "url": page_url(article_src(a), directory_urls=use_directory_urls),
+                   "area": a.area,
                    "type": a.meta.type, "audience": a.meta.audience, "lang": a.meta.lang, "owner": a.meta.owner,
                    "reviewed": a.meta.reviewed.isoformat(), "review_every_days": a.meta.review_every_days,
                    "protocols": list(using.get(a.id, ())), "version": a.digest,
@@ -33,7 +25,7 @@ def build_manifest(catalog: Catalog, use_directory_urls: bool = True) -> dict[st
             for a in catalog.articles
         },
         "protocols": {
-            p.id: {"title": p.model.title, "url": page_url(protocol_src(p.id), use_directory_urls),
+            p.id: {"title": p.model.title, "url": page_url(protocol_src(p.id), directory_urls=use_directory_urls),
                    "version": p.version, "audience": p.model.audience, "lang": p.model.lang,
                    "owner": p.model.owner, "reviewed": p.model.reviewed.isoformat(),
                    "review_every_days": p.model.review_every_days, "translation_of": p.model.translation_of,

@@ -15,32 +15,12 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
+from generator.layout import INDEX_PAGES, SATISFACTION_SRC, area_src, article_src, protocol_src
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
 from generator.render.i18n import strings
-from generator.render.runner import SATISFACTION_SRC, MarkdownRenderer, RunnerOptions, data_json, runner_data
-
-PROTOCOLS_SECTION = "protocolos"
-INDEX_PAGES = {
-    "protocols": f"{PROTOCOLS_SECTION}/index.md",
-    "areas": "areas/index.md",
-    "tags": "etiquetas/index.md",
-    "audiences": "audiencias/index.md",
-}
-
-
-# --- where pages live -----------------------------------------------------------------------------
-def article_src(article: Article) -> str:
-    return f"{article.area}/{article.id}.md"
-
-
-def protocol_src(protocol_id: str) -> str:
-    return f"{PROTOCOLS_SECTION}/{protocol_id}.md"
-
-
-def area_src(area: str) -> str:
-    return f"{area}/index.md"
+from generator.render.runner import MarkdownRenderer, RunnerOptions, data_json, runner_data
 
 
 def rel(from_src: str, to_src: str) -> str:

@@ -12,7 +12,6 @@ One-line fields (titles, labels, causes) stay text: the runner puts them in the 
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -21,13 +20,13 @@ from typing import Any
 import markdown  # type: ignore[import-untyped]
 
 from generator.content.html import clean, keep_placeholders
+from generator.layout import SATISFACTION_SRC, article_src, relative_url
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Option, Step
 
 # The Markdown extensions the site's pages use for these fields (see mkdocs.yml).
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "tables",
               "sane_lists"]
-SATISFACTION_SRC = "satisfaccion/index.md"
 DATA_ID = "kb-protocol-data"
 
 
@@ -41,26 +40,6 @@ class RunnerOptions:
     """Runs kept in the browser (finished or not) are cleared after this many days."""
     html_embeds: bool = False
     """The site keeps <iframe>, <video> and <audio> in Markdown (the kb plugin's ``html_embeds``)."""
-
-
-def page_url(src: str, *, directory_urls: bool = True) -> str:
-    """The URL path MkDocs writes for a page source, relative to the site root, e.g. ``red/dns/``."""
-    stem = src[:-3] if src.endswith(".md") else src
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index":
-        return ""
-    return stem[: -len("/index")] + "/" if stem.endswith("/index") else stem + "/"
-
-
-def relative_url(from_src: str, to_src: str, *, directory_urls: bool = True) -> str:
-    """Link from one page to another as it works in the built site (``../../red/dns/``)."""
-    here = page_url(from_src, directory_urls=directory_urls)
-    there = page_url(to_src, directory_urls=directory_urls)
-    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-    target = there.rstrip("/") or "."
-    out = posixpath.relpath(target, base.rstrip("/") or ".")
-    return out + "/" if there.endswith("/") or not there else out
 
 
 class _Text(HTMLParser):
@@ -129,7 +108,7 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
         for aid in step.articles:
             a = catalog.article_by_id[aid]
             articles.append({"id": a.id, "title": a.meta.title, "audience": a.meta.audience,
-                             "url": relative_url(src, f"{a.area}/{a.id}.md", directory_urls=options.directory_urls)})
+                             "url": relative_url(src, article_src(a), directory_urls=options.directory_urls)})
         data: dict[str, Any] = {
             "id": step.id,
             "title": step.title,

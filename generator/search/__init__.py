@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import SERVER_DIR, STATIC_DIR
 from generator.search.results import Engine, Hit, SearchResult
-from generator.search.server import SERVER_DIR, ServerIndex
-from generator.search.static import STATIC_DIR, StaticIndex
+from generator.search.server import ServerIndex
+from generator.search.static import StaticIndex
 
 
 def open_server_index(data: Path) -> ServerIndex:

@@ -15,13 +15,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from generator.layout import SERVER_DIR, STATIC_DIR
 from generator.model.catalog import Catalog
 from generator.search.documents import Analyzed, analyze, article_doc, catalog_docs, protocol_doc
 from generator.search.query import DEFAULT_SYNONYMS, Synonyms, load_synonyms
 from generator.search.related import related_articles
 from generator.search.scoring import Impacts, LiveImpacts, compute_impacts
-from generator.search.server import SERVER_DIR, build_server_index, update_server_index
-from generator.search.static import STATIC_DIR, LiveStatic, StaticStats, build_static
+from generator.search.server import build_server_index, update_server_index
+from generator.search.static import LiveStatic, StaticStats, build_static
 
 
 @dataclass

@@ -63,9 +63,10 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     The static number comes from ``StaticIndex``, the Python twin of the browser's ranking
     (tests/search/test_js_parity.py checks they agree query by query)."""
     from generator.diagnostics import ContentError
+    from generator.layout import MANIFEST, SERVER_DIR, STATIC_DIR
     from generator.model.validate import validate_tree
     from generator.search.evaluate import evaluate, families, load_queries, report, unknown_ids
-    from generator.search.server import SERVER_DIR, ServerIndex
+    from generator.search.server import ServerIndex
     from generator.search.static import StaticIndex
 
     qs = load_queries(queries)
@@ -87,7 +88,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
             family = {a.id: a.meta.translation_of for a in result.catalog.articles if a.meta.translation_of}
             family |= {p.id: p.model.translation_of for p in result.catalog.protocols if p.model.translation_of}
         else:
-            manifest = json.loads((site / "kb-manifest.json").read_text(encoding="utf-8"))
+            manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
             known = set(manifest.get("articles", {})) | set(manifest.get("protocols", {}))
             family = families({**manifest.get("articles", {}), **manifest.get("protocols", {})})
         stale = unknown_ids(qs, known)
@@ -95,7 +96,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
             raise ValueError(f"{queries}: expected ids of this content, found unknown {', '.join(stale)}")
         server = ServerIndex((data if data is not None and built else site) / SERVER_DIR)
         try:
-            metrics = [evaluate("static", StaticIndex(site / "search"), qs, family),
+            metrics = [evaluate("static", StaticIndex(site / STATIC_DIR), qs, family),
                        evaluate("server", server, qs, family)]
         finally:
             server.close()

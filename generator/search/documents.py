@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from sys import intern
 from typing import Final
 
+from generator.layout import article_src, page_url, protocol_src
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.render.manifest import page_url
-from generator.render.pages import article_src, protocol_src
 from generator.search.analysis import RULES, stem, words
 
 FIELDS: Final = ("title", "symptoms", "summary", "keywords", "body")
@@ -92,7 +91,8 @@ def analyze(doc: SearchDoc) -> Analyzed:
 def article_doc(a: Article, directory_urls: bool = True) -> SearchDoc:
     m = a.meta
     return SearchDoc(
-        id=a.id, type=m.type, title=m.title, url=page_url(article_src(a), directory_urls), audience=m.audience,
+        id=a.id, type=m.type, title=m.title, url=page_url(article_src(a), directory_urls=directory_urls),
+        audience=m.audience,
         area=a.area, lang=m.lang, channels=(), symptoms=tuple(m.symptoms) or ((m.summary,) if m.summary else ()),
         text={"title": m.title, "symptoms": "\n".join(m.symptoms),
               "summary": "\n".join(x for x in (m.summary, m.cause) if x),
@@ -112,7 +112,7 @@ def protocol_doc(entry: ProtocolEntry, directory_urls: bool = True) -> SearchDoc
                  if x]
         body += [x for o in s.options for x in (o.explain, o.prevent) if x]
     return SearchDoc(
-        id=p.id, type="protocol", title=p.title, url=page_url(protocol_src(p.id), directory_urls),
+        id=p.id, type="protocol", title=p.title, url=page_url(protocol_src(p.id), directory_urls=directory_urls),
         audience=p.audience, area="protocolos", lang=p.lang, channels=tuple(p.channels), symptoms=(p.summary,),
         text={"title": p.title, "symptoms": p.summary, "summary": "\n".join(summary),
               "keywords": "\n".join([*p.tags, *(s.title for s in p.steps)]),

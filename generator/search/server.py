@@ -36,7 +36,6 @@ from generator.search.query import QueryWord, Synonyms, expand
 from generator.search.results import Hit, SearchResult, best_symptom, collapse
 from generator.search.scoring import SCALE, Impacts
 
-SERVER_DIR: Final = "search/server"
 FACETS: Final = ("type", "audience", "area", "channel")
 FACET_DEPTH: Final = 100
 SYNONYMS_FILE: Final = "synonyms.json"

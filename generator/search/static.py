@@ -50,7 +50,6 @@ SHARD_BYTES: Final = 12_000
 # rarest words first and leaves out a common word whose shards would go over (they say least).
 TERM_BUDGET: Final = 96_000
 DOCS_PER_SHARD: Final = 32
-STATIC_DIR: Final = "search"
 
 
 def _dump(data: Any) -> str:

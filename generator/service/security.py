@@ -32,6 +32,8 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.layout import SERVER_DIR
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -296,7 +298,7 @@ class SecurityHeaders:
 
 # --- files ---------------------------------------------------------------------------------------------
 
-PRIVATE_PREFIXES = ("search/server", "report")
+PRIVATE_PREFIXES = (SERVER_DIR, "report")
 
 
 class SiteFiles(StaticFiles):

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.layout import page_path, relative_url
 from generator.model.validate import validate_tree
-from generator.render.runner import RunnerOptions, data_json, page_url, relative_url, runner_data
+from generator.render.runner import RunnerOptions, data_json, runner_data
 from tests.browser.conftest import Site
 from tests.sitebuild import REPO, TINY, copy_tiny, kb, page
 
@@ -46,7 +47,7 @@ def test_node_unit_tests_pass() -> None:
     ("red/dns.md", False, "red/dns.html"), ("satisfaccion/index.md", False, "satisfaccion/index.html"),
 ])
 def test_page_url(src: str, directory: bool, expected: str) -> None:
-    assert page_url(src, directory_urls=directory) == expected
+    assert page_path(src, directory_urls=directory) == expected
 
 
 @pytest.mark.parametrize(("to", "directory", "expected"), [
