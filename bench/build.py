@@ -377,8 +377,8 @@ def write_plain(repo: Path, plain: Path, features: list[str]) -> int:
     """Write the Markdown our plugin gives MkDocs as plain files, with a plain Material mkdocs.yml."""
     from generator.layout import article_src
     from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR
-    from generator.model.validate import validate_tree
     from generator.pipeline.today import today
+    from generator.pipeline.validation import validate_tree
     from generator.render.pages import Renderer
 
     os.environ["KB_TODAY"] = TODAY

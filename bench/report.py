@@ -166,7 +166,7 @@ class Synth:
     """A deterministic year of events over the repository's content."""
 
     def __init__(self, root: Path, total: int, seed: int, today: date) -> None:
-        from generator.model.validate import validate_tree
+        from generator.pipeline.validation import validate_tree
         from generator.report.build import content_manifest
 
         self.rng = random.Random(seed)

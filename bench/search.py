@@ -221,7 +221,7 @@ def http_latency(site: Path, qs: list[str], work: Path) -> dict[str, Any]:
 
 
 def in_process_build(root: Path) -> dict[str, Any]:
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
     from generator.search.build import SearchBuild
 
     catalog = validate_tree(root).catalog

@@ -46,7 +46,7 @@ def _config_file(args: argparse.Namespace, root: Path) -> Path:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
 
     root = _root(args)
     result = validate_tree(root, _today(args))
@@ -54,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from generator.lint import lint_tree
+    from generator.pipeline.lint import lint_tree
 
     root = _root(args)
     result = lint_tree(root)
@@ -172,7 +172,7 @@ def _data_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _new_from_run(args: argparse.Namespace, root: Path) -> Path:
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
     from generator.scaffold import new_article_from_run
 
     store = _open_store(args, root)
@@ -267,7 +267,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_stale(args: argparse.Namespace) -> int:
     from generator.model.review import format_stale, stale
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
 
     root = _root(args)
     today = _today(args)
@@ -279,7 +279,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
 
 def cmd_owners(args: argparse.Namespace) -> int:
     from generator.model.review import codeowners
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
 
     root = _root(args)
     handles = dict(pair.split("=", 1) for pair in args.map or [] if "=" in pair)
@@ -326,7 +326,8 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from generator.model.schema import SCHEMA_DIR, SCHEMAS, schema_text, write_schemas
+    from generator.model.schema import SCHEMA_DIR, schema_text
+    from generator.pipeline.schema import write_schemas
 
     if args.print:
         sys.stdout.write(schema_text(args.print))
@@ -335,7 +336,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / SCHEMA_DIR
     for path in write_schemas(out):
         print(path)
-    del SCHEMAS
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ import pytest
 from generator.cli import main
 from generator.content.sources import discover
 from generator.diagnostics import Diagnostic, Severity
-from generator.model.validate import validate_texts, validate_tree
+from generator.pipeline.validation import validate_texts, validate_tree
 
 BAD_INPUT = Path(__file__).parent / "bad_input"
 

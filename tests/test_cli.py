@@ -15,7 +15,7 @@ import pytest
 
 from generator.cli import main
 from generator.model.schema import schema_text
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from tests.sitebuild import REPO, copy_tiny, env, kb
 
 

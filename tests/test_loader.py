@@ -22,7 +22,7 @@ from generator.content.sources import (
 )
 from generator.content.yamlsafe import MAX_BYTES, MAX_DEPTH, Located, key_name, load, resolve_plain
 from generator.diagnostics import ContentError, Diagnostic
-from generator.model.validate import validate_texts
+from generator.pipeline.validation import validate_texts
 
 DEEP = 100_000
 

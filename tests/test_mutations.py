@@ -23,7 +23,7 @@ from typing import Any
 from generator.content.sources import discover, read_article, read_protocol
 from generator.content.yamlsafe import Located, PathKey
 from generator.diagnostics import Severity
-from generator.model.validate import validate_texts
+from generator.pipeline.validation import validate_texts
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = Path(__file__).parent / "fixtures" / "tiny"

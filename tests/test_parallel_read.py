@@ -38,7 +38,7 @@ from pathlib import Path
 from datetime import date
 from generator.content import parallel
 from generator.content.sources import content_paths, read_tree
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 processes = parallel.jobs(len(content_paths(root)[0]))
 read = read_tree(root)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.preview import Preview
 from generator.search import open_server_index
 from generator.search.documents import analyze, catalog_docs

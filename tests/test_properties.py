@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from generator.content.sources import read_article, read_protocol
 from generator.content.yamlsafe import Located, load
 from generator.diagnostics import ContentError
-from generator.model.validate import validate_texts
+from generator.pipeline.validation import validate_texts
 from generator.service.events import validate_batch
 from generator.service.security import BadBody, parse_json
 from generator.store import row_of

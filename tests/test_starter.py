@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from tests.sitebuild import REPO
 
 

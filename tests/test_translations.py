@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, expect
 
 from generator.content.history import normalized, open_history
-from generator.model.validate import validate_texts, validate_tree
+from generator.pipeline.validation import validate_texts, validate_tree
 from generator.render.i18n import strings
 from tests.sitebuild import REPO, copy_tiny, kb, page
 

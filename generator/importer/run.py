@@ -28,7 +28,7 @@ from generator.importer.meta import clean_line
 from generator.importer.report import Finding, ImportResult, Outcome
 from generator.importer.source import read_source
 from generator.model.fields import RESERVED_IDS
-from generator.model.validate import validate_texts
+from generator.pipeline.validation import validate_texts
 
 MAP_NAMES = ("import-map.yml", "import-map.yaml")
 PROVENANCE = "# kb import: "

@@ -1,7 +1,9 @@
 """Content-quality lint: clarity, empathy, sustainability and completeness (docs/lint.md).
 
 A stage after the model, beside validation: it reads the typed catalog (and, for exact
-positions inside YAML values, the files' text) and returns :class:`Diagnostic` values.
+positions inside YAML values, the files' text, given by the caller) and returns
+:class:`Diagnostic` values. Reading kb-lint.yml and the files is the pipeline's
+(generator/pipeline/lint.py).
 ``kb lint`` prints only these; ``kb validate`` adds them to its own, as warnings unless
 kb-lint.yml makes a rule an error, so ``--strict`` fails on them.
 """
@@ -10,20 +12,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
-from generator.content.sources import read_tree
 from generator.diagnostics import Diagnostic, sort_diagnostics
-from generator.lint.config import CONFIG_FILE, LintConfig, load_config, parse_config
+from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
 from generator.lint.rules import Findings, article_rules, protocol_rules, text_rules
 from generator.lint.texts import article_texts, protocol_texts
 from generator.model.article import Article
-from generator.model.build import build_catalog
 from generator.model.catalog import Catalog, ProtocolEntry
 
-__all__ = ["CONFIG_FILE", "LintConfig", "LintResult", "lint_catalog", "lint_for_texts", "lint_for_tree",
-           "lint_tree", "load_config", "parse_config"]
+__all__ = ["CONFIG_FILE", "LintConfig", "Source", "lint_catalog", "lint_for_texts", "parse_config"]
 
 Source = Callable[[str], str | None]
 
@@ -84,43 +81,6 @@ def lint_catalog(catalog: Catalog, config: LintConfig, source: Source = _no_sour
     return sort_diagnostics(out)
 
 
-def _read(root: Path) -> Source:
-    def source(path: str) -> str | None:
-        try:
-            return (root / path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return None
-    return source
-
-
-def lint_for_tree(catalog: Catalog, root: Path) -> list[Diagnostic]:
-    """The validation hook for a content repository on disk: kb-lint.yml of ``root``, files from disk."""
-    config, problems = load_config(root)
-    if config is None:
-        return problems
-    return lint_catalog(catalog, config, _read(root))
-
-
 def lint_for_texts(catalog: Catalog, texts: Mapping[str, str], config: LintConfig | None = None) -> list[Diagnostic]:
     """The validation hook for in-memory files (path -> text): the default rules unless ``config`` is given."""
     return lint_catalog(catalog, config or LintConfig(), texts.get)
-
-
-@dataclass(frozen=True)
-class LintResult:
-    diagnostics: list[Diagnostic]
-    files: int  # articles and protocols linted
-
-
-def lint_tree(root: Path) -> LintResult:
-    """`kb lint`: read and model every content file under ``root`` and lint what loads.
-
-    Files that do not load are left to `kb validate`; only kb-lint.yml's own problems and
-    lint findings are returned.
-    """
-    config, problems = load_config(root)
-    catalog, _ = build_catalog(read_tree(root))
-    files = len(catalog.articles) + len(catalog.protocols)
-    if config is None:
-        return LintResult(problems, files)
-    return LintResult(lint_catalog(catalog, config, _read(root)), files)

@@ -9,7 +9,6 @@ errors at ``kb-lint.yml:line:col``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -170,16 +169,3 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[LintConfig | None,
         return LintConfig(), []
     config, diags = build_model(LintConfig, located, path)
     return config, diags
-
-
-def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]:
-    """``root/kb-lint.yml``, or the defaults when there is no such file (or no root)."""
-    if root is None or not (root / CONFIG_FILE).is_file():
-        return LintConfig(), []
-    raw = (root / CONFIG_FILE).read_bytes()
-    try:
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Diagnostic(CONFIG_FILE, 1, 1, "file", f"expected UTF-8 text, found the byte "
-                                 f"0x{raw[exc.start]:02x}")]
-    return parse_config(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from generator.model.article import ArticleMeta
@@ -23,13 +22,3 @@ def schema_for(name: str) -> dict[str, Any]:
 
 def schema_text(name: str) -> str:
     return json.dumps(schema_for(name), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def write_schemas(out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in SCHEMAS:
-        target = out_dir / f"{name}.schema.json"
-        target.write_text(schema_text(name), encoding="utf-8")
-        written.append(target)
-    return written

@@ -10,27 +10,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from generator.content.history import GitHistory, open_history
-from generator.content.parallel import fork_chunks
-from generator.content.sources import (
-    KB_DIR,
-    PROTOCOLS_DIR,
-    ReadResult,
-    content_paths,
-    join_reads,
-    markdown_headings,
-    read_files,
-    read_texts,
-    with_problems,
-)
+from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, markdown_headings
 from generator.content.yamlsafe import Located
 from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
-from generator.lint import lint_for_texts, lint_for_tree
 from generator.model.article import REQUIRED_SECTIONS, Article
 from generator.model.build import build_catalog
 from generator.model.catalog import Catalog, ProtocolEntry
@@ -272,10 +259,9 @@ class _Rules:
         return self.out
 
 
-def validate_catalog(catalog: Catalog, today: date | None = None,
-                     broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def validate_catalog(catalog: Catalog, today: date, broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Catalog-wide rules; references to ``broken`` ids (files already reported) are not repeated."""
-    return _Rules(catalog, today or date.today(), broken).run()
+    return _Rules(catalog, today, broken).run()
 
 
 def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
@@ -297,85 +283,17 @@ def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
     return frozenset(out)
 
 
-def _validate(read: ReadResult, today: date | None,
-              extra: Callable[[Catalog], list[Diagnostic]]) -> ValidationResult:
+def validate_with(read: ReadResult, today: date,
+                  extra: Callable[[Catalog], list[Diagnostic]]) -> ValidationResult:
+    """Model ``read`` and check the catalog, adding what ``extra`` finds on it (the pipeline's lint and
+    translation checks)."""
     catalog, diags = build_catalog(read)
     diags += validate_catalog(catalog, today, broken_ids(read, catalog))
     diags += extra(catalog)  # content-quality lint (docs/lint.md) and stale translations: warnings
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 
 
-def validate_read(read: ReadResult, today: date | None = None) -> ValidationResult:
+def validate_read(read: ReadResult, today: date) -> ValidationResult:
     """Model and check already-read files, without the lint (the live preview re-reads only what an
     edit touched)."""
-    return _validate(read, today, lambda catalog: [])
-
-
-def stale_translations(catalog: Catalog, history: GitHistory) -> list[Diagnostic]:
-    """Warnings for translations older than their source's latest significant change."""
-    out = []
-    items: list[tuple[str, str | None]] = [(a.path, a.meta.translation_of) for a in catalog.articles]
-    items += [(p.path, p.model.translation_of) for p in catalog.protocols]
-    paths = {a.id: a.path for a in catalog.articles} | {p.id: p.path for p in catalog.protocols}
-    for path, source in items:
-        if source is None or source not in paths or catalog.is_translation(source):
-            continue
-        src_path = paths[source]
-        changed = history.last_significant_change(src_path)
-        updated = history.last_change(path)
-        if changed is None or updated is None or history.contains(updated, changed):
-            continue
-        since = f"git diff {updated.commit[:7]} -- {src_path}"
-        line, col = catalog.positions[path].pos(("translation_of",)) if path in catalog.positions else (1, 1)
-        out.append(Diagnostic(path, line, col, "translation_of",
-                              f"expected a translation updated since its source last changed ({src_path}: "
-                              f"{changed.describe()}), found it last updated {updated.describe()}; "
-                              f"what changed: {since}", Severity.WARNING))
-    return out
-
-
-def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
-    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``).
-
-    ``lint=False`` skips the content-quality lint, whose findings are only warnings: builds,
-    the report and the owners file do not need them (`kb validate` and `kb lint` show them).
-
-    On a large tree the work of each file alone (read, parse, lint) runs across the cores, see
-    :func:`read_and_lint`; the catalog-wide rules then run here on the joined result."""
-    read, linted = read_and_lint(root, lint=lint)
-
-    def extra(catalog: Catalog) -> list[Diagnostic]:
-        diags = list(linted)
-        if catalog.translations:
-            history = open_history(root)
-            if history is not None:
-                diags += stale_translations(catalog, history)
-        return diags
-
-    return _validate(read, today, extra)
-
-
-# This process also joins the results and runs the catalog-wide rules: it reads a smaller share.
-_OWN_SHARE = 0.8
-
-
-def read_and_lint(root: Path, *, lint: bool = True) -> tuple[ReadResult, list[Diagnostic]]:
-    """:func:`read_tree` and, when ``lint``, :func:`lint_for_tree` on what it read, in one pass per
-    process: each process reads, parses and lints a contiguous run of the sorted files (a file's
-    findings depend on that file alone). Joined in order and sorted, both are what one process
-    gives."""
-    def work(chunk: Sequence[str]) -> tuple[ReadResult, list[Diagnostic]]:
-        read = read_files(root, chunk)
-        return read, (lint_for_tree(build_catalog(read)[0], root) if lint else [])
-
-    paths, problems = content_paths(root)
-    parts = fork_chunks(work, paths, own_share=_OWN_SHARE)
-    read = with_problems(join_reads(part for part, _ in parts), problems)
-    if len(parts) == 1:
-        return read, parts[0][1]
-    return read, sort_diagnostics(d for _, found in parts for d in found)
-
-
-def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:
-    """The same on in-memory files (path relative to the root -> text), with the default lint rules."""
-    return _validate(read_texts(texts), today, lambda catalog: lint_for_texts(catalog, texts))
+    return validate_with(read, today, lambda catalog: [])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import ContentError, Diagnostic
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.render.manifest import build_manifest
 from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, report_from_events

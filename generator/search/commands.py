@@ -64,7 +64,7 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     (tests/search/test_js_parity.py checks they agree query by query)."""
     from generator.diagnostics import ContentError
     from generator.layout import MANIFEST, SERVER_DIR, STATIC_DIR
-    from generator.model.validate import validate_tree
+    from generator.pipeline.validation import validate_tree
     from generator.search.evaluate import evaluate, families, load_queries, report, unknown_ids
     from generator.search.server import ServerIndex
     from generator.search.static import StaticIndex

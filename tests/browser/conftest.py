@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from generator.model.catalog import Catalog
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from tests.sitebuild import REPO, TODAY, copy_tiny, kb
 
 CHROMIUM = "/usr/bin/chromium"

@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.layout import page_path, relative_url
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.render.runner import RunnerOptions, data_json, runner_data
 from tests.browser.conftest import Site
 from tests.sitebuild import REPO, TINY, copy_tiny, kb, page

@@ -19,7 +19,7 @@ from generator.cli import main
 from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError
 from generator.importer import ImportOptions, import_folder
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from tests.importer.conftest import HELPCENTER, TODAY, Imported, content_root, tree_digest
 
 EXPECTED = {  # source -> (status, written file under kb/)

@@ -10,10 +10,11 @@ import pytest
 from pydantic import BaseModel
 
 from generator.diagnostics import ContentError
-from generator.lint import LintConfig, load_config, parse_config
+from generator.lint import LintConfig, parse_config
 from generator.lint import lists as lint_lists
 from generator.lint.config import Rules
-from generator.model.validate import validate_texts, validate_tree
+from generator.pipeline.lint import load_config
+from generator.pipeline.validation import validate_texts, validate_tree
 from tests.lint.samples import ARTICLE, ARTICLE_PATH, PROTOCOL, PROTOCOL_PATH, config, edit, lint_protocol
 from tests.sitebuild import REPO
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.search.build import SearchBuild
 from tests.sitebuild import REPO, kb
 

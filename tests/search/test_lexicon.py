@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.search import STATIC_DIR, StaticIndex, open_server_index
 from generator.search.build import SearchBuild
 from generator.search.lexicon import is_word, known_words

@@ -11,7 +11,7 @@ import pytest
 
 from generator.cli import main
 from generator.content.yamlsafe import load
-from generator.model.validate import validate_tree
+from generator.pipeline.validation import validate_tree
 from generator.search.build import SearchBuild
 
 TINY = Path(__file__).parent.parent / "fixtures" / "tiny"

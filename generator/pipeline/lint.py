@@ -1,0 +1,63 @@
+"""The lint as the pipeline runs it on a repository on disk: kb-lint.yml and the files' text read here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.content.sources import read_tree
+from generator.diagnostics import Diagnostic
+from generator.lint import Source, lint_catalog
+from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
+from generator.model.build import build_catalog
+from generator.model.catalog import Catalog
+
+
+def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]:
+    """``root/kb-lint.yml``, or the defaults when there is no such file (or no root)."""
+    if root is None or not (root / CONFIG_FILE).is_file():
+        return LintConfig(), []
+    raw = (root / CONFIG_FILE).read_bytes()
+    try:
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(CONFIG_FILE, 1, 1, "file", f"expected UTF-8 text, found the byte "
+                                 f"0x{raw[exc.start]:02x}")]
+    return parse_config(text)
+
+
+def _read(root: Path) -> Source:
+    def source(path: str) -> str | None:
+        try:
+            return (root / path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+    return source
+
+
+def lint_for_tree(catalog: Catalog, root: Path) -> list[Diagnostic]:
+    """The validation hook for a content repository on disk: kb-lint.yml of ``root``, files from disk."""
+    config, problems = load_config(root)
+    if config is None:
+        return problems
+    return lint_catalog(catalog, config, _read(root))
+
+
+@dataclass(frozen=True)
+class LintResult:
+    diagnostics: list[Diagnostic]
+    files: int  # articles and protocols linted
+
+
+def lint_tree(root: Path) -> LintResult:
+    """`kb lint`: read and model every content file under ``root`` and lint what loads.
+
+    Files that do not load are left to `kb validate`; only kb-lint.yml's own problems and
+    lint findings are returned.
+    """
+    config, problems = load_config(root)
+    catalog, _ = build_catalog(read_tree(root))
+    files = len(catalog.articles) + len(catalog.protocols)
+    if config is None:
+        return LintResult(problems, files)
+    return LintResult(lint_catalog(catalog, config, _read(root)), files)
