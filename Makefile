@@ -38,10 +38,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# The layers of docs/architecture.md and the engine inside generator/mkdocs/ (.importlinter).
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+
 test: $(STAMP)
 	scripts/test-deps
 	$(VENV)/bin/ruff check generator tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q --durations=15
 
 # The fast, in-process tests alone: no browser, no database, no build (seconds).
@@ -59,6 +64,7 @@ test-latest:
 	$(LATEST)/bin/pip freeze --exclude-editable > $(LATEST)/versions.txt
 	$(LATEST)/bin/ruff check generator tests bench
 	$(LATEST)/bin/mypy
+	$(LATEST)/bin/lint-imports --no-cache
 	$(LATEST)/bin/python -m pytest -q -m "not lock" --durations=15
 
 # Refresh the lock (newest versions the ranges allow), then run `make test` and commit uv.lock.

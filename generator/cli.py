@@ -172,8 +172,8 @@ def _data_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _new_from_run(args: argparse.Namespace, root: Path) -> Path:
+    from generator.pipeline.scaffold import new_article_from_run
     from generator.pipeline.validation import validate_tree
-    from generator.scaffold import new_article_from_run
 
     store = _open_store(args, root)
     try:
@@ -192,7 +192,7 @@ def _new_from_run(args: argparse.Namespace, root: Path) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from generator.scaffold import new_article, new_protocol
+    from generator.pipeline.scaffold import new_article, new_protocol
 
     root = _root(args)
     if args.from_run:

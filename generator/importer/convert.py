@@ -34,7 +34,7 @@ from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
 from generator.model.validate import RESERVED_AREAS
-from generator.scaffold import slugify
+from generator.pipeline.scaffold import slugify
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 _WORDS = {

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from generator.importer.body import Ln
 from generator.importer.htmlclean import unsafe_parts
 from generator.importer.report import Finding
-from generator.scaffold import slugify
+from generator.pipeline.scaffold import slugify
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".mdown")
 MAX_ASSET_BYTES = 20 * 1024 * 1024

@@ -7,7 +7,7 @@ the content uses). Only unambiguous forms count: pronouns and possessives (*uste
 formal imperatives (*pulse*, *abra*, *compruebe*…). *su*, *le* or *puede* tell nothing (they are
 also "he/she/it") and are ignored.
 
-The scaffolds of `kb new` hold placeholder sentences (SCAFFOLD_TEXTS, read by generator/scaffold.py);
+The scaffolds of `kb new` hold placeholder sentences (SCAFFOLD_TEXTS, read by generator/pipeline/scaffold.py);
 the `leftovers` rule finds them in any text of an article or protocol. Pure: no I/O.
 """
 

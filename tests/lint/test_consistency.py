@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.scaffold import new_article, new_protocol
+from generator.pipeline.scaffold import new_article, new_protocol
 from tests.lint.samples import ARTICLE, PROTOCOL, config, edit, lint_article, lint_protocol
 from tests.sitebuild import kb
 
