@@ -742,11 +742,12 @@ def build_site(work: Path, logs: Path) -> Path:
 
 def preflight(site: Path) -> None:
     """The generated events pass the service's own validation against this manifest."""
-    from generator.service.events import Manifest, validate_batch
+    from generator.model.manifest import Manifest
+    from generator.service.events import validate_batch
 
-    raw = json.loads((site / "kb-manifest.json").read_text(encoding="utf-8"))
-    maker = EventMaker(raw, 7)
-    manifest = Manifest.from_json(raw)
+    text = (site / "kb-manifest.json").read_text(encoding="utf-8")
+    maker = EventMaker(json.loads(text), 7)
+    manifest = Manifest.parse(text)
     for _ in range(100):
         _, body = maker.batch(20)
         batch = validate_batch(json.loads(body), manifest)

@@ -51,7 +51,10 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from itertools import accumulate, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.model.manifest import Manifest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -174,10 +177,10 @@ class Synth:
         self.total = total
         self.manifest = content_manifest(root, today)
         catalog = validate_tree(root, today).catalog
-        arts = sorted(self.manifest["articles"].items())
-        if not arts or not self.manifest["protocols"]:
+        arts = sorted(self.manifest.articles.items())
+        if not arts or not self.manifest.protocols:
             raise SystemExit("the manifest lists no articles or no protocols")
-        self.article_url = {aid: a["url"] for aid, a in arts}
+        self.article_url = {aid: a.url for aid, a in arts}
         order = [aid for aid, _ in arts]
         rng.shuffle(order)
         self.articles = order
@@ -185,15 +188,15 @@ class Synth:
         # how helpful each article is: a few poor ones make the "fix next" list meaningful
         self.helpful_p = {aid: rng.choice((0.92, 0.85, 0.8, 0.75, 0.7, 0.6, 0.45, 0.3)) for aid in order}
         self.protos: list[Proto] = []
-        for pid, info in sorted(self.manifest["protocols"].items()):
+        for pid, info in sorted(self.manifest.protocols.items()):
             model = catalog.protocol_by_id[pid].model
-            walks = protocol_walks(model, set(info["steps"]))
+            walks = protocol_walks(model, set(info.steps))
             by_end: dict[str, list[Walk]] = {"resolved": [], "escalated": []}
             for w in walks:
                 by_end[w.ending].append(w)
             by_end["any"] = walks
             self.protos.append(Proto(
-                pid, info["url"], str(info["version"]), str(model.audience),
+                pid, info.url, info.version, str(model.audience),
                 [c for c in model.channels] or list(CHANNELS),
                 {s.id: [a for a in s.articles if a in self.article_url] for s in model.steps},
                 by_end, {k: list(accumulate(w.weight for w in v)) for k, v in by_end.items()}))
@@ -481,11 +484,10 @@ class Synth:
         return ev
 
 
-def check_sample(events: list[dict[str, Any]], manifest: dict[str, Any]) -> None:
+def check_sample(events: list[dict[str, Any]], known: Manifest) -> None:
     """The events must pass the service's own event contract (types, lengths, known ids)."""
-    from generator.service.events import _ADAPTER, Manifest, _known
+    from generator.service.events import _ADAPTER, _known
 
-    known = Manifest.from_json(manifest)
     for ev in events:
         _ADAPTER.validate_python(ev)
         problems = _known(ev, known)
@@ -1183,7 +1185,7 @@ def main() -> int:
             "agreement": agreement(runs),
             "period": f"{date.fromisoformat(TODAY) - timedelta(days=365)} to "
                       f"{date.fromisoformat(TODAY) - timedelta(days=1)}",
-            "content": f"{len(synth.manifest['articles'])} articles, {len(synth.manifest['protocols'])} protocols",
+            "content": f"{len(synth.manifest.articles)} articles, {len(synth.manifest.protocols)} protocols",
             "machine": machine(pg.version if pg else ""),
             "pg_settings": pg.settings if pg else {},
             "load": ld, "post_load_s": post, "db_size_mb": size,

@@ -23,7 +23,6 @@ shows the error on every open page until it is fixed.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import sysconfig
@@ -39,6 +38,7 @@ from generator.diagnostics import ContentError, Severity
 from generator.layout import MANIFEST, article_src, protocol_src
 from generator.mkdocs import LiveSite
 from generator.model.catalog import Catalog
+from generator.model.manifest import Csp
 from generator.model.validate import validate_read
 from generator.render.manifest import build_manifest
 
@@ -258,8 +258,8 @@ class Preview:
         built = state.live.rebuild(srcs, markdown)
         site = state.live.site
         tmp = site / f".{MANIFEST}.kb-tmp"
-        tmp.write_text(json.dumps(build_manifest(catalog, state.live.directory_urls), ensure_ascii=False, indent=1),
-                       encoding="utf-8")
+        csp = Csp(script_hashes=tuple(sorted(plugin.script_hashes)), embeds=plugin.config.html_embeds)
+        tmp.write_text(build_manifest(catalog, state.live.directory_urls, csp).to_json(), encoding="utf-8")
         os.replace(tmp, site / MANIFEST)
         if search is not None and plugin.config.search_server_index and nums:
             search.update_server(plugin.data_dir, nums)

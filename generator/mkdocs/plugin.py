@@ -19,7 +19,6 @@ computed when the catalog is read, and the indexes are written after the build.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +34,7 @@ from generator.diagnostics import Severity
 from generator.layout import INDEX_PAGES, MANIFEST, PROTOCOLS_SECTION, SATISFACTION_SRC, article_src
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
+from generator.model.manifest import Csp
 from generator.model.validate import ValidationResult
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
@@ -278,12 +278,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         return output_content
 
     def on_post_build(self, *, config: Any) -> None:
-        manifest = build_manifest(self.catalog, config.use_directory_urls)
         # The theme's inline scripts, by hash: `kb serve` (and the documented nginx setup) allow
         # exactly these in the Content-Security-Policy, never 'unsafe-inline'.
-        manifest["csp"] = {"script_hashes": sorted(self.script_hashes), "embeds": self.config.html_embeds}
-        Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                                    encoding="utf-8")
+        csp = Csp(script_hashes=tuple(sorted(self.script_hashes)), embeds=self.config.html_embeds)
+        manifest = build_manifest(self.catalog, config.use_directory_urls, csp)
+        Path(config.site_dir, MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         site = Path(config.site_dir)
         self._search_post_build(site)
         if self.config.service_worker and not self.preview:  # last: it hashes the finished site

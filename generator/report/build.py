@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import ContentError, Diagnostic
+from generator.model.manifest import Manifest
 from generator.pipeline.validation import validate_tree
 from generator.render.manifest import build_manifest
 from generator.report.config import ReportConfig, load_config
@@ -34,7 +35,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield event
 
 
-def content_manifest(root: Path, today: date) -> dict[str, Any]:
+def content_manifest(root: Path, today: date) -> Manifest:
     """What the report knows about the content: the same manifest the build writes."""
     result = validate_tree(root, today, lint=False)
     return build_manifest(result.catalog)
@@ -50,7 +51,7 @@ def previous_period(filters: Filters, today: date) -> Filters | None:
     return replace(filters, since=filters.since - (until - filters.since), until=filters.since)
 
 
-def compute_report(*, manifest: dict[str, Any], filters: Filters, today: date, config: ReportConfig,
+def compute_report(*, manifest: Manifest, filters: Filters, today: date, config: ReportConfig,
                    store: Store | None = None, events_file: Path | None = None, engine: str = "sql") -> dict[str, Any]:
     """The report of a store (computed by SQL in it; ``engine="python"``: the in-Python reference, which
     reads every event into memory) or of an exported JSONL file (always the in-Python reference); with the

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from generator.model.manifest import Kind, Manifest
 from generator.report.steporder import recommend
 
 REASONS = ("outdated", "unclear", "did_not_work", "missing_info", "other")
@@ -44,27 +45,12 @@ class Filters:
                 if k not in ("aliases", "min_step_runs")}
 
 
-def canonical_ids(manifest: Mapping[str, Any]) -> dict[str, str]:
-    """Translation id -> its original's id (articles and protocols): a translation counts with its original."""
-    out = {}
-    for kind in ("articles", "protocols"):
-        items = manifest.get(kind, {})
-        for cid, info in items.items():
-            original = info.get("translation_of")
-            if original and original in items and original != cid:
-                out[cid] = str(original)
-    return out
-
-
-def translations_of(manifest: Mapping[str, Any], kind: str, cid: str) -> dict[str, dict[str, Any]]:
-    """Language -> the titles of ``cid``'s translations (a report in that language shows them)."""
-    out = {}
-    for other, info in sorted(manifest.get(kind, {}).items()):
-        if info.get("translation_of") == cid and other != cid and info.get("lang"):
-            entry = {"title": info.get("title", other)}
-            if kind == "protocols":
-                entry["step_titles"] = dict(info.get("step_titles", {}))
-            out[str(info["lang"])] = entry
+def translations_of(manifest: Manifest, cid: str) -> dict[str, dict[str, Any]]:
+    """Language -> the titles of protocol ``cid``'s translations (a report in that language shows them)."""
+    out: dict[str, dict[str, Any]] = {}
+    for other, info in sorted(manifest.protocols.items()):
+        if info.translation_of == cid and other != cid and info.lang:
+            out[info.lang] = {"title": info.title, "step_titles": dict(info.step_titles)}
     return out
 
 
@@ -155,10 +141,10 @@ class _Run:
 class Accumulator:
     """Reads events one at a time; keeps only what the metrics need."""
 
-    def __init__(self, manifest: Mapping[str, Any], filters: Filters) -> None:
+    def __init__(self, manifest: Manifest, filters: Filters) -> None:
         self.manifest = manifest
         self.filters = filters
-        self.canon = canonical_ids(manifest)
+        self.canon = manifest.canonical_ids()
         self.articles: dict[str, _Article] = defaultdict(_Article)
         self.protocol_views: Counter[str] = Counter()
         self.runs: list[_Run] = []
@@ -176,8 +162,8 @@ class Accumulator:
     def _area_ok(self, article_id: str | None) -> bool:
         if self.filters.area is None:
             return True
-        info = self.manifest.get("articles", {}).get(article_id or "")
-        return bool(info) and info.get("area") == self.filters.area
+        info = self.manifest.articles.get(article_id or "")
+        return info is not None and info.area == self.filters.area
 
     def _run_ok(self, ev: dict[str, Any]) -> bool:
         f = self.filters
@@ -417,22 +403,22 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
     in_scope_csat = [c for c in acc.csat if c["session_id"] in runs_by_session]
 
     articles = []
-    for aid, info in sorted(manifest.get("articles", {}).items()):
-        if (acc.filters.area and info.get("area") != acc.filters.area) or aid in acc.canon:
+    for aid, info in sorted(manifest.articles.items()):
+        if (acc.filters.area and info.area != acc.filters.area) or aid in acc.canon:
             continue
         a = acc.articles.get(aid, _Article())
         votes = a.yes + a.no
         articles.append({
-            "id": aid, "title": info.get("title", aid), "url": info.get("url", ""), "area": info.get("area"),
-            "audience": info.get("audience"), "owner": info.get("owner"),
+            "id": aid, "title": info.title, "url": info.url, "area": info.area,
+            "audience": info.audience, "owner": info.owner,
             "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
             "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
             "ratings": len(a.ratings), "csat": csat_share(a.ratings),
             "no_reasons": {r: a.reasons[r] for r in REASONS},
             "comments": sorted(a.comments, key=lambda c: c["ts"], reverse=True),
             "kcs_links": a.kcs_links, "run_uses": a.run_uses,
-            "referenced_by": len(info.get("protocols", [])),
-            "reuse": a.kcs_links + a.run_uses + len(info.get("protocols", [])),
+            "referenced_by": len(info.protocols),
+            "reuse": a.kcs_links + a.run_uses + len(info.protocols),
             "self_service_success": share(a.user_yes, a.user_votes),
         })
 
@@ -443,22 +429,22 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
     for c in in_scope_csat:
         csat_by_protocol[runs_by_session[c["session_id"]].ev["protocol_id"]].append(int(c["rating"]))
     protocols = []
-    for pid, info in sorted(manifest.get("protocols", {}).items()):
+    for pid, proto in sorted(manifest.protocols.items()):
         wanted = acc.filters.protocol
         if (wanted and pid != acc.canon.get(wanted, wanted)) or pid in acc.canon:
             continue
         mine = runs_by_protocol.get(pid, [])
         kpis = _run_kpis(mine, fcr)
         protocols.append({
-            "id": pid, "title": info.get("title", pid), "url": info.get("url", ""), "owner": info.get("owner"),
-            "step_titles": dict(info.get("step_titles", {})),
+            "id": pid, "title": proto.title, "url": proto.url, "owner": proto.owner,
+            "step_titles": dict(proto.step_titles),
             **kpis, "views": acc.protocol_views[pid],
             "csat": csat_share(csat_by_protocol.get(pid, [])),
-            "funnel": _funnel(mine, list(info.get("steps", []))),
+            "funnel": _funnel(mine, list(proto.steps)),
             "resolving_options": _resolving_options(mine),
         })
-        protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), acc.filters.min_step_runs)
-        protocols[-1]["translations"] = translations_of(manifest, "protocols", pid)
+        protocols[-1]["recommendations"] = recommend(protocols[-1], proto.graph, acc.filters.min_step_runs)
+        protocols[-1]["translations"] = translations_of(manifest, pid)
 
     overall = _run_kpis(runs, fcr)
     user_votes = sum(a.user_votes for a in acc.articles.values())
@@ -520,17 +506,16 @@ def _deliveries(events: list[dict[str, Any]]) -> dict[str, Any]:
             "failed": failed}
 
 
-def content_health(manifest: Mapping[str, Any], zero_searches: Mapping[str, int], articles: list[dict[str, Any]],
+def content_health(manifest: Manifest, zero_searches: Mapping[str, int], articles: list[dict[str, Any]],
                    protocols: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    overdue = []
+    overdue: list[dict[str, Any]] = []
+    kind: Kind
     for kind in ("articles", "protocols"):
-        for cid, info in sorted(manifest.get(kind, {}).items()):
-            if not info.get("reviewed"):
-                continue
-            due = date.fromisoformat(info["reviewed"]) + timedelta(days=int(info.get("review_every_days", 180)))
+        for cid, info in sorted(manifest.entries(kind).items()):
+            due = info.reviewed + timedelta(days=info.review_every_days)
             if due < today:
-                overdue.append({"id": cid, "kind": kind[:-1], "title": info.get("title", cid),
-                                "owner": info.get("owner"), "due": due.isoformat(), "days_overdue": (today - due).days})
+                overdue.append({"id": cid, "kind": kind[:-1], "title": info.title,
+                                "owner": info.owner, "due": due.isoformat(), "days_overdue": (today - due).days})
     overdue.sort(key=lambda o: (str(o["owner"]), -int(o["days_overdue"])))
     never_viewed = [{"id": a["id"], "kind": "article", "title": a["title"]} for a in articles if a["views"] == 0]
     never_viewed += [{"id": p["id"], "kind": "protocol", "title": p["title"]} for p in protocols
@@ -579,7 +564,7 @@ def content_health(manifest: Mapping[str, Any], zero_searches: Mapping[str, int]
             "fix_next": [dict(f, score=round(f["score"], 2)) for f in fix[:30]]}
 
 
-def report_from_events(events: Iterable[dict[str, Any]], manifest: Mapping[str, Any], filters: Filters,
+def report_from_events(events: Iterable[dict[str, Any]], manifest: Manifest, filters: Filters,
                        today: date) -> dict[str, Any]:
     acc = Accumulator(manifest, filters)
     for ev in events:

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from generator.model.manifest import Manifest
 from generator.report import database as q
 from generator.report import metrics as m
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, canonical_ids, content_health, share, wilson_lower
+from generator.report.metrics import REASONS, Filters, content_health, share, wilson_lower
 from generator.report.steporder import recommend
 from generator.store import Reader, Store
 
@@ -39,18 +40,19 @@ def _csat(cell: tuple[int, int, int] | None) -> float | None:
     return share(cell[1], cell[0]) if cell else None
 
 
-def _articles(manifest: Mapping[str, Any], filters: Filters,
+def _articles(manifest: Manifest, filters: Filters,
               counts: Mapping[str, q.ArticleCounts]) -> list[dict[str, Any]]:
     out = []
-    for aid, info in sorted(manifest.get("articles", {}).items()):
-        if (filters.area and info.get("area") != filters.area) or aid in canonical_ids(manifest):
+    canon = manifest.canonical_ids()
+    for aid, info in sorted(manifest.articles.items()):
+        if (filters.area and info.area != filters.area) or aid in canon:
             continue
         a = counts.get(aid, q.ArticleCounts())
         votes = a.yes + a.no
-        refs = len(info.get("protocols", []))
+        refs = len(info.protocols)
         out.append({
-            "id": aid, "title": info.get("title", aid), "url": info.get("url", ""), "area": info.get("area"),
-            "audience": info.get("audience"), "owner": info.get("owner"),
+            "id": aid, "title": info.title, "url": info.url, "area": info.area,
+            "audience": info.audience, "owner": info.owner,
             "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
             "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
             "ratings": a.ratings, "csat": share(a.ratings45, a.ratings),
@@ -68,11 +70,11 @@ def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str
     return [m.step_row(s, **stats.get((pid, s), {"reached": 0})) for s in order]
 
 
-def _gather(db: Reader, manifest: Mapping[str, Any], filters: Filters) -> dict[str, Any]:
+def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
     area_ids = None
     if filters.area is not None:
-        area_ids = sorted(a for a, info in manifest.get("articles", {}).items() if info.get("area") == filters.area)
-    canon = canonical_ids(manifest)
+        area_ids = sorted(a for a, info in manifest.articles.items() if info.area == filters.area)
+    canon = manifest.canonical_ids()
     s = q.Scope(Dialect(db.dialect), filters, area_ids, canon=canon)
     if filters.technician is not None:
         s.technicians = q.technician_spellings(db, s)
@@ -129,7 +131,7 @@ def _merged(counts: Mapping[str, q.ArticleCounts], canon: Mapping[str, str]) -> 
     return out
 
 
-def report_from_store(store: Store, manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
+def report_from_store(store: Store, manifest: Manifest, filters: Filters, today: date) -> dict[str, Any]:
     """Every metric, computed in the database; the same dict as the in-Python reference."""
     with store.reader() as db:
         g = _gather(db, manifest, filters)
@@ -162,8 +164,8 @@ def _trends(g: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters, today: date) -> dict[str, Any]:
-    canon = canonical_ids(manifest)
+def assemble(g: Mapping[str, Any], manifest: Manifest, filters: Filters, today: date) -> dict[str, Any]:
+    canon = manifest.canonical_ids()
     counts = {a: c for a, c in g["articles"].items() if g["area_ok"](a)}
     articles = _articles(manifest, filters, counts)
     seen: dict[str, set[str]] = defaultdict(set)
@@ -171,21 +173,21 @@ def assemble(g: Mapping[str, Any], manifest: Mapping[str, Any], filters: Filters
         if row["reached"]:
             seen[pid].add(step)
     protocols = []
-    for pid, info in sorted(manifest.get("protocols", {}).items()):
+    for pid, info in sorted(manifest.protocols.items()):
         wanted = filters.protocol
         if (wanted and pid != canon.get(wanted, wanted)) or pid in canon:
             continue
         protocols.append({
-            "id": pid, "title": info.get("title", pid), "url": info.get("url", ""), "owner": info.get("owner"),
-            "step_titles": dict(info.get("step_titles", {})),
+            "id": pid, "title": info.title, "url": info.url, "owner": info.owner,
+            "step_titles": dict(info.step_titles),
             **_kpis(g["runs"].get(("protocol", pid))), "views": g["views"].get(pid, 0),
             "csat": _csat(g["csat"].get(("protocol_id", pid))),
-            "funnel": _funnel(list(info.get("steps", [])), pid, g["steps"], seen),
+            "funnel": _funnel(list(info.steps), pid, g["steps"], seen),
             "resolving_options": sorted(g["options"].get(pid, []),
                                         key=lambda o: (-o["runs"], (o["step"], o["answer"], o["cause"]))),
         })
-        protocols[-1]["recommendations"] = recommend(protocols[-1], info.get("graph", {}), filters.min_step_runs)
-        protocols[-1]["translations"] = m.translations_of(manifest, "protocols", pid)
+        protocols[-1]["recommendations"] = recommend(protocols[-1], info.graph, filters.min_step_runs)
+        protocols[-1]["translations"] = m.translations_of(manifest, pid)
     overall = _kpis(g["runs"].get(("all", "")))
     all_csat = g["csat"].get(("all", ""), (0, 0, 0))
     ratings = sum(c.ratings for c in counts.values())

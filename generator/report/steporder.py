@@ -24,20 +24,25 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from generator.model.manifest import StepLinks
+
 MIN_RUNS = 30  # runs reaching every step of a chain before anything is recommended
 DRAWS = 400  # bootstrap draws
 EXHAUSTIVE = 8  # longest chain searched exhaustively
 
 
-def chains(graph: Mapping[str, Mapping[str, Any]], order: Sequence[str]) -> list[list[str]]:
+_NOWHERE = StepLinks()
+
+
+def chains(graph: Mapping[str, StepLinks], order: Sequence[str]) -> list[list[str]]:
     """Maximal chains of checks (two or more), in the protocol's current order."""
     def is_check(step: str) -> bool:
-        node = graph.get(step, {})
-        return len(node.get("next", [])) == 1 and bool(node.get("resolves"))
+        node = graph.get(step, _NOWHERE)
+        return len(node.next) == 1 and node.resolves
 
     incoming: dict[str, int] = {}
     for step in order:
-        for target in graph.get(step, {}).get("next", []):
+        for target in graph.get(step, _NOWHERE).next:
             incoming[target] = incoming.get(target, 0) + 1
     out = []
     starts = [s for s in order if is_check(s)]
@@ -45,7 +50,7 @@ def chains(graph: Mapping[str, Mapping[str, Any]], order: Sequence[str]) -> list
     for step in starts:
         chain = [step]
         while True:
-            nxt = graph[chain[-1]]["next"][0]
+            nxt = graph[chain[-1]].next[0]
             if not is_check(nxt) or nxt in chain or incoming.get(nxt, 0) != 1:
                 break
             chain.append(nxt)
@@ -100,13 +105,13 @@ def _interval(values: list[float]) -> tuple[float, float]:
     return ordered[int(0.025 * (len(ordered) - 1))], ordered[math.ceil(0.975 * (len(ordered) - 1))]
 
 
-def recommend(protocol: Mapping[str, Any], graph: Mapping[str, Mapping[str, Any]],
+def recommend(protocol: Mapping[str, Any], graph: Mapping[str, StepLinks],
               min_runs: int = MIN_RUNS) -> list[dict[str, Any]]:
     """For each chain of the protocol: the current and recommended orders, expected seconds of each,
     the saving and its bootstrap interval; or why there is no recommendation (``reason``)."""
     steps = {row["step"]: row for row in protocol["funnel"]}
     order = list(protocol.get("step_titles", {})) or [row["step"] for row in protocol["funnel"]]
-    after = {s: list(graph.get(s, {}).get("after", [])) for s in order}
+    after = {s: list(graph.get(s, _NOWHERE).after) for s in order}
     out = []
     for chain in chains(graph, order):
         rows = [steps.get(s, {"reached": 0}) for s in chain]

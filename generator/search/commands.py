@@ -64,8 +64,9 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
     (tests/search/test_js_parity.py checks they agree query by query)."""
     from generator.diagnostics import ContentError
     from generator.layout import MANIFEST, SERVER_DIR, STATIC_DIR
+    from generator.model.manifest import Manifest
     from generator.pipeline.validation import validate_tree
-    from generator.search.evaluate import evaluate, families, load_queries, report, unknown_ids
+    from generator.search.evaluate import evaluate, load_queries, report, unknown_ids
     from generator.search.server import ServerIndex
     from generator.search.static import StaticIndex
 
@@ -88,9 +89,9 @@ def evaluate_site(root: Path, queries: Path, *, site: Path | None = None, as_jso
             family = {a.id: a.meta.translation_of for a in result.catalog.articles if a.meta.translation_of}
             family |= {p.id: p.model.translation_of for p in result.catalog.protocols if p.model.translation_of}
         else:
-            manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
-            known = set(manifest.get("articles", {})) | set(manifest.get("protocols", {}))
-            family = families({**manifest.get("articles", {}), **manifest.get("protocols", {})})
+            manifest = Manifest.parse((site / MANIFEST).read_text(encoding="utf-8"))
+            known = set(manifest.articles) | set(manifest.protocols)
+            family = manifest.families()
         stale = unknown_ids(qs, known)
         if stale:
             raise ValueError(f"{queries}: expected ids of this content, found unknown {', '.join(stale)}")

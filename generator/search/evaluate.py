@@ -95,7 +95,7 @@ def load_queries(path: Path) -> list[Query]:
 
 
 def evaluate(name: str, engine: Engine, queries: Sequence[Query], family: Mapping[str, str] | None = None) -> Metrics:
-    """``family``: page id -> the id of the original it translates (from :func:`families`)."""
+    """``family``: page id -> the id of the original it translates (``Manifest.families``)."""
     fam = family or {}
     metrics = Metrics(name)
     for q in queries:
@@ -104,11 +104,6 @@ def evaluate(name: str, engine: Engine, queries: Sequence[Query], family: Mappin
         rank = next((i + 1 for i, hid in enumerate(top) if fam.get(hid, hid) in wanted), None)
         metrics.outcomes.append(Outcome(q, rank, top))
     return metrics
-
-
-def families(pages: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """Page id -> its original's id, from the manifest's entries (``translation_of``)."""
-    return {i: str(p["translation_of"]) for i, p in pages.items() if p.get("translation_of")}
 
 
 def unknown_ids(queries: Sequence[Query], known: set[str]) -> list[str]:

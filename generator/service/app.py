@@ -22,7 +22,6 @@ the static site. Safe by default:
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import time
@@ -38,7 +37,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from generator.service.events import SERVER_ONLY_TYPES, Manifest, validate_batch
+from generator.model.manifest import Csp, Manifest
+from generator.pipeline.manifest import read_manifest
+from generator.service.events import SERVER_ONLY_TYPES, validate_batch
 from generator.service.http import BodyTooLarge
 from generator.service.http import error as _error
 from generator.service.http import read_limited as _read_limited
@@ -101,15 +102,6 @@ def _same_origin(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
-def _read_manifest(site: Path) -> dict[str, Any] | None:
-    path = site / "kb-manifest.json"
-    if not path.is_file():
-        log.warning("no kb-manifest.json in %s: event ids of articles and protocols are not checked", site)
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else None
-
-
 class EventService:
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
@@ -120,8 +112,7 @@ class EventService:
 
     @staticmethod
     def _load_manifest(site: Path) -> Manifest | None:
-        data = _read_manifest(site)
-        return Manifest.from_json(data) if data is not None else None
+        return read_manifest(site)
 
     def origin_allowed(self, request: Request) -> bool:
         origin = request.headers.get("origin")
@@ -268,8 +259,8 @@ async def _closing(service: EventService, search: SearchService | None = None,
 
 def _policy(site: Path) -> str:
     """The Content-Security-Policy of the built site: its inline scripts' hashes from kb-manifest.json."""
-    manifest = _read_manifest(site) or {}
-    return content_security_policy(manifest_hashes(manifest), embeds=bool((manifest.get("csp") or {}).get("embeds")))
+    csp = (read_manifest(site) or Manifest()).csp or Csp()
+    return content_security_policy(manifest_hashes(csp), embeds=csp.embeds)
 
 
 def create_app(config: ServiceConfig, preview: Any = None) -> Starlette:

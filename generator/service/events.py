@@ -8,7 +8,6 @@ protocol and step ids. Errors name the event (index and id) and the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -26,6 +25,8 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
+
+from generator.model.manifest import Manifest
 
 MAX_EVENTS_PER_BATCH = 100
 MAX_AGE = timedelta(days=90)  # a browser queue may hold events while offline
@@ -203,19 +204,6 @@ _ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """Known ids, from ``kb-manifest.json`` written by the build."""
-
-    articles: frozenset[str]
-    protocols: Mapping[str, frozenset[str]]  # protocol id -> step ids
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
-        return cls(frozenset(data.get("articles", {})),
-                   {pid: frozenset(p.get("steps", [])) for pid, p in data.get("protocols", {}).items()})
-
-
-@dataclass(frozen=True)
 class Problem:
     index: int | None
     event_id: str | None
@@ -290,10 +278,11 @@ def _known(ev: dict[str, Any], manifest: Manifest) -> list[tuple[str, str]]:
         out.append(("article_id", f"expected an article of this site, found {aid!r}"))
     pid = ev.get("protocol_id")
     if pid is not None:
-        steps = manifest.protocols.get(pid)
-        if steps is None:
+        protocol = manifest.protocols.get(pid)
+        if protocol is None:
             out.append(("protocol_id", f"expected a protocol of this site, found {pid!r}"))
         else:
+            steps = protocol.steps
             for i, p in enumerate(ev.get("path") or []):
                 if p["step"] not in steps:
                     out.append((f"path[{i}].step", f"expected a step of {pid}, found {p['step']!r}"))

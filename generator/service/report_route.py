@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 import os
 import threading
 import time
@@ -29,6 +28,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import BaseRoute, Route
 
 from generator.diagnostics import ContentError
+from generator.model.manifest import Manifest
+from generator.pipeline.manifest import read_manifest
 from generator.report.build import compute_report
 from generator.report.config import ReportConfig, load_config
 from generator.report.metrics import Filters, parse_ts
@@ -122,9 +123,8 @@ class ReportPages:
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def _manifest(self) -> dict[str, Any]:
-        path = self.site / "kb-manifest.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    def _manifest(self) -> Manifest:
+        return read_manifest(self.site) or Manifest()
 
     def _config(self) -> ReportConfig:
         try:

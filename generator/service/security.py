@@ -23,7 +23,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.layout import SERVER_DIR
+from generator.model.manifest import Csp
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -315,7 +316,6 @@ class SiteFiles(StaticFiles):
         return super().get_path({**scope, "path": "/" + ("" if clean == "." else clean)})
 
 
-def manifest_hashes(manifest: Mapping[str, Any]) -> list[str]:
-    csp = manifest.get("csp")
-    hashes = csp.get("script_hashes", []) if isinstance(csp, dict) else []
-    return [h for h in hashes if isinstance(h, str) and re.fullmatch(r"sha256-[A-Za-z0-9+/=]{44}", h)]
+def manifest_hashes(csp: Csp) -> list[str]:
+    """The well-formed script hashes of the built site's manifest."""
+    return [h for h in csp.script_hashes if re.fullmatch(r"sha256-[A-Za-z0-9+/=]{44}", h)]

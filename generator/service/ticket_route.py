@@ -11,7 +11,6 @@ records its articles as ``article_used`` events (the KCS link); a delivered e-ma
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from generator.model.manifest import Manifest
+from generator.pipeline.manifest import read_manifest
 from generator.service.auth import Identity, Refusal, TokenStore, authenticate
 from generator.service.connectors import ArticleRef, DeliveryError, Note, deliver
 from generator.service.events import ID_RE, UUID_RE
@@ -126,15 +127,14 @@ class Outbound:
                              "mail": self.integrations.smtp is not None}, headers={"Cache-Control": "no-store"})
 
     def _articles(self, request: Request, ids: list[str]) -> tuple[ArticleRef, ...] | Response:
-        path = self.site_dir / "kb-manifest.json"
-        known = json.loads(path.read_text(encoding="utf-8")).get("articles", {}) if path.is_file() else {}
+        known = (read_manifest(self.site_dir) or Manifest()).articles
         base = str(request.base_url).rstrip("/")
         refs = []
         for i, aid in enumerate(dict.fromkeys(ids)):
             meta = known.get(aid)
             if meta is None:
                 return error(400, f"articles[{i}]: expected an article of this site, found {aid!r}")
-            refs.append(ArticleRef(aid, meta["title"], base + meta["url"]))
+            refs.append(ArticleRef(aid, meta.title, base + meta.url))
         return tuple(refs)
 
     async def post_note(self, request: Request) -> Response:

@@ -14,7 +14,8 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Page, expect
 
 from generator.model.catalog import Catalog
-from generator.service.events import Manifest, validate_batch
+from generator.model.manifest import Manifest
+from generator.service.events import validate_batch
 from tests.browser.conftest import Site, watched
 from tests.browser.runner_page import (
     at,
@@ -37,7 +38,7 @@ PAGE = f"protocolos/{PID}/"
 
 def _valid_for_the_service(site: Site, events: list[dict[str, Any]]) -> None:
     """Every queued event passes the event service's own contract (generator/service/events.py)."""
-    manifest = Manifest.from_json(json.loads((site.root / "kb-manifest.json").read_text(encoding="utf-8")))
+    manifest = Manifest.parse((site.root / "kb-manifest.json").read_text(encoding="utf-8"))
     now = max(datetime.fromisoformat(e["ts"].replace("Z", "+00:00")) for e in events)
     batch = validate_batch({"events": events}, manifest, now)
     assert batch.problems == []

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters, parse_ts, percentile, report_from_events, wilson_lower
 from generator.store import open_store
@@ -21,13 +22,13 @@ approx = pytest.approx
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
+def manifest() -> Manifest:
     """The tiny fixture's content, as the report sees it."""
     return content_manifest(TINY, TODAY)
 
 
 @pytest.fixture(scope="module", params=["memory", "sqlite", "postgresql"])
-def report(request: pytest.FixtureRequest, manifest: dict[str, Any],
+def report(request: pytest.FixtureRequest, manifest: Manifest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The fixture's report, computed from events read back from each store."""
     if request.param == "memory":
@@ -169,7 +170,7 @@ def test_content_health(report: dict[str, Any]) -> None:
     assert h["fix_next"][0]["why"] == "3 of 4 votes say it did not solve the problem; most common reason: unclear"
 
 
-def test_overdue_reviews_by_owner(manifest: dict[str, Any]) -> None:
+def test_overdue_reviews_by_owner(manifest: Manifest) -> None:
     later = date(2027, 4, 9)
     report = report_from_events(events(), manifest, Filters(), later)
     assert [(o["owner"], o["id"], o["days_overdue"]) for o in report["health"]["overdue"]] == [
@@ -177,7 +178,7 @@ def test_overdue_reviews_by_owner(manifest: dict[str, Any]) -> None:
         ("equipo-redes", "dns-mal-configurado", 10), ("equipo-redes", "sin-conexion", 10)]
 
 
-def test_filters(manifest: dict[str, Any]) -> None:
+def test_filters(manifest: Manifest) -> None:
     chat = report_from_events(events(), manifest, Filters(channel="chat"), TODAY)["overall"]
     assert (chat["runs"], chat["resolved"], chat["abandoned"], chat["fcr"]) == (2, 1, 1, 0.5)
     since = report_from_events(events(), manifest, Filters(since=parse_ts("2026-11-23T00:00:00Z")), TODAY)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters
 from generator.report.output import write_report
@@ -35,10 +36,10 @@ def _id(n: int) -> str:
     return str(uuid.UUID(int=n, version=4))
 
 
-def year_of_events(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def year_of_events(manifest: Manifest) -> list[dict[str, Any]]:
     """Runs every week of a year on one protocol and its English translation (technician "Ana" and "ana"),
     "no" votes with a reason, searches that find nothing, CSAT answers."""
-    steps = manifest["protocols"][ORIGINAL]["steps"]
+    steps = manifest.protocols[ORIGINAL].steps
     start = datetime(2025, 11, 24, 9, tzinfo=UTC)
     out: list[dict[str, Any]] = []
     for i in range(52 * 3):
@@ -54,7 +55,7 @@ def year_of_events(manifest: dict[str, Any]) -> list[dict[str, Any]]:
                     "contact_at": (t - timedelta(minutes=3)).isoformat().replace("+00:00", "Z")})
         out.append({"id": _id(5000 + i), "type": "csat", "ts": end, "page": "/s/", "session_id": session,
                     "rating": 1 + i % 5})
-    article = next(iter(sorted(manifest["articles"])))
+    article = next(iter(sorted(manifest.articles)))
     for i in range(6):
         out.append({"id": _id(8000 + i), "type": "feedback", "ts": "2026-11-02T10:00:00Z", "page": "/a/",
                     "article_id": article, "helpful": i == 0, "reason": None if i == 0 else "missing_info"})
@@ -76,7 +77,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], d
     for lang in ("es", "en"):
         folders[lang] = base / lang
         write_report(report, folders[lang], lang)
-    return manifest, folders
+    return manifest.model_dump(mode="json"), folders
 
 
 def _soup(folder: Path) -> BeautifulSoup:

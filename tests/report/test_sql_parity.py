@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
 from generator.report.metrics import Filters, report_from_events
 from generator.report.sqlreport import report_from_store
@@ -35,15 +36,15 @@ FILTERS = {
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
+def manifest() -> Manifest:
     """The tiny fixture's content, as the report sees it, with an English translation of a protocol
     and of an article (their runs, views and votes count with the original's)."""
-    m = content_manifest(TINY, TODAY)
+    m = content_manifest(TINY, TODAY).model_dump(mode="json")
     m["protocols"]["sin-conexion-en"] = {**m["protocols"]["sin-conexion"], "title": "No Internet",
                                          "lang": "en", "translation_of": "sin-conexion"}
     m["articles"]["cable-suelto-en"] = {**m["articles"]["cable-suelto"], "title": "Loose cable", "lang": "en",
                                         "translation_of": "cable-suelto"}
-    return m
+    return Manifest.model_validate(m)
 
 
 def _stores(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Store]:
@@ -90,7 +91,7 @@ def assert_same(sql: Any, py: Any, where: str = "report") -> None:
         assert sql == py, f"{where}: SQL {sql!r} != Python {py!r}"
 
 
-def test_fixture_equal(store: Store, manifest: dict[str, Any]) -> None:
+def test_fixture_equal(store: Store, manifest: Manifest) -> None:
     events = fixture_events()
     store.insert(events)
     for name, filters in FILTERS.items():
@@ -99,7 +100,7 @@ def test_fixture_equal(store: Store, manifest: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_generated_equal(store: Store, manifest: dict[str, Any], seed: int) -> None:
+def test_generated_equal(store: Store, manifest: Manifest, seed: int) -> None:
     events = generated_events(seed)
     assert store.insert(events)[0] == len(events)
     for name, filters in FILTERS.items():

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from generator.model.manifest import Manifest
 from generator.report.metrics import Filters, report_from_events
 from generator.report.sqlreport import report_from_store
 from generator.report.steporder import best_order, chains, expected_seconds
@@ -24,14 +25,16 @@ TODAY = date(2026, 11, 23)
 RATES = {"a": (0.10, 60), "b": (0.50, 120), "c": (0.30, 30)}
 
 
-def manifest(after_c: list[str] | None = None) -> dict[str, Any]:
+def manifest(after_c: list[str] | None = None) -> Manifest:
     """One protocol: a -> b -> c -> escalar, each check resolving on "Sí"."""
     graph = {"a": {"next": ["b"], "resolves": True, "after": []}, "b": {"next": ["c"], "resolves": True, "after": []},
              "c": {"next": ["escalar"], "resolves": True, "after": after_c or []},
              "escalar": {"next": [], "resolves": False, "after": []}}
     titles = {"a": "Comprobar A", "b": "Comprobar B", "c": "Comprobar C", "escalar": "Escalar"}
-    return {"articles": {}, "protocols": {"p": {"title": "P", "url": "/p/", "steps": list(titles),
-                                                "step_titles": titles, "graph": graph}}}
+    return Manifest.model_validate({"articles": {}, "protocols": {"p": {
+        "title": "P", "url": "/p/", "steps": list(titles), "step_titles": titles, "graph": graph, "version": "v",
+        "audience": "technician", "lang": "es", "owner": "equipo", "reviewed": "2026-11-01",
+        "review_every_days": 180}}})
 
 
 def runs(n: int, seed: int = 1) -> list[dict[str, Any]]:
@@ -70,7 +73,7 @@ def test_the_worked_example_by_formula() -> None:
     assert expected_seconds(["c", "b", "a"], p, t) == pytest.approx(135)
     assert best_order(["a", "b", "c"], p, t, {"c": ["a"]}) == ["a", "c", "b"]
     assert expected_seconds(["a", "c", "b"], p, t) == pytest.approx(162.6)
-    assert chains(manifest()["protocols"]["p"]["graph"], ["a", "b", "c", "escalar"]) == [["a", "b", "c"]]
+    assert chains(manifest().protocols["p"].graph, ["a", "b", "c", "escalar"]) == [["a", "b", "c"]]
 
 
 @pytest.fixture(scope="module")

@@ -154,6 +154,7 @@ def test_one_kcs_link_per_run_and_article(tmp_path: Path) -> None:
     """The runner's article_used event and the ticket note's name the same link: counted once."""
     from datetime import date
 
+    from generator.model.manifest import Manifest
     from generator.report.metrics import Filters, report_from_events
 
     session = new_session()
@@ -162,6 +163,8 @@ def test_one_kcs_link_per_run_and_article(tmp_path: Path) -> None:
     events = [{**common, "id": new_session(), "technician": "ana"},
               {**common, "id": new_session(), "technician": "ana", "page": "/api/ticket-note"},
               {**common, "id": new_session(), "session_id": new_session()}]
-    manifest = {"articles": {"cable-suelto": {"title": "Cable", "url": "/red/cable-suelto/", "area": "red"}}}
+    manifest = Manifest.model_validate({"articles": {"cable-suelto": {
+        "title": "Cable", "url": "/red/cable-suelto/", "area": "red", "type": "solution", "version": "v",
+        "audience": "technician", "lang": "es", "owner": "redes", "reviewed": "2026-11-01", "review_every_days": 180}}})
     report = report_from_events(events, manifest, Filters(), date(2026, 11, 23))
     assert report["articles"][0]["kcs_links"] == 2
