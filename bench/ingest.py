@@ -743,7 +743,7 @@ def build_site(work: Path, logs: Path) -> Path:
 def preflight(site: Path) -> None:
     """The generated events pass the service's own validation against this manifest."""
     from generator.model.manifest import Manifest
-    from generator.service.events import validate_batch
+    from generator.service.events import problem_json, validate_batch
 
     text = (site / "kb-manifest.json").read_text(encoding="utf-8")
     maker = EventMaker(json.loads(text), 7)
@@ -752,7 +752,7 @@ def preflight(site: Path) -> None:
         _, body = maker.batch(20)
         batch = validate_batch(json.loads(body), manifest)
         if batch.problems:
-            raise SystemExit(f"generated events are invalid: {[p.as_json() for p in batch.problems[:3]]}")
+            raise SystemExit(f"generated events are invalid: {[problem_json(p) for p in batch.problems[:3]]}")
 
 
 def main(argv: list[str] | None = None) -> int:

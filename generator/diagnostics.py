@@ -1,7 +1,8 @@
-"""Diagnostics: one problem found in the content, with its position.
+"""Diagnostics: one problem found in the content, an imported file or a request, with its position.
 
-Every stage reports user-facing problems as :class:`Diagnostic` values; nothing
-user-facing is ever raised as a bare exception. Formatting for the terminal, for
+Every stage reports user-facing problems as :class:`Diagnostic` values (the content stages, the
+importer's findings, the event service's refused events); nothing user-facing is ever raised as a
+bare exception. Formatting for the terminal, for
 JSON consumers and for GitHub annotations lives here too, so every command prints
 problems the same way.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -25,11 +26,15 @@ def _one_line(text: str) -> str:
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # a value was derived or defaulted (the importer's notes): worth a glance
 
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A problem at ``path:line:col``; ``key`` is the dotted path of the YAML key."""
+    """A problem at ``path:line:col``; ``key`` is the dotted path of the YAML key (or the JSON field).
+
+    ``code`` is a stable name for tools (the importer's finding codes, docs/import.md); ``subject``
+    names what the problem is about when the path does not (the id of a refused event)."""
 
     path: str
     line: int
@@ -37,15 +42,19 @@ class Diagnostic:
     key: str
     message: str
     severity: Severity = Severity.ERROR
+    code: str = ""
+    subject: str | None = None
 
-    def format(self) -> str:
-        """One line, always: control characters in a file name (a new line) are shown escaped."""
-        level = "" if self.severity is Severity.ERROR else "warning: "
+    def format(self, *, level: bool = False) -> str:
+        """One line, always: control characters in a file name (a new line) are shown escaped.
+        ``level``: name every severity (``error: [code]``), as the importer prints its findings."""
+        shown = f"{self.severity.value}: " if level or self.severity is not Severity.ERROR else ""
+        code = f"[{self.code}] " if level and self.code else ""
         key = f"{_one_line(self.key)}: " if self.key else ""
-        return f"{_one_line(self.path)}:{self.line}:{self.col}: {level}{key}{_one_line(self.message)}"
+        return f"{_one_line(self.path)}:{self.line}:{self.col}: {shown}{code}{key}{_one_line(self.message)}"
 
     def as_error(self) -> Diagnostic:
-        return Diagnostic(self.path, self.line, self.col, self.key, self.message, Severity.ERROR)
+        return replace(self, severity=Severity.ERROR)
 
 
 class ContentError(Exception):
@@ -89,7 +98,8 @@ def format_json(diags: Sequence[Diagnostic], files: int) -> str:
         "files": files,
         "errors": len(errors(diags)),
         "warnings": len(warnings(diags)),
-        "diagnostics": [{**asdict(d), "severity": d.severity.value} for d in diags],
+        "diagnostics": [{**{k: v for k, v in asdict(d).items() if k not in ("code", "subject") or v},
+                         "severity": d.severity.value} for d in diags],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 

@@ -23,7 +23,7 @@ from generator.content.sources import read_article, read_protocol
 from generator.content.yamlsafe import Located, load
 from generator.diagnostics import ContentError
 from generator.pipeline.validation import validate_texts
-from generator.service.events import validate_batch
+from generator.service.events import problem_json, validate_batch
 from generator.service.security import BadBody, parse_json
 from generator.store import row_of
 
@@ -148,8 +148,8 @@ def test_event_batches_give_problems_or_storable_events(codes: list[bytes]) -> N
     result = validate_batch(parsed, None, now=NOW)
     assert not (result.problems and result.events)
     for problem in result.problems:
-        assert problem.reason.startswith("expected") or problem.reason
-        json.dumps(problem.as_json()).encode("utf-8")  # the 400 answer can be written
+        assert problem.message.startswith("expected") or problem.message
+        json.dumps(problem_json(problem)).encode("utf-8")  # the 400 answer can be written
     for ev in result.events:  # what a store will be given: UTF-8 text without NUL (PostgreSQL refuses NUL)
         row = row_of(ev, NOW)
         for cell in row:

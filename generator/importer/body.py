@@ -23,8 +23,9 @@ from generator.importer import dialects
 from generator.importer.dialects import Dialects, Ln
 
 __all__ = ["Dialects", "Ln"]
+from generator.diagnostics import Diagnostic
 from generator.importer.mapping import Mapping, fold
-from generator.importer.report import Finding, Level
+from generator.importer.report import Level, finding
 from generator.model.article import REQUIRED_SECTIONS
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -149,7 +150,7 @@ def _headings(lines: list[Ln], mapping: Mapping) -> list[Ln]:
     return out
 
 
-def _outline(lines: list[Ln], title: str | None, rel: str, findings: list[Finding]) -> tuple[list[Ln], str | None]:
+def _outline(lines: list[Ln], title: str | None, rel: str, findings: list[Diagnostic]) -> tuple[list[Ln], str | None]:
     """Remove the title heading; shift the outline so that it starts at level 2."""
     h1_title = None
     first = next((i for i, ln in enumerate(lines) if ln.text.strip()), None)
@@ -157,7 +158,7 @@ def _outline(lines: list[Ln], title: str | None, rel: str, findings: list[Findin
     if first is not None and h is not None and h[0] == 1:
         h1_title = strip_markup(h[1])
         if title and fold(h1_title) != fold(title):
-            findings.append(Finding(rel, lines[first].no, 1, "info", "title-heading",
+            findings.append(finding(rel, lines[first].no, 1, "info", "title-heading",
                                     f"first heading '# {h1_title}' removed; the title is '{title}'"))
         lines = lines[:first] + lines[first + 1:]
     elif title is None:
@@ -272,14 +273,14 @@ def _callouts(lines: list[Ln], mapping: Mapping, lang: str) -> list[Ln]:
     return out
 
 
-def _templates(lines: list[Ln], rel: str, findings: list[Finding]) -> list[Ln]:
+def _templates(lines: list[Ln], rel: str, findings: list[Diagnostic]) -> list[Ln]:
     out: list[Ln] = []
     for ln in lines:
         if not ln.code and re.fullmatch(r"\s*\{%-?\s*(end)?raw\s*-?%\}\s*", ln.text):
             continue
         if not ln.code:
             for m in _TEMPLATE.finditer(ln.text):
-                findings.append(Finding(rel, ln.no, m.start() + 1, "warning", "template-tag",
+                findings.append(finding(rel, ln.no, m.start() + 1, "warning", "template-tag",
                                         f"template syntax {m.group(0)[:60]!r} is shown as text on our site; "
                                         "replace it with its content"))
         out.append(ln)
@@ -287,13 +288,13 @@ def _templates(lines: list[Ln], rel: str, findings: list[Finding]) -> list[Ln]:
 
 
 def normalize(lines: list[Ln], title: str | None, lang: str, mapping: Mapping, rel: str,
-              dialect: Dialects | None = None) -> tuple[list[Ln], str | None, list[Finding]]:
+              dialect: Dialects | None = None) -> tuple[list[Ln], str | None, list[Diagnostic]]:
     """Phase 1: dialects, headings, title heading, outline levels, callouts. Returns the H1 title, if any."""
     d = dialect or Dialects(rel)
     lines = dialects.includes(dialects.docfx_directives(dialects.strip_comments(lines, d), d), d)
     mark_code(lines)
     dialects.escapes(lines)
-    findings: list[Finding] = d.findings
+    findings: list[Diagnostic] = d.findings
     lines = _headings(lines, mapping)
     lines, h1_title = _outline(lines, title, rel, findings)
     lines = _callouts(lines, mapping, lang)
@@ -325,7 +326,7 @@ def _key(text: str) -> str:
 class Arranged:
     lines: list[Ln]
     missing: list[str]  # required sections the source lacks (never invented: the caller decides)
-    findings: list[Finding]
+    findings: list[Diagnostic]
 
 
 def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, body_line: int,
@@ -334,7 +335,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
 
     ``also_steps``: headings that mean the guide's Pasos/Steps too (an incomplete solution's fix)."""
     wanted = REQUIRED_SECTIONS[kind][lang]
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     found: dict[str, int] = {}  # our section -> index of its heading
     for i, ln in enumerate(lines):
         h = heading(ln)
@@ -346,7 +347,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
                 found[name] = i
                 if h[1] != name:
                     ln.text = f"## {name}"
-                    findings.append(Finding(rel, ln.no, 1, "info", "section-renamed",
+                    findings.append(finding(rel, ln.no, 1, "info", "section-renamed",
                                             f"heading '## {h[1]}' became '## {name}'"))
                 break
     h2_at = [i for i, ln in enumerate(lines) if (h := heading(ln)) and h[0] == 2]
@@ -367,7 +368,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
     body_name = wanted[2] if kind == "solution" else wanted[0]  # Solución / Pasos
     if body_name not in found and has_intro and not h2_at:
         insert(first_text, body_name, [])  # nothing but text: it is the solution (or the steps) itself
-        findings.append(Finding(rel, body_line, 1, "info", "section-created",
+        findings.append(finding(rel, body_line, 1, "info", "section-created",
                                 f"the text had no sections: all of it is now under '## {body_name}'"))
     elif kind == "guide" and body_name not in found and h2_at:
         for i in range(h2_at[0], len(lines)):
@@ -375,11 +376,11 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
             if h is not None:
                 lines[i].text = "#" * min(6, h[0] + 1) + " " + h[1]
         insert(h2_at[0], body_name, [])
-        findings.append(Finding(rel, lines[h2_at[0]].no, 1, "info", "section-created",
+        findings.append(finding(rel, lines[h2_at[0]].no, 1, "info", "section-created",
                                 f"'## {body_name}' added above the article's own sections, now level 3"))
     if kind == "solution" and wanted[0] not in found and has_intro and h2_at:
         insert(first_text, wanted[0], [])
-        findings.append(Finding(rel, body_line, 1, "info", "section-created",
+        findings.append(finding(rel, body_line, 1, "info", "section-created",
                                 f"the introduction became '## {wanted[0]}'"))
     for pos, name in enumerate(wanted):
         if name in found:
@@ -394,7 +395,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
         else:
             missing.append(name)
             continue
-        findings.append(Finding(rel, body_line, 1, level, "section-created",
+        findings.append(finding(rel, body_line, 1, level, "section-created",
                                 f"'## {name}' was not in the source: {how}"))
         insert(min(later) if later else len(lines), name, text)
     out: list[Ln] = []

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+from generator.diagnostics import Diagnostic
 from generator.importer.body import (
     Arranged,
     Ln,
@@ -29,7 +30,7 @@ from generator.importer.body import (
 from generator.importer.dialects import Dialects, plain_escapes
 from generator.importer.mapping import Mapping, fold
 from generator.importer.meta import SourceMeta, clean_line, map_front_matter
-from generator.importer.report import Finding
+from generator.importer.report import finding
 from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
 from generator.model.fields import ID_RE, RESERVED_IDS
@@ -68,7 +69,7 @@ class Draft:
     meta: dict[str, Any]  # our front matter, without id (and without translation_of yet)
     translation_key: str | None
     missing: list[str]  # sections a solution needs that the source lacks (the maintainer's to-do)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
     id: str = ""
     origins: dict[str, tuple[int, int]] = field(default_factory=dict)  # our field -> source line, column
 
@@ -76,7 +77,7 @@ class Draft:
 @dataclass
 class Skipped:
     rel: str
-    findings: list[Finding]
+    findings: list[Diagnostic]
     failed: bool  # True: could not become an article; False: left out on purpose (skip rule)
 
 
@@ -175,13 +176,13 @@ class Converter:
         return doc.rel, doc.body, doc.body_line
 
     def _lang(self, meta: SourceMeta, doc: SourceDoc, title: str | None,
-              findings: list[Finding]) -> str | None:
+              findings: list[Diagnostic]) -> str | None:
         value = meta.text("lang")
         if value is not None:
             lang = self.mapping.lang_of(value)
             if lang is None:
                 line, col = meta.at("lang")
-                findings.append(Finding(doc.rel, line, col, "error", "unsupported-language",
+                findings.append(finding(doc.rel, line, col, "error", "unsupported-language",
                                         f"expected a locale of es or en, found '{value}'; map it under "
                                         "languages: in the mapping file. Not imported", meta.origin["lang"][0]))
             return lang
@@ -189,12 +190,12 @@ class Converter:
             if _LOCALE.match(part) and (lang := self.mapping.lang_of(part)):
                 return lang
         if self.mapping.file.detect_language and (lang := detect_lang(f"{title or ''} {doc.body[:5000]}")):
-            findings.append(Finding(doc.rel, 1, 1, "info", "language-detected",
+            findings.append(finding(doc.rel, 1, 1, "info", "language-detected",
                                     f"no locale: the text reads as '{lang}'"))
             return lang
         return self.mapping.file.default_lang
 
-    def _area(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> tuple[str, str]:
+    def _area(self, meta: SourceMeta, rel: str, findings: list[Diagnostic]) -> tuple[str, str]:
         """Our area and the source's own name for it (for type rules)."""
         folders = [p for p in PurePosixPath(rel).parts[:-1] if not (_LOCALE.match(p) and self.mapping.lang_of(p))]
         for where in self.mapping.file.area_from:
@@ -205,7 +206,7 @@ class Converter:
             if ID_RE.match(area) and area not in RESERVED_AREAS and area not in RESERVED_IDS:
                 return area, value
             line, col = meta.at("area") if where == "field" else (1, 1)
-            findings.append(Finding(rel, line, col, "warning", "bad-area",
+            findings.append(finding(rel, line, col, "warning", "bad-area",
                                     f"'{value}' cannot be an area (it is one of the site's own sections); "
                                     f"used '{self.mapping.file.default_area}'", "area"))
             return self.mapping.file.default_area, value
@@ -230,7 +231,7 @@ class Converter:
         for skip_key, skip_values in m.skip.items():
             written, value = meta.raw.get(skip_key, (skip_key, None))
             if value is not None and any(fold(str(v)) == fold(str(value)) for v in skip_values):
-                findings.append(Finding(rel, *doc.located.key_pos((written,)), "info", "skipped-by-rule",
+                findings.append(finding(rel, *doc.located.key_pos((written,)), "info", "skipped-by-rule",
                                         f"{written}: {value} matches the mapping's skip rule: not imported"))
                 return Skipped(rel, findings, failed=False)
         title = clean_line(plain_escapes(meta.text("title") or "")) or None
@@ -242,13 +243,13 @@ class Converter:
         findings += body_findings
         if title is None and h1_title:
             title = clean_line(h1_title)
-            findings.append(Finding(rel, doc.body_line, 1, "info", "derived", "title taken from the first heading"))
+            findings.append(finding(rel, doc.body_line, 1, "info", "derived", "title taken from the first heading"))
         if not title:
-            findings.append(Finding(rel, 1, 1, "error", "no-title", "expected a title (front matter title or name, "
+            findings.append(finding(rel, 1, 1, "error", "no-title", "expected a title (front matter title or name, "
                                     "or a first '# ' heading), found none: not imported"))
             return Skipped(rel, findings, failed=True)
         if len(clean_line(meta.text("title") or h1_title or "", 100_000)) > 200:
-            findings.append(Finding(rel, *meta.at("title"), "warning", "shortened", "title longer than 200 "
+            findings.append(finding(rel, *meta.at("title"), "warning", "shortened", "title longer than 200 "
                                     "characters: shortened", "title"))
         area, area_value = self._area(meta, rel, findings)
         kind = self._kind(meta, title, area_value, h2_texts(lines), rel)
@@ -283,7 +284,7 @@ class Converter:
         return Draft(rel, title, kind, lang, area, wanted, arranged.lines, fm, group, arranged.missing,
                      findings, origins={k: (line, col) for k, (_, line, col) in meta.origin.items()})
 
-    def _audience(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> str:
+    def _audience(self, meta: SourceMeta, rel: str, findings: list[Diagnostic]) -> str:
         value = meta.text("audience")
         if value is None:
             return self.mapping.file.default_audience
@@ -292,12 +293,12 @@ class Converter:
         found = self.mapping.audiences.get(fold(value)) or self.mapping.audiences.get(fold(value).replace(" ", "_"))
         if found:
             return found
-        findings.append(Finding(rel, *meta.at("audience"), "warning", "bad-value",
+        findings.append(finding(rel, *meta.at("audience"), "warning", "bad-value",
                                 f"audience '{value}' is not in audiences: of the mapping; used "
                                 f"'{self.mapping.file.default_audience}'", meta.origin["audience"][0]))
         return self.mapping.file.default_audience
 
-    def _owner(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> str:
+    def _owner(self, meta: SourceMeta, rel: str, findings: list[Diagnostic]) -> str:
         if owner := clean_line(meta.text("owner") or ""):
             return self.mapping.owners.get(fold(owner), owner)
         default = self.mapping.file.default_owner
@@ -306,37 +307,37 @@ class Converter:
             return default
         if found := self.mapping.owners.get(fold(author)):
             return found
-        findings.append(Finding(rel, *meta.at("author"), "info", "default-owner",
+        findings.append(finding(rel, *meta.at("author"), "info", "default-owner",
                                 f"author '{clean_line(author, 80)}' is not in owners: of the mapping; owner "
                                 f"'{default}'", meta.origin["author"][0]))
         return default
 
-    def _reviewed(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> date:
+    def _reviewed(self, meta: SourceMeta, rel: str, findings: list[Diagnostic]) -> date:
         if self.mapping.file.reviewed_from == "today":
             return self.today
         if not meta.dates:
-            findings.append(Finding(rel, 1, 1, "info", "derived", "no date in the source: reviewed is today"))
+            findings.append(finding(rel, 1, 1, "info", "derived", "no date in the source: reviewed is today"))
             return self.today
         day, key, line, col = max(meta.dates)
         if day > self.today:
-            findings.append(Finding(rel, line, col, "warning", "future-date",
+            findings.append(finding(rel, line, col, "warning", "future-date",
                                     f"{day.isoformat()} is after today: reviewed is today", key))
             return self.today
         return day
 
-    def _every(self, meta: SourceMeta, rel: str, findings: list[Finding]) -> int:
+    def _every(self, meta: SourceMeta, rel: str, findings: list[Diagnostic]) -> int:
         value = meta.text("review_every_days")
         if value is not None and value.isdigit() and 1 <= int(value) <= 3650:
             return int(value)
         if value is not None:
-            findings.append(Finding(rel, *meta.at("review_every_days"), "warning", "bad-value",
+            findings.append(finding(rel, *meta.at("review_every_days"), "warning", "bad-value",
                                     f"expected 1 to 3650 days, found '{value}'; used "
                                     f"{self.mapping.file.review_every_days}", "review_every_days"))
         return self.mapping.file.review_every_days
 
     def _arrange(self, lines: list[Ln], kind: str, lang: str, rel: str, body_line: int, symptoms: list[str],
                  cause: str | None, title: str,
-                 findings: list[Finding]) -> tuple[str, Arranged, list[str], str | None]:
+                 findings: list[Diagnostic]) -> tuple[str, Arranged, list[str], str | None]:
         """The sections of the type; a solution the source cannot fill is imported as a guide.
 
         Nothing is invented: a solution promises symptoms, cause, fix and prevention, so an article whose
@@ -355,7 +356,7 @@ class Converter:
                 findings += arranged.findings
                 return kind, arranged, symptoms, cause
             steps = REQUIRED_SECTIONS["guide"][lang][0]
-            findings.append(Finding(rel, body_line, 1, "warning", "missing-section",
+            findings.append(finding(rel, body_line, 1, "warning", "missing-section",
                                     f"a solution needs {', '.join('## ' + n for n in missing)}, which the source "
                                     f"does not have: imported as a guide (its fix under '## {steps}'); write "
                                     "them and set type: solution"))
@@ -367,7 +368,7 @@ class Converter:
         findings += arranged.findings
         return kind, arranged, symptoms, cause
 
-    def _symptoms(self, lines: list[Ln], title: str, lang: str, rel: str, findings: list[Finding]) -> list[str]:
+    def _symptoms(self, lines: list[Ln], title: str, lang: str, rel: str, findings: list[Diagnostic]) -> list[str]:
         name = REQUIRED_SECTIONS["solution"][lang][0]
         text = section(lines, name)
         items = _list_items(text)[:5]
@@ -377,15 +378,15 @@ class Converter:
             items, how = [_first_sentence(paras[0])], f"the first sentence under '## {name}'"
         else:
             items, how = [title], "the title"
-        findings.append(Finding(rel, 1, 1, "info", "derived", f"symptoms taken from {how}", "symptoms"))
+        findings.append(finding(rel, 1, 1, "info", "derived", f"symptoms taken from {how}", "symptoms"))
         return items
 
-    def _cause(self, lines: list[Ln], lang: str, rel: str, findings: list[Finding]) -> str | None:
+    def _cause(self, lines: list[Ln], lang: str, rel: str, findings: list[Diagnostic]) -> str | None:
         name = REQUIRED_SECTIONS["solution"][lang][1]
         text = section(lines, name)
         paras = _paragraphs(text) or ["; ".join(_list_items(text))]
         if paras and paras[0]:
-            findings.append(Finding(rel, 1, 1, "info", "derived", f"cause taken from the first paragraph under "
+            findings.append(finding(rel, 1, 1, "info", "derived", f"cause taken from the first paragraph under "
                                     f"'## {name}'", "cause"))
             return clean_text(paras[0], 1000)
         return None

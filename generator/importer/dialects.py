@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.importer.report import Finding
+from generator.diagnostics import Diagnostic
+from generator.importer.report import finding
 
 # Python-Markdown's own escapes (markdown.Markdown.ESCAPED_CHARS plus the tables extension's '|').
 MD_ESCAPES = frozenset("\\`*_{}[]()>#+-.!|")
@@ -57,10 +58,10 @@ class Dialects:
 
     rel: str
     read: Callable[[str, str], tuple[str, str, int] | None] | None = None  # (from rel, link) -> (rel, body, line)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
 
     def note(self, line: int, col: int, level: str, code: str, message: str) -> None:
-        self.findings.append(Finding(self.rel, line, col, level, code, message))  # type: ignore[arg-type]
+        self.findings.append(finding(self.rel, line, col, level, code, message))  # type: ignore[arg-type]
 
 
 def outside_code(text: str, fn: Callable[[str], str]) -> str:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import nh3
 
+from generator.diagnostics import Diagnostic
 from generator.importer.body import Ln
-from generator.importer.report import Finding
+from generator.importer.report import finding
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS)
 # Removed with everything inside them.
@@ -113,17 +114,17 @@ def _block_end(text: str, start: int, name: str) -> int:
     return blank.start() if blank else len(text)
 
 
-def _report_block(block: str, offset: int, doc: _Text, rel: str) -> list[Finding]:
+def _report_block(block: str, offset: int, doc: _Text, rel: str) -> list[Diagnostic]:
     findings = []
     for m in _TOKEN.finditer(block):
         line, col = doc.line_col(offset + m.start())
         if m.group("content"):
-            findings.append(Finding(rel, line, col, "warning", "unsafe-html",
+            findings.append(finding(rel, line, col, "warning", "unsafe-html",
                                     f"<{m.group('cname').lower()}> removed with its content"))
         elif m.group("comment"):
-            findings.append(Finding(rel, line, col, "info", "html-comment", "HTML comment removed"))
+            findings.append(finding(rel, line, col, "info", "html-comment", "HTML comment removed"))
         elif m.group("tag") and not m.group("close"):
-            findings += [Finding(rel, line, col, "warning", "unsafe-html", f"{what} removed")
+            findings += [finding(rel, line, col, "warning", "unsafe-html", f"{what} removed")
                          for what in unsafe_parts(m.group("name"), m.group("attrs"))]
     return findings
 
@@ -139,7 +140,7 @@ def clean_tag(name: str, close: bool, whole: str) -> str:
     return cleaned.removesuffix(f"</{name}>")
 
 
-def clean_html(lines: list[Ln], rel: str) -> tuple[str, list[Finding]]:
+def clean_html(lines: list[Ln], rel: str) -> tuple[str, list[Diagnostic]]:
     """The body as text with every tag outside code sanitized; unsafe removals are findings."""
     doc = _prepare(lines)
     text, findings, out = doc.text, [], []
@@ -157,11 +158,11 @@ def clean_html(lines: list[Ln], rel: str) -> tuple[str, list[Finding]]:
         replacement = ""
         if m.group("content"):
             name = m.group("cname").lower()
-            findings.append(Finding(rel, line, col, "warning", "unsafe-html",
+            findings.append(finding(rel, line, col, "warning", "unsafe-html",
                                     f"<{name}> removed with its content"))
             replacement = "\n" * m.group(0).count("\n")  # keep the lines apart as they were
         elif m.group("comment"):
-            findings.append(Finding(rel, line, col, "info", "html-comment", "HTML comment removed"))
+            findings.append(finding(rel, line, col, "info", "html-comment", "HTML comment removed"))
         elif m.group("autolink"):
             replacement = m.group(0)
         elif (m.group("tag") and not m.group("end")) or (m.group("decl") and not m.group(0).endswith(">")):
@@ -180,7 +181,7 @@ def clean_html(lines: list[Ln], rel: str) -> tuple[str, list[Finding]]:
             name = m.group("name")
             if not m.group("close"):
                 for what in unsafe_parts(name, m.group("attrs")):
-                    findings.append(Finding(rel, line, col, "warning", "unsafe-html", f"{what} removed"))
+                    findings.append(finding(rel, line, col, "warning", "unsafe-html", f"{what} removed"))
             replacement = clean_tag(name, bool(m.group("close")), m.group(0))
         out.append(replacement)
         pos = done = m.end()

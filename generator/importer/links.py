@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from generator.diagnostics import Diagnostic
 from generator.importer.body import Ln
 from generator.importer.htmlclean import unsafe_parts
-from generator.importer.report import Finding
+from generator.importer.report import finding
 from generator.pipeline.scaffold import slugify
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".mdown")
@@ -49,7 +50,7 @@ class LinkContext:
     old_site: str | None = None  # the old help centre's address: site-relative links point there
     anchors: set[str] | None = None  # the article's own anchors (headings, ids), once its lines are known
     copies: dict[str, Path] = field(default_factory=dict)  # new asset path (kb-relative) -> source file
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
 
 
 def _outside_code(text: str, fn: Callable[[str], str]) -> str:
@@ -79,7 +80,7 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
     """The URL to write instead of ``url``, or None to keep only the text."""
     raw = url.strip().removeprefix("<").removesuffix(">").strip()
     if raw.startswith("#") and ctx.anchors is not None and unquote(raw[1:]) not in ctx.anchors and not image:
-        ctx.findings.append(Finding(ctx.rel, line, col, "warning", "broken-link",
+        ctx.findings.append(finding(ctx.rel, line, col, "warning", "broken-link",
                                     f"no heading or anchor '{raw[:60]}' in the article: only the link text was kept"))
         return None
     if not raw or raw.startswith("#"):
@@ -89,10 +90,10 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
         name = scheme.group(1).lower()
         if name in _DANGEROUS:
             what = "an embedded data: image" if image and name == "data" else f"a {name}: link"
-            ctx.findings.append(Finding(ctx.rel, line, col, "warning", "unsafe-link", f"{what} removed"))
+            ctx.findings.append(finding(ctx.rel, line, col, "warning", "unsafe-link", f"{what} removed"))
             return None
         if image and name in ("http", "https"):
-            ctx.findings.append(Finding(ctx.rel, line, col, "warning", "remote-image",
+            ctx.findings.append(finding(ctx.rel, line, col, "warning", "remote-image",
                                         f"image left on another site ({raw[:80]}): it breaks when that site "
                                         "closes; put the file in the source folder and import again"))
         return url
@@ -113,14 +114,14 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
             article := _same_import(rel_path, ctx)) is not None:
         return posixpath.relpath(article, posixpath.dirname(ctx.target)) + fragment
     if (found is None or not found.is_file()) and rel_path.startswith("/") and ctx.old_site:
-        ctx.findings.append(Finding(ctx.rel, line, col, "info", "old-site-link",
+        ctx.findings.append(finding(ctx.rel, line, col, "info", "old-site-link",
                                     f"{what} '{raw[:100]}' is not in the import: it points at the old site"))
         return ctx.old_site.rstrip("/") + raw
     if found is None or not found.is_relative_to(ctx.source_root) or not found.is_file():
         where = "is outside the imported folder" if found is not None and not found.is_relative_to(
             ctx.source_root) else "does not exist"
         code = "missing-image" if image else "broken-link"
-        ctx.findings.append(Finding(ctx.rel, line, col, "warning", code,
+        ctx.findings.append(finding(ctx.rel, line, col, "warning", code,
                                     f"{what} '{raw[:100]}' {where}: only its text was kept"))
         return None
     target_rel = found.relative_to(ctx.source_root).as_posix()
@@ -128,12 +129,12 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
     if found.suffix.lower() in ARTICLE_SUFFIXES and not image:
         new = ctx.imported.get(target_rel)
         if new is None:
-            ctx.findings.append(Finding(ctx.rel, line, col, "warning", "broken-link",
+            ctx.findings.append(finding(ctx.rel, line, col, "warning", "broken-link",
                                         f"link to '{target_rel}', which was not imported: only its text was kept"))
             return None
         return posixpath.relpath(new, article_dir) + fragment
     if found.stat().st_size > MAX_ASSET_BYTES:
-        ctx.findings.append(Finding(ctx.rel, line, col, "warning", "large-file",
+        ctx.findings.append(finding(ctx.rel, line, col, "warning", "large-file",
                                     f"{what} '{target_rel}' is over {MAX_ASSET_BYTES // 2**20} MiB: not copied, "
                                     "only its text was kept"))
         return None
@@ -221,7 +222,7 @@ def rewrite_links(lines: list[Ln], ctx: LinkContext) -> list[Ln]:
             if new is None:
                 if not image:
                     return m.group(0).replace(attr.group(0), "", 1)  # the link text stays
-                ctx.findings += [Finding(ctx.rel, no, col, "warning", "unsafe-html", f"{what} removed")
+                ctx.findings += [finding(ctx.rel, no, col, "warning", "unsafe-html", f"{what} removed")
                                  for what in unsafe_parts(m.group("name"), m.group(0)[len(m.group("name")) + 1:])]
                 alt = _ALT.search(m.group(0))
                 word = _UNAVAILABLE.get(ctx.lang, _UNAVAILABLE["es"])

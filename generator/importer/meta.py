@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from generator.diagnostics import Diagnostic
 from generator.importer.mapping import Mapping, norm_key
-from generator.importer.report import Finding
+from generator.importer.report import finding
 from generator.importer.source import SourceDoc
 
 LIST_TARGETS = frozenset({"tags", "symptoms", "products", "protocols"})
@@ -134,10 +135,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def map_front_matter(doc: SourceDoc, mapping: Mapping, day_first: bool = True) -> tuple[SourceMeta, list[Finding]]:
+def map_front_matter(doc: SourceDoc, mapping: Mapping, day_first: bool = True) -> tuple[SourceMeta, list[Diagnostic]]:
     """Apply ``fields``; every unmapped key and unreadable value becomes a finding."""
     meta = SourceMeta()
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     loc = doc.located
 
     def give(target: str, value: Any, key: str, path: tuple[str, ...]) -> None:
@@ -147,7 +148,7 @@ def map_front_matter(doc: SourceDoc, mapping: Mapping, day_first: bool = True) -
         if target == "reviewed":
             day = parse_date(value, day_first)
             if day is None:
-                findings.append(Finding(doc.rel, line, col, "warning", "bad-date",
+                findings.append(finding(doc.rel, line, col, "warning", "bad-date",
                                         f"expected a date, found {_shown(value)}; not used", key))
             else:
                 meta.dates.append((day, key, line, col))
@@ -161,11 +162,11 @@ def map_front_matter(doc: SourceDoc, mapping: Mapping, day_first: bool = True) -
             return
         text = as_text(value)
         if text is None:
-            findings.append(Finding(doc.rel, line, col, "warning", "bad-value",
+            findings.append(finding(doc.rel, line, col, "warning", "bad-value",
                                     f"expected a text for {target}, found {_shown(value)}; not used", key))
         elif target in meta.values:
             first = meta.origin[target][0]
-            findings.append(Finding(doc.rel, line, col, "info", "duplicate-field",
+            findings.append(finding(doc.rel, line, col, "info", "duplicate-field",
                                     f"{target} already taken from '{first}'; this value ({_shown(value)}) "
                                     "is not used", key))
         else:
@@ -188,7 +189,7 @@ def map_front_matter(doc: SourceDoc, mapping: Mapping, day_first: bool = True) -
                 give(target, value, str(key), (key,))
         elif not used:
             line, col = loc.key_pos((key,))
-            findings.append(Finding(doc.rel, line, col, "warning", "unmapped-key",
+            findings.append(finding(doc.rel, line, col, "warning", "unmapped-key",
                                     f"no field of ours takes this key (value {_shown(value)}); not imported. "
                                     "Map it under fields: in the mapping file, or to ignore", str(key)))
     return meta, findings

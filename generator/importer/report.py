@@ -15,27 +15,23 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from generator.diagnostics import Diagnostic, Severity
 
 Level = Literal["error", "warning", "info"]
 Status = Literal["imported", "would-import", "exists", "skipped", "failed"]
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing the importer could not map (or chose for you), at ``source:line:col``."""
+def finding(source: str, line: int, col: int, level: Level, code: str, message: str, key: str = "") -> Diagnostic:
+    """One thing the importer could not map (or chose for you), at ``source:line:col`` (the path relative
+    to the imported folder, posix), with its stable ``code``: the one Diagnostic type."""
+    return Diagnostic(source, line, col, key, message, Severity(level), code)
 
-    source: str  # path relative to the imported folder, posix
-    line: int
-    col: int
-    level: Level
-    code: str
-    message: str
-    key: str = ""
 
-    def format(self, prefix: str = "") -> str:
-        key = f"{self.key}: " if self.key else ""
-        return f"{prefix}{self.source}:{self.line}:{self.col}: {self.level}: [{self.code}] {key}{self.message}"
+def _finding_json(d: Diagnostic) -> dict[str, Any]:
+    return {"source": d.path, "line": d.line, "col": d.col, "level": d.severity.value, "code": d.code,
+            "message": d.message, "key": d.key}
 
 
 @dataclass
@@ -59,7 +55,7 @@ class ImportResult:
     out_dir: str
     dry_run: bool
     outcomes: list[Outcome] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -67,7 +63,7 @@ class ImportResult:
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status for o in self.outcomes)
-        by_level = Counter(f.level for f in self.findings)
+        by_level = Counter(f.severity.value for f in self.findings)
         return {"files": len(self.outcomes), **{s: by_status.get(s, 0) for s in
                                                ("imported", "would-import", "exists", "skipped", "failed")},
                 "errors": by_level.get("error", 0), "warnings": by_level.get("warning", 0),
@@ -79,8 +75,8 @@ class ImportResult:
         return (f"{done}, {c['exists']} already there, {c['skipped']} skipped, {c['failed']} failed "
                 f"of {c['files']} files; {c['errors']} errors, {c['warnings']} warnings, {c['infos']} notes")
 
-    def sorted_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: (f.source, f.line, f.col, f.code, f.message))
+    def sorted_findings(self) -> list[Diagnostic]:
+        return sorted(self.findings, key=lambda f: (f.path, f.line, f.col, f.code, f.message))
 
     def as_json(self) -> str:
         payload = {
@@ -89,7 +85,7 @@ class ImportResult:
             "dry_run": self.dry_run,
             "summary": self.counts(),
             "articles": [asdict(o) for o in sorted(self.outcomes, key=lambda o: o.source)],
-            "findings": [asdict(f) for f in self.sorted_findings()],
+            "findings": [_finding_json(f) for f in self.sorted_findings()],
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -97,29 +93,29 @@ class ImportResult:
         out = [f"# Import report: {self.source_dir}", "",
                f"{'Dry run: nothing was written. ' if self.dry_run else ''}Output: `{self.out_dir}`.", "",
                self.summary() + ".", ""]
-        codes = Counter((f.level, f.code) for f in self.findings)
+        codes = Counter((f.severity.value, f.code) for f in self.findings)
         if codes:
             out += ["| level | code | count |", "|---|---|---|"]
             out += [f"| {lvl} | {code} | {n} |" for (lvl, code), n in sorted(codes.items())]
             out.append("")
-        by_source: dict[str, list[Finding]] = {}
+        by_source: dict[str, list[Diagnostic]] = {}
         for f in self.sorted_findings():
-            by_source.setdefault(f.source, []).append(f)
+            by_source.setdefault(f.path, []).append(f)
         for o in sorted(self.outcomes, key=lambda o: o.source):
             target = f" → `{o.path}` ({o.type}, {o.lang})" if o.path else ""
             out += [f"## `{o.source}`: {o.status}{target}", ""]
-            out += [f"- `{f.source}:{f.line}:{f.col}` **{f.level}** `{f.code}` "
+            out += [f"- `{f.path}:{f.line}:{f.col}` **{f.severity.value}** `{f.code}` "
                     f"{_md(f.key + ': ' if f.key else '')}{_md(f.message)}" for f in by_source.pop(o.source, [])]
             out.append("")
         for source, rest in sorted(by_source.items()):  # findings about files that are not articles
             out += [f"## `{source}`", ""]
-            out += [f"- `{f.source}:{f.line}:{f.col}` **{f.level}** `{f.code}` {_md(f.message)}" for f in rest]
+            out += [f"- `{f.path}:{f.line}:{f.col}` **{f.severity.value}** `{f.code}` {_md(f.message)}" for f in rest]
             out.append("")
         return "\n".join(out).rstrip("\n") + "\n"
 
     def lines(self, prefix: str = "", levels: Iterable[Level] = ("error", "warning")) -> list[str]:
         wanted = set(levels)
-        return [f.format(prefix) for f in self.sorted_findings() if f.level in wanted]
+        return [prefix + f.format(level=True) for f in self.sorted_findings() if f.severity.value in wanted]
 
 
 def _md(text: str) -> str:

@@ -18,14 +18,14 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from generator.content.sources import KB_DIR, PROTOCOLS_DIR, discover
-from generator.diagnostics import Severity
+from generator.diagnostics import Diagnostic, Severity
 from generator.importer.body import Ln, heading
 from generator.importer.convert import Converter, Draft, Skipped
 from generator.importer.htmlclean import clean_html
 from generator.importer.links import ARTICLE_SUFFIXES, LinkContext, rewrite_links
 from generator.importer.mapping import Mapping, load_mapping
 from generator.importer.meta import clean_line
-from generator.importer.report import Finding, ImportResult, Outcome
+from generator.importer.report import ImportResult, Outcome, finding
 from generator.importer.source import read_source
 from generator.model.fields import RESERVED_IDS
 from generator.pipeline.validation import validate_texts
@@ -157,7 +157,7 @@ class _Importer:
                     break
                 candidate, n = f"{base[:60]}-{n}", n + 1
             if candidate != base:
-                self.result.findings.append(Finding(d.rel, 1, 1, "info", "id-changed",
+                self.result.findings.append(finding(d.rel, 1, 1, "info", "id-changed",
                                                     f"id '{base}' is taken: the article is '{candidate}'", "id"))
             d.id = candidate
             taken.add(candidate)
@@ -175,12 +175,12 @@ class _Importer:
                 if d is original:
                     continue
                 if d.lang == original.lang:
-                    self.result.findings.append(Finding(d.rel, 1, 1, "warning", "duplicate-source",
+                    self.result.findings.append(finding(d.rel, 1, 1, "warning", "duplicate-source",
                                                         f"same source id as {original.rel} in the same language: "
                                                         "imported as a separate article"))
                     continue
                 d.meta["translation_of"] = original.id
-                self.result.findings.append(Finding(d.rel, 1, 1, "info", "translation",
+                self.result.findings.append(finding(d.rel, 1, 1, "info", "translation",
                                                     f"translation of {original.rel} ('{original.id}')"))
 
     # --- content --------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class _Importer:
         refs = d.meta.get("protocols", [])
         unknown = [p for p in refs if p not in protocols]
         if unknown:
-            d.findings.append(Finding(d.rel, *d.origins.get("protocols", (1, 1)), "warning", "unknown-protocol",
+            d.findings.append(finding(d.rel, *d.origins.get("protocols", (1, 1)), "warning", "unknown-protocol",
                                       f"no protocol {', '.join(unknown)} in {PROTOCOLS_DIR}/: left out", "protocols"))
             d.meta["protocols"] = [p for p in refs if p in protocols]
         body = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
@@ -208,7 +208,7 @@ class _Importer:
                 return
             for diag in bad:
                 draft = texts[diag.path][0]
-                draft.findings.append(Finding(draft.rel, 1, 1, "error", "invalid",
+                draft.findings.append(finding(draft.rel, 1, 1, "error", "invalid",
                                               f"the converted article would fail kb validate ({diag.format()}): "
                                               "not imported"))
             for path in {d.path for d in bad}:
@@ -220,7 +220,7 @@ class _Importer:
             raise ImportUsageError(f"refusing to write outside {self.out}: {target}")
         if target.exists() and not self.opts.force:
             outcome.status = "exists"
-            d.findings.append(Finding(d.rel, 1, 1, "info", "exists", f"{outcome.path} is already there: "
+            d.findings.append(finding(d.rel, 1, 1, "info", "exists", f"{outcome.path} is already there: "
                                       "not overwritten (use --force)"))
             return
         if self.opts.dry_run:
@@ -233,7 +233,7 @@ class _Importer:
             if not dest.resolve().is_relative_to(self.out):
                 continue
             if dest.exists() and not self.opts.force and dest.read_bytes() != src.read_bytes():
-                d.findings.append(Finding(d.rel, 1, 1, "warning", "exists", f"{rel} is already there with "
+                d.findings.append(finding(d.rel, 1, 1, "warning", "exists", f"{rel} is already there with "
                                           "other content: not overwritten (use --force)"))
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -250,14 +250,14 @@ class _Importer:
         for rel in articles:
             path = self.source / rel
             if not path.resolve().is_relative_to(self.source):
-                self._fail(rel, [Finding(rel, 1, 1, "error", "outside", "a link to a file outside the folder: "
+                self._fail(rel, [finding(rel, 1, 1, "error", "outside", "a link to a file outside the folder: "
                                          "not imported")])
                 continue
             doc = read_source(path.read_bytes(), rel)
             done_all.append(converter.convert(doc) if not isinstance(doc, list) else Skipped(rel, doc, failed=True))
         for done in done_all:
             if done.rel in converter.included:  # a DocFX include: its text is in the articles that include it
-                self.result.findings.append(Finding(done.rel, 1, 1, "info", "included-file", "included by another "
+                self.result.findings.append(finding(done.rel, 1, 1, "info", "included-file", "included by another "
                                                     "article: not imported on its own"))
                 self.result.outcomes.append(Outcome(done.rel, "skipped"))
             elif isinstance(done, Skipped):
@@ -288,11 +288,11 @@ class _Importer:
             self.result.findings += d.findings
         for rel in others:
             if rel != map_rel and (self.source / rel).resolve() not in used_assets:
-                self.result.findings.append(Finding(rel, 1, 1, "info", "not-imported-file",
+                self.result.findings.append(finding(rel, 1, 1, "info", "not-imported-file",
                                                     "not a Markdown article and not linked from one: left out"))
         return self.result
 
-    def _fail(self, rel: str, findings: list[Finding]) -> None:
+    def _fail(self, rel: str, findings: list[Diagnostic]) -> None:
         self.result.findings += findings
         self.result.outcomes.append(Outcome(rel, "failed"))
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from generator.content.sources import split_front_matter
 from generator.content.yamlsafe import MAX_BYTES, Located, load
-from generator.diagnostics import ContentError
-from generator.importer.report import Finding
+from generator.diagnostics import ContentError, Diagnostic
+from generator.importer.report import finding
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -31,12 +31,12 @@ class SourceDoc:
     located: Located
     body: str
     body_line: int  # file line of the body's first line
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
 
 
-def _decode(raw: bytes, rel: str, findings: list[Finding]) -> str | None:
+def _decode(raw: bytes, rel: str, findings: list[Diagnostic]) -> str | None:
     if len(raw) > MAX_BYTES:
-        findings.append(Finding(rel, 1, 1, "error", "too-large",
+        findings.append(finding(rel, 1, 1, "error", "too-large",
                                 f"expected at most {MAX_BYTES:,} bytes, found {len(raw):,}: not imported"))
         return None
     raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -47,15 +47,15 @@ def _decode(raw: bytes, rel: str, findings: list[Finding]) -> str | None:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
-            findings.append(Finding(rel, line, 1, "error", "encoding",
+            findings.append(finding(rel, line, 1, "error", "encoding",
                                     f"expected UTF-8 text, found the byte 0x{raw[exc.start]:02x}: not imported"))
             return None
-        findings.append(Finding(rel, line, 1, "warning", "encoding",
+        findings.append(finding(rel, line, 1, "warning", "encoding",
                                 f"expected UTF-8, found the byte 0x{raw[exc.start]:02x}; read the file as "
                                 "Windows-1252: check accents and symbols"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        findings.append(Finding(rel, 1, 1, "error", "encoding", "expected text, found NUL bytes: not imported"))
+        findings.append(finding(rel, 1, 1, "error", "encoding", "expected text, found NUL bytes: not imported"))
         return None
     return _CONTROL.sub("", text)  # form feeds, escapes and the like: invisible, and YAML refuses them
 
@@ -73,13 +73,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _toml(fm: str, rel: str, first_line: int) -> Located | Finding:
+def _toml(fm: str, rel: str, first_line: int) -> Located | Diagnostic:
     try:
         data = _plain(tomllib.loads(fm))
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(m.group(1)) + first_line - 1, int(m.group(2))) if m else (first_line, 1)
-        return Finding(rel, line, col, "error", "front-matter",
+        return finding(rel, line, col, "error", "front-matter",
                        f"expected valid TOML front matter, found {exc}: not imported")
     located = Located(data, values={(): (first_line, 1)})
     for i, text in enumerate(fm.splitlines()):  # TOML has no positions: find each top-level key's line
@@ -118,7 +118,7 @@ def _repair(fm: str) -> tuple[str, list[int]]:
     return "\n".join(lines), fixed
 
 
-def _load_forgiving(fm: str, rel: str, line_offset: int, findings: list[Finding]) -> Located:
+def _load_forgiving(fm: str, rel: str, line_offset: int, findings: list[Diagnostic]) -> Located:
     """The hardened loader; when it refuses the front matter, a value written as plain text is quoted and
     loaded again, with a warning for each line so recovered (the article is imported, not refused)."""
     try:
@@ -129,15 +129,15 @@ def _load_forgiving(fm: str, rel: str, line_offset: int, findings: list[Finding]
             raise
         located = load(repaired, rel, line_offset=line_offset)
     for i in fixed:
-        findings.append(Finding(rel, line_offset + i + 1, 1, "warning", "front-matter-recovered",
+        findings.append(finding(rel, line_offset + i + 1, 1, "warning", "front-matter-recovered",
                                 f"expected a YAML value, found text YAML refuses ({fm.split(chr(10))[i][:80]!r}): "
                                 "read as the text it says; quote it in the source"))
     return located
 
 
-def read_source(raw: bytes, rel: str) -> SourceDoc | list[Finding]:
+def read_source(raw: bytes, rel: str) -> SourceDoc | list[Diagnostic]:
     """Split a source file; returns the findings alone when it cannot be imported."""
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     text = _decode(raw, rel, findings)
     if text is None:
         return findings
@@ -155,17 +155,17 @@ def read_source(raw: bytes, rel: str) -> SourceDoc | list[Finding]:
         fm, body, body_line = split_front_matter(fenced, rel)
         body_line += skip
         toml = _toml(fm, rel, skip + 2) if opener == "+++" else None
-        if isinstance(toml, Finding):
+        if isinstance(toml, Diagnostic):
             return [*findings, toml]
         located = toml or _load_forgiving(fm, rel, skip + 1, findings)
     except ContentError as exc:
-        return [*findings, *(Finding(rel, d.line, d.col, "error", "front-matter", d.message + ": not imported",
+        return [*findings, *(finding(rel, d.line, d.col, "error", "front-matter", d.message + ": not imported",
                                      d.key if d.key not in ("yaml", "document") else "")
                              for d in exc.diagnostics)]
     if located.data is None:
         located.data = {}
     if not isinstance(located.data, dict):
-        return [*findings, Finding(rel, skip + 2, 1, "error", "front-matter",
+        return [*findings, finding(rel, skip + 2, 1, "error", "front-matter",
                                    "expected the front matter to be a mapping of keys, found "
                                    f"{type(located.data).__name__}: not imported")]
     return SourceDoc(rel, located.data, located, body, body_line, findings)

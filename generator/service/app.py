@@ -39,7 +39,7 @@ from starlette.routing import Mount, Route
 
 from generator.model.manifest import Csp, Manifest
 from generator.pipeline.manifest import read_manifest
-from generator.service.events import SERVER_ONLY_TYPES, validate_batch
+from generator.service.events import SERVER_ONLY_TYPES, problem_json, validate_batch
 from generator.service.http import BodyTooLarge
 from generator.service.http import error as _error
 from generator.service.http import read_limited as _read_limited
@@ -148,7 +148,7 @@ class EventService:
             return _error(400, str(exc))
         batch = validate_batch(payload, self.manifest)
         if batch.problems:
-            return _error(400, "invalid events", errors=[p.as_json() for p in batch.problems[:100]])
+            return _error(400, "invalid events", errors=[problem_json(p) for p in batch.problems[:100]])
         server_only = [i for i, e in enumerate(batch.events) if e["type"] in SERVER_ONLY_TYPES]
         if server_only:
             return _error(400, "invalid events", errors=[{"index": server_only[0], "field": "type", "reason":

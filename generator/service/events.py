@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.diagnostics import Diagnostic
 from generator.model.manifest import Manifest
 
 MAX_EVENTS_PER_BATCH = 100
@@ -203,21 +204,24 @@ SERVER_ONLY_TYPES = frozenset({"followup_sent", "delivery"})  # the browser may 
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 
 
-@dataclass(frozen=True)
-class Problem:
-    index: int | None
-    event_id: str | None
-    field: str
-    reason: str
+def problem(index: int | None, event_id: str | None, field: str, reason: str) -> Diagnostic:
+    """A refused event as the one Diagnostic type: ``events:<n>:1`` is the n-th event of the batch
+    (1-based, as a line of an exported events.jsonl), ``body:1:1`` the batch itself; the key is the
+    field, the subject the event's id."""
+    return Diagnostic("body" if index is None else "events", 1 if index is None else index + 1, 1, field, reason,
+                      subject=event_id)
 
-    def as_json(self) -> dict[str, Any]:
-        return {"index": self.index, "id": self.event_id, "field": self.field, "reason": self.reason}
+
+def problem_json(problem: Diagnostic) -> dict[str, Any]:
+    """A refused event in the 400 answer: ``{"index", "id", "field", "reason"}`` (docs/operations.md)."""
+    index = problem.line - 1 if problem.path == "events" else None
+    return {"index": index, "id": problem.subject, "field": problem.key, "reason": problem.message}
 
 
 @dataclass
 class Batch:
     events: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     honeypot: bool = False
 
 
@@ -332,24 +336,24 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
     batch = Batch()
     if not isinstance(payload, dict):
         found = _describe(payload)
-        batch.problems.append(Problem(None, None, "body", f"expected an object with events, found {found}"))
+        batch.problems.append(problem(None, None, "body", f"expected an object with events, found {found}"))
         return batch
     extra = sorted(set(payload) - {"events", "hp"})
     if extra:
-        batch.problems.append(Problem(None, None, extra[0], "expected only events and hp, found an unknown field"))
+        batch.problems.append(problem(None, None, extra[0], "expected only events and hp, found an unknown field"))
     hp = payload.get("hp")
     if isinstance(hp, str) and _control(hp):
         hp = "x"  # a bot; the honeypot answer
     if hp not in (None, "") and not isinstance(hp, str):
-        batch.problems.append(Problem(None, None, "hp", f"expected a text, found {_describe(hp)}"))
+        batch.problems.append(problem(None, None, "hp", f"expected a text, found {_describe(hp)}"))
     batch.honeypot = isinstance(hp, str) and hp != ""
     events = payload.get("events")
     if not isinstance(events, list) or not events:
-        batch.problems.append(Problem(None, None, "events", f"expected a non-empty list of events, found "
+        batch.problems.append(problem(None, None, "events", f"expected a non-empty list of events, found "
                                       f"{_describe(events) if events != [] else 'an empty list'}"))
         return batch
     if len(events) > MAX_EVENTS_PER_BATCH:
-        batch.problems.append(Problem(None, None, "events", f"expected at most {MAX_EVENTS_PER_BATCH} events, "
+        batch.problems.append(problem(None, None, "events", f"expected at most {MAX_EVENTS_PER_BATCH} events, "
                                       f"found {len(events)}"))
         return batch
     seen: set[str] = set()
@@ -357,24 +361,24 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
         event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         bad = _control(raw)
         if bad is not None:
-            batch.problems.append(Problem(i, None if event_id is None or _control(event_id) else event_id, *bad))
+            batch.problems.append(problem(i, None if event_id is None or _control(event_id) else event_id, *bad))
             continue
         try:
             model = _ADAPTER.validate_python(raw)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 fname, reason = _reason(err)
-                batch.problems.append(Problem(i, event_id, fname, reason))
+                batch.problems.append(problem(i, event_id, fname, reason))
             continue
         ev: dict[str, Any] = model.model_dump(exclude_none=True, exclude_unset=True)
         ev["id"] = ev["id"].lower()
         ts = _parse_ts(ev["ts"])
         if ts > now + MAX_SKEW or ts < now - MAX_AGE:
-            batch.problems.append(Problem(i, event_id, "ts", f"expected a time within {MAX_AGE.days} days before "
+            batch.problems.append(problem(i, event_id, "ts", f"expected a time within {MAX_AGE.days} days before "
                                           f"and 24 hours after now, found {ev['ts']}"))
             continue
         for fname, reason in _known(ev, manifest) if manifest else []:
-            batch.problems.append(Problem(i, event_id, fname, reason))
+            batch.problems.append(problem(i, event_id, fname, reason))
         if ev["id"] in seen:
             continue  # the same event twice in one batch: stored once
         seen.add(ev["id"])

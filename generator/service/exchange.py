@@ -85,7 +85,7 @@ def import_lines(store: Store, lines: Iterable[str], name: str, batch_size: int 
         batch = validate_batch({"events": [event]}, None, now=_now_for(event, epoch_now))
         if batch.problems:
             p = batch.problems[0]
-            report.problems.append(f"{name}:{lineno}:1: {p.field}: {p.reason}")
+            report.problems.append(f"{name}:{lineno}:1: {p.key}: {p.message}")
             continue
         pending.extend(batch.events)
         if len(pending) >= batch_size:
