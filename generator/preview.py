@@ -223,20 +223,7 @@ class Preview:
             edited_articles = edited & set(catalog.article_by_id)
             if edited_articles:
                 related.update(search.related(plugin.config.related_articles, only=edited_articles))
-        # Who shows what was edited: articles listing it as related, protocols linking it, articles
-        # of an edited protocol (their "related protocols" and "used in" show its title).
-        articles = set(edited & set(catalog.article_by_id))
-        for aid, rel_ids in [*renderer.related_articles.items(), *related.items()]:
-            if edited & set(rel_ids):
-                articles.add(aid)
-        protocols = set(edited & set(catalog.protocol_by_id))
-        for cat in (old, catalog):
-            for aid in edited:
-                protocols |= set(cat.protocols_using_article.get(aid, ()))
-            for pid in edited & set(cat.protocol_by_id):
-                articles |= {aid for aid, pids in cat.protocols_using_article.items() if pid in pids}
-        articles &= set(catalog.article_by_id)
-        protocols &= set(catalog.protocol_by_id)
+        articles, protocols = _affected(edited, old, catalog, [*renderer.related_articles.items(), *related.items()])
 
         plugin.catalog = catalog
         renderer.catalog = catalog
@@ -256,11 +243,7 @@ class Preview:
             srcs.append(article_src(a))
 
         built = state.live.rebuild(srcs, markdown)
-        site = state.live.site
-        tmp = site / f".{MANIFEST}.kb-tmp"
-        csp = Csp(script_hashes=tuple(sorted(plugin.script_hashes)), embeds=plugin.config.html_embeds)
-        tmp.write_text(build_manifest(catalog, state.live.directory_urls, csp).to_json(), encoding="utf-8")
-        os.replace(tmp, site / MANIFEST)
+        _write_manifest(state, catalog)
         if search is not None and plugin.config.search_server_index and nums:
             search.update_server(plugin.data_dir, nums)
         state.read = read
@@ -365,6 +348,32 @@ class Preview:
     def stop(self) -> None:
         if self._observer is not None:
             self._observer.stop()
+
+
+def _affected(edited: set[str], old: Catalog, catalog: Catalog,
+              related: Iterable[tuple[str, Iterable[str]]]) -> tuple[set[str], set[str]]:
+    """Who shows what was edited: articles listing it as related, protocols linking it, articles
+    of an edited protocol (their "related protocols" and "used in" show its title)."""
+    articles = set(edited & set(catalog.article_by_id))
+    for aid, rel_ids in related:
+        if edited & set(rel_ids):
+            articles.add(aid)
+    protocols = set(edited & set(catalog.protocol_by_id))
+    for cat in (old, catalog):
+        for aid in edited:
+            protocols |= set(cat.protocols_using_article.get(aid, ()))
+        for pid in edited & set(cat.protocol_by_id):
+            articles |= {aid for aid, pids in cat.protocols_using_article.items() if pid in pids}
+    return articles & set(catalog.article_by_id), protocols & set(catalog.protocol_by_id)
+
+
+def _write_manifest(state: _State, catalog: Catalog) -> None:
+    """The manifest of the edited catalog, replaced atomically (the service reads it for event ids)."""
+    plugin, site = state.plugin, state.live.site
+    tmp = site / f".{MANIFEST}.kb-tmp"
+    csp = Csp(script_hashes=tuple(sorted(plugin.script_hashes)), embeds=plugin.config.html_embeds)
+    tmp.write_text(build_manifest(catalog, state.live.directory_urls, csp).to_json(), encoding="utf-8")
+    os.replace(tmp, site / MANIFEST)
 
 
 def _listing(catalog: Catalog, ident: str) -> tuple[object, ...]:

@@ -163,8 +163,9 @@ class _SyntaxFallback(Exception):
     """libyaml rejected the text: read it again with the pure-Python parser for the message."""
 
 
-def _load(text: str, path: str, line_offset: int, *, fast: bool) -> Located:
-    size = len(text.encode("utf-8", "surrogatepass"))  # in-memory texts may hold lone surrogates
+def _check_text(text: str, path: str, line_offset: int) -> None:
+    """Too large, or a lone surrogate (in-memory texts may hold one): a ContentError before parsing."""
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise ContentError(
             [Diagnostic(path, 1, 1, "file", f"expected at most {MAX_BYTES:,} bytes, found {size:,} bytes")]
@@ -175,104 +176,123 @@ def _load(text: str, path: str, line_offset: int, *, fast: bool) -> Located:
         col = lone.start() - text.rfind("\n", 0, lone.start())
         raise ContentError([Diagnostic(path, line + line_offset, col, "file", "expected UTF-8 text, found a lone "
                                        f"surrogate U+{ord(lone.group()):04X}")])
-    located = Located(data=None)
-    problems: list[Diagnostic] = []
 
-    def here(mark: Any) -> Pos:
-        return (mark.line + 1 + line_offset, mark.column + 1)
 
-    def fail(mark: Any, key: PathKey, message: str) -> ContentError:
-        line, col = here(mark)
-        return ContentError([*problems, Diagnostic(path, line, col, key_name(key) or "document", message)])
-
-    stack: list[_Frame] = []
-    documents = 0
+def _load(text: str, path: str, line_offset: int, *, fast: bool) -> Located:
+    _check_text(text, path, line_offset)
+    builder = _Builder(path, line_offset)
     try:
         for event in _events(text, fast):
-            if isinstance(event, ev.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise fail(event.start_mark, (), "expected one YAML document, found a second one")
-                continue
-            if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
-                continue
-            parent = stack[-1] if stack else None
-            # Where this event goes: its path, and for mapping values the key.
-            if parent is None:
-                cur_path: PathKey = ()
-            elif isinstance(parent.container, list):
-                cur_path = (*parent.path, len(parent.container))
-            elif parent.key is None:
-                cur_path = parent.path  # this event is a key
-            else:
-                cur_path = (*parent.path, parent.key)
-
-            if isinstance(event, ev.AliasEvent):
-                raise fail(event.start_mark, cur_path, f"expected plain values, found an alias "
-                           f"(*{event.anchor}); anchors and aliases are not allowed")
-            if isinstance(event, ev.NodeEvent) and event.anchor is not None:
-                raise fail(event.start_mark, cur_path, f"expected plain values, found an anchor "
-                           f"(&{event.anchor}); anchors and aliases are not allowed")
-            if isinstance(event, (ev.ScalarEvent, ev.CollectionStartEvent)) and event.tag is not None:
-                raise fail(event.start_mark, cur_path, f"expected an untagged value, found the tag "
-                           f"'{_shown_tag(event.tag)}'; YAML tags are not allowed")
-
-            is_key = parent is not None and isinstance(parent.container, dict) and parent.key is None
-            if isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
-                stack.pop()
-                continue
-            if is_key:
-                assert parent is not None
-                if not isinstance(event, ev.ScalarEvent):
-                    raise fail(event.start_mark, parent.path,
-                               f"expected a plain key, found {_describe_event(event)} used as a key")
-                key = event.value
-                kpos = here(event.start_mark)
-                key_path = (*parent.path, key)
-                if key in parent.seen:
-                    problems.append(Diagnostic(
-                        path, kpos[0], kpos[1], key_name(key_path),
-                        f"expected each key once, found '{key}' again (first on line {parent.seen[key]})"))
-                    parent.key = "\x00dup"  # value is parsed and dropped
-                else:
-                    parent.seen[key] = kpos[0]
-                    parent.key = key
-                    located.keys[key_path] = kpos
-                parent.key_pos = kpos
-                continue
-
-            value: Any
-            if isinstance(event, ev.ScalarEvent):
-                plain = event.style is None or event.style == ""  # libyaml says "", PyYAML None
-                value = resolve_plain(event.value) if plain else event.value
-            elif isinstance(event, ev.MappingStartEvent):
-                value = {}
-            elif isinstance(event, ev.SequenceStartEvent):
-                value = []
-            else:  # pragma: no cover - the parser yields nothing else here
-                continue
-            if isinstance(value, dict | list) and len(stack) >= MAX_DEPTH:
-                raise fail(event.start_mark, cur_path,
-                           f"expected at most {MAX_DEPTH} levels of nesting, found deeper nesting")
-            located.values.setdefault(cur_path, here(event.start_mark))
-            if parent is None:
-                located.data = value
-            elif isinstance(parent.container, list):
-                parent.container.append(value)
-            else:
-                assert parent.key is not None
-                if parent.key != "\x00dup":
-                    parent.container[parent.key] = value
-                parent.key = None
-            if isinstance(value, dict | list):
-                stack.append(_Frame(value, cur_path))
+            builder.add(event)
     except yaml.YAMLError as exc:
         if fast:
             raise _SyntaxFallback from None
-        raise ContentError([*problems, _syntax_diagnostic(exc, text, path, line_offset)]) from None
-    if problems:
-        raise ContentError(problems)
-    return located
+        raise ContentError([*builder.problems, _syntax_diagnostic(exc, text, path, line_offset)]) from None
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return builder.located
+
+
+class _Builder:
+    """Builds values from the parser's events with an explicit stack, keeping every position."""
+
+    def __init__(self, path: str, line_offset: int) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.located = Located(data=None)
+        self.problems: list[Diagnostic] = []
+        self.stack: list[_Frame] = []
+        self.documents = 0
+
+    def here(self, mark: Any) -> Pos:
+        return (mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def fail(self, mark: Any, key: PathKey, message: str) -> ContentError:
+        line, col = self.here(mark)
+        return ContentError([*self.problems, Diagnostic(self.path, line, col, key_name(key) or "document", message)])
+
+    def add(self, event: Any) -> None:
+        if isinstance(event, ev.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.fail(event.start_mark, (), "expected one YAML document, found a second one")
+            return
+        if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
+            return
+        parent = self.stack[-1] if self.stack else None
+        # Where this event goes: its path, and for mapping values the key.
+        if parent is None:
+            cur_path: PathKey = ()
+        elif isinstance(parent.container, list):
+            cur_path = (*parent.path, len(parent.container))
+        elif parent.key is None:
+            cur_path = parent.path  # this event is a key
+        else:
+            cur_path = (*parent.path, parent.key)
+        self._refuse(event, cur_path)
+        if isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+            self.stack.pop()
+        elif parent is not None and isinstance(parent.container, dict) and parent.key is None:
+            self._key(event, parent)
+        else:
+            self._value(event, parent, cur_path)
+
+    def _refuse(self, event: Any, cur_path: PathKey) -> None:
+        """Aliases, anchors and tags: an error at the first event that carries one."""
+        if isinstance(event, ev.AliasEvent):
+            raise self.fail(event.start_mark, cur_path, f"expected plain values, found an alias "
+                            f"(*{event.anchor}); anchors and aliases are not allowed")
+        if isinstance(event, ev.NodeEvent) and event.anchor is not None:
+            raise self.fail(event.start_mark, cur_path, f"expected plain values, found an anchor "
+                            f"(&{event.anchor}); anchors and aliases are not allowed")
+        if isinstance(event, (ev.ScalarEvent, ev.CollectionStartEvent)) and event.tag is not None:
+            raise self.fail(event.start_mark, cur_path, f"expected an untagged value, found the tag "
+                            f"'{_shown_tag(event.tag)}'; YAML tags are not allowed")
+
+    def _key(self, event: Any, parent: _Frame) -> None:
+        if not isinstance(event, ev.ScalarEvent):
+            raise self.fail(event.start_mark, parent.path,
+                            f"expected a plain key, found {_describe_event(event)} used as a key")
+        key = event.value
+        kpos = self.here(event.start_mark)
+        key_path = (*parent.path, key)
+        if key in parent.seen:
+            self.problems.append(Diagnostic(
+                self.path, kpos[0], kpos[1], key_name(key_path),
+                f"expected each key once, found '{key}' again (first on line {parent.seen[key]})"))
+            parent.key = "\x00dup"  # value is parsed and dropped
+        else:
+            parent.seen[key] = kpos[0]
+            parent.key = key
+            self.located.keys[key_path] = kpos
+        parent.key_pos = kpos
+
+    def _value(self, event: Any, parent: _Frame | None, cur_path: PathKey) -> None:
+        value: Any
+        if isinstance(event, ev.ScalarEvent):
+            plain = event.style is None or event.style == ""  # libyaml says "", PyYAML None
+            value = resolve_plain(event.value) if plain else event.value
+        elif isinstance(event, ev.MappingStartEvent):
+            value = {}
+        elif isinstance(event, ev.SequenceStartEvent):
+            value = []
+        else:  # pragma: no cover - the parser yields nothing else here
+            return
+        if isinstance(value, dict | list) and len(self.stack) >= MAX_DEPTH:
+            raise self.fail(event.start_mark, cur_path,
+                            f"expected at most {MAX_DEPTH} levels of nesting, found deeper nesting")
+        self.located.values.setdefault(cur_path, self.here(event.start_mark))
+        if parent is None:
+            self.located.data = value
+        elif isinstance(parent.container, list):
+            parent.container.append(value)
+        else:
+            assert parent.key is not None
+            if parent.key != "\x00dup":
+                parent.container[parent.key] = value
+            parent.key = None
+        if isinstance(value, dict | list):
+            self.stack.append(_Frame(value, cur_path))
 
 
 def _syntax_diagnostic(exc: yaml.YAMLError, text: str, path: str, line_offset: int) -> Diagnostic:

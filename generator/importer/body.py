@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from generator.importer import dialects
@@ -336,20 +336,7 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
     ``also_steps``: headings that mean the guide's Pasos/Steps too (an incomplete solution's fix)."""
     wanted = REQUIRED_SECTIONS[kind][lang]
     findings: list[Diagnostic] = []
-    found: dict[str, int] = {}  # our section -> index of its heading
-    for i, ln in enumerate(lines):
-        h = heading(ln)
-        if h is None or h[0] != 2:
-            continue
-        key = _key(h[1])
-        for name in wanted:
-            if name not in found and (key in mapping.sections[name] or (kind == "guide" and key in also_steps)):
-                found[name] = i
-                if h[1] != name:
-                    ln.text = f"## {name}"
-                    findings.append(finding(rel, ln.no, 1, "info", "section-renamed",
-                                            f"heading '## {h[1]}' became '## {name}'"))
-                break
+    found = _rename_sections(lines, kind, wanted, mapping, also_steps, rel, findings)
     h2_at = [i for i, ln in enumerate(lines) if (h := heading(ln)) and h[0] == 2]
     first_text = next((i for i, ln in enumerate(lines) if ln.text.strip()), len(lines))
     has_intro = first_text < (h2_at[0] if h2_at else len(lines))
@@ -398,10 +385,35 @@ def arrange(lines: list[Ln], kind: str, lang: str, mapping: Mapping, rel: str, b
         findings.append(finding(rel, body_line, 1, level, "section-created",
                                 f"'## {name}' was not in the source: {how}"))
         insert(min(later) if later else len(lines), name, text)
+    return Arranged(_merge(lines, inserts), missing, findings)
+
+
+def _rename_sections(lines: list[Ln], kind: str, wanted: Sequence[str], mapping: Mapping, also_steps: frozenset[str],
+                     rel: str, findings: list[Diagnostic]) -> dict[str, int]:
+    """Rename the level-2 headings that mean one of the type's sections; our section -> its heading's index."""
+    found: dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        h = heading(ln)
+        if h is None or h[0] != 2:
+            continue
+        key = _key(h[1])
+        for name in wanted:
+            if name not in found and (key in mapping.sections[name] or (kind == "guide" and key in also_steps)):
+                found[name] = i
+                if h[1] != name:
+                    ln.text = f"## {name}"
+                    findings.append(finding(rel, ln.no, 1, "info", "section-renamed",
+                                            f"heading '## {h[1]}' became '## {name}'"))
+                break
+    return found
+
+
+def _merge(lines: list[Ln], inserts: dict[int, list[tuple[int, list[Ln]]]]) -> list[Ln]:
+    """The lines with each inserted block before its index (in the type's section order)."""
     out: list[Ln] = []
     for i in range(len(lines) + 1):
         for _, block in sorted(inserts.get(i, []), key=lambda item: item[0]):
             out += block
         if i < len(lines):
             out.append(lines[i])
-    return Arranged(out, missing, findings)
+    return out

@@ -124,6 +124,12 @@ def resolve(url: str, image: bool, ctx: LinkContext, line: int, col: int) -> str
         ctx.findings.append(finding(ctx.rel, line, col, "warning", code,
                                     f"{what} '{raw[:100]}' {where}: only its text was kept"))
         return None
+    return _local_file(found, what, fragment, image, ctx, line, col)
+
+
+def _local_file(found: Path, what: str, fragment: str, image: bool, ctx: LinkContext, line: int,
+                col: int) -> str | None:
+    """A file of the imported folder: the new path of an imported article, or of the copied image or file."""
     target_rel = found.relative_to(ctx.source_root).as_posix()
     article_dir = posixpath.dirname(ctx.target)
     if found.suffix.lower() in ARTICLE_SUFFIXES and not image:

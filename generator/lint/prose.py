@@ -150,11 +150,8 @@ def mask(text: str) -> Masked:
                 fence = None if fence is not None else fm.group(1)[:3]
             close()
             continue
-        if not body.strip():
-            close()
-            continue
-        if _ADMONITION.match(body) or _HTML_LINE.match(body):
-            _blank(chars, start, end)
+        if not body.strip() or _ADMONITION.match(body) or _HTML_LINE.match(body):
+            _blank(chars, start, end)  # (a blank line: only white space blanked)
             close()
             continue
         hm = _HEADING.match(body)
@@ -166,14 +163,7 @@ def mask(text: str) -> Masked:
             continue
         if _TABLE.match(body):
             close()
-            if re.fullmatch(r"[\s|:\-]*", body):
-                _blank(chars, start, end)
-                continue
-            for i in range(start, end):
-                if chars[i] == "|":
-                    chars[i] = " "
-            _mask_inline(chars, body, start, labels)
-            blocks.append(Block("table", start, end))
+            _table_row(chars, body, start, labels, blocks)
             continue
         quoted = _QUOTE.match(body)
         inner = quoted.end() if quoted else 0
@@ -189,6 +179,24 @@ def mask(text: str) -> Masked:
         else:
             current[1] = end
     close()
+    return _finish(text, chars, blocks, labels)
+
+
+def _table_row(chars: list[str], body: str, start: int, labels: list[tuple[int, int]], blocks: list[Block]) -> None:
+    """A table row: its pipes blanked, a block of its own; a separator row blanked whole."""
+    end = start + len(body)
+    if re.fullmatch(r"[\s|:\-]*", body):
+        _blank(chars, start, end)
+        return
+    for i in range(start, end):
+        if chars[i] == "|":
+            chars[i] = " "
+    _mask_inline(chars, body, start, labels)
+    blocks.append(Block("table", start, end))
+
+
+def _finish(text: str, chars: list[str], blocks: list[Block], labels: list[tuple[int, int]]) -> Masked:
+    """Labels found, link brackets and emphasis markers blanked, bold-only paragraphs made headings."""
     for b in blocks:
         _find_labels(chars, b, labels)
     if any(c in text for c in "[]*_"):

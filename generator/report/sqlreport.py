@@ -15,6 +15,7 @@ from typing import Any
 from generator.model.manifest import Manifest
 from generator.report import database as q
 from generator.report import metrics as m
+from generator.report.common import week_of_day
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, content_health, share, wilson_lower
 from generator.report.steporder import recommend
@@ -96,7 +97,7 @@ def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
     weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for aid, day, yes, votes in q.weekly_user_votes(db, s):
         if area_ok(canon.get(aid, aid)):
-            cell = weekly[m._week_of_day(day)]
+            cell = weekly[week_of_day(day)]
             cell[0] += yes
             cell[1] += votes
     g["weekly_votes"] = weekly
