@@ -101,7 +101,8 @@ def _check_size(size: int, path: str) -> None:
                                        f"expected at most {MAX_BYTES:,} bytes, found {size:,} bytes")])
 
 
-def _decode(raw: bytes, path: str) -> str:
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (a BOM dropped), or a ContentError at the first byte that is not, with its line and column."""
     _check_size(len(raw), path)
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM; offsets below are then offsets in raw
     try:
@@ -207,7 +208,7 @@ def read_files(root: Path, rels: Iterable[str]) -> ReadResult:
     problems: list[Diagnostic] = []
     for rel in rels:
         try:
-            texts.append((rel, _decode((root / rel).read_bytes(), rel)))
+            texts.append((rel, decode((root / rel).read_bytes(), rel)))
         except ContentError as exc:
             problems.extend(exc.diagnostics)
     result = read_texts(texts)
@@ -249,7 +250,7 @@ def reread(previous: ReadResult, root: Path, paths: Iterable[str]) -> ReadResult
             problems.append(outside)
             continue
         try:
-            texts.append((rel, _decode(file.read_bytes(), rel)))
+            texts.append((rel, decode(file.read_bytes(), rel)))
         except ContentError as exc:
             problems.extend(exc.diagnostics)
     fresh = read_texts(texts)

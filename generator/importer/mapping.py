@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from generator.content.sources import decode
 from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError, Diagnostic, sort_diagnostics
 from generator.model.article import REQUIRED_SECTIONS, ArticleType
@@ -245,11 +246,7 @@ def load_mapping(path: Path | None) -> Mapping:
     if path is None:
         return Mapping()
     shown = path.as_posix()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContentError([Diagnostic(shown, 1, 1, "file", "expected UTF-8 text, found other bytes")]) from None
-    located = load(text, shown)
+    located = load(decode(path.read_bytes(), shown), shown)
     if located.data is None:
         return Mapping()
     model, diags = build_model(MappingFile, located, shown)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content.sources import read_tree
-from generator.diagnostics import Diagnostic
+from generator.content.sources import decode, read_tree
+from generator.diagnostics import ContentError, Diagnostic
 from generator.lint import Source, lint_catalog
 from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
 from generator.model.build import build_catalog
@@ -17,12 +17,10 @@ def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]
     """``root/kb-lint.yml``, or the defaults when there is no such file (or no root)."""
     if root is None or not (root / CONFIG_FILE).is_file():
         return LintConfig(), []
-    raw = (root / CONFIG_FILE).read_bytes()
     try:
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Diagnostic(CONFIG_FILE, 1, 1, "file", f"expected UTF-8 text, found the byte "
-                                 f"0x{raw[exc.start]:02x}")]
+        text = decode((root / CONFIG_FILE).read_bytes(), CONFIG_FILE)
+    except ContentError as exc:
+        return None, exc.diagnostics
     return parse_config(text)
 
 

@@ -7,7 +7,7 @@ import functools
 import math
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -109,3 +109,44 @@ def percentile(values: list[float], pct: float) -> float | None:
 def csat_share(ratings: list[int]) -> float | None:
     """Share of 4 and 5 answers among 1-5 ratings."""
     return share(sum(1 for r in ratings if r >= 4), len(ratings))
+
+
+@dataclass
+class ArticleCounts:
+    views: int = 0
+    yes: int = 0
+    no: int = 0
+    user_yes: int = 0
+    user_votes: int = 0
+    ratings: int = 0
+    ratings45: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    kcs_links: int = 0
+    run_uses: int = 0
+    cases: int = 0  # distinct cases that linked it (KCS reuse)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def article_rows(manifest: Manifest, filters: Filters, counts: Mapping[str, ArticleCounts]) -> list[dict[str, Any]]:
+    """One row per article of the manifest (translations count with their original), as both engines
+    report it (docs/metrics.md)."""
+    out = []
+    canon = manifest.canonical_ids()
+    for aid, info in sorted(manifest.articles.items()):
+        if (filters.area and info.area != filters.area) or aid in canon:
+            continue
+        a = counts.get(aid, ArticleCounts())
+        votes = a.yes + a.no
+        refs = len(info.protocols)
+        out.append({
+            "id": aid, "title": info.title, "url": info.url, "area": info.area,
+            "audience": info.audience, "owner": info.owner,
+            "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
+            "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
+            "ratings": a.ratings, "csat": share(a.ratings45, a.ratings),
+            "no_reasons": {r: a.reasons.get(r, 0) for r in REASONS},
+            "comments": sorted(a.comments, key=lambda c: c["ts"], reverse=True),
+            "kcs_links": a.kcs_links, "run_uses": a.run_uses, "referenced_by": refs,
+            "reuse": a.kcs_links + a.run_uses + refs, "self_service_success": share(a.user_yes, a.user_votes),
+        })
+    return out

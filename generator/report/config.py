@@ -11,8 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from generator.content.sources import decode
 from generator.content.yamlsafe import load
-from generator.diagnostics import ContentError, Diagnostic
+from generator.diagnostics import ContentError
 from generator.model.build import build_model
 from generator.model.fields import STRICT
 from generator.report.steporder import MIN_RUNS
@@ -71,11 +72,7 @@ def load_config(root: Path | None) -> ReportConfig:
     path = (root / CONFIG_FILE) if root else None
     if path is None or not path.is_file():
         return ReportConfig()
-    try:
-        text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContentError([Diagnostic(CONFIG_FILE, 1, 1, "file", "expected UTF-8 text")]) from None
-    located = load(text, CONFIG_FILE)
+    located = load(decode(path.read_bytes(), CONFIG_FILE), CONFIG_FILE)
     if located.data is None:
         return ReportConfig()
     config, diags = build_model(ReportConfig, located, CONFIG_FILE)

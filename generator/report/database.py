@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.report.common import ArticleCounts as ArticleCounts  # re-exported: sqlreport reads it here
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, top_answer
 from generator.store import Reader
@@ -189,22 +190,6 @@ def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, i
            "GROUP BY COALESCE(technician, '—') UNION ALL "
            f"SELECT 'week', week, {agg} FROM c GROUP BY week")
     return {(g, k): (int(n), int(n45 or 0), int(total or 0)) for g, k, n, n45, total in db.rows(sql, params)}
-
-
-@dataclass
-class ArticleCounts:
-    views: int = 0
-    yes: int = 0
-    no: int = 0
-    user_yes: int = 0
-    user_votes: int = 0
-    ratings: int = 0
-    ratings45: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    kcs_links: int = 0
-    run_uses: int = 0
-    cases: int = 0  # distinct cases that linked it (KCS reuse)
-    comments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from generator.model.manifest import Manifest
 from generator.report.common import (  # re-exported: the report's engines and tests import them from here
     REASONS as REASONS,
 )
+from generator.report.common import ArticleCounts, article_rows
 from generator.report.common import (
     Filters as Filters,
 )
@@ -68,20 +68,6 @@ from generator.report.runs import top_answer as top_answer
 from generator.report.steporder import recommend
 
 
-@dataclass
-class _Article:
-    views: int = 0
-    yes: int = 0
-    no: int = 0
-    user_yes: int = 0
-    user_votes: int = 0
-    ratings: list[int] = field(default_factory=list)
-    reasons: Counter[str] = field(default_factory=Counter)
-    comments: list[dict[str, Any]] = field(default_factory=list)
-    kcs_links: int = 0
-    run_uses: int = 0
-
-
 class Accumulator:
     """Reads events one at a time; keeps only what the metrics need."""
 
@@ -89,7 +75,7 @@ class Accumulator:
         self.manifest = manifest
         self.filters = filters
         self.canon = manifest.canonical_ids()
-        self.articles: dict[str, _Article] = defaultdict(_Article)
+        self.articles: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
         self.protocol_views: Counter[str] = Counter()
         self.runs: list[Run] = []
         self.csat: list[dict[str, Any]] = []
@@ -145,14 +131,14 @@ class Accumulator:
         elif kind == "delivery":
             self.deliveries.append(ev)
 
-    def _feedback(self, ev: dict[str, Any], art: _Article) -> None:
+    def _feedback(self, ev: dict[str, Any], art: ArticleCounts) -> None:
         helpful = ev.get("helpful")
         if helpful is True:
             art.yes += 1
         elif helpful is False:
             art.no += 1
             if ev.get("reason"):
-                art.reasons[ev["reason"]] += 1
+                art.reasons[ev["reason"]] = art.reasons.get(ev["reason"], 0) + 1
         if helpful is not None and not ev.get("by_technician"):
             art.user_votes += 1
             art.user_yes += helpful is True
@@ -160,7 +146,8 @@ class Accumulator:
             wk[0] += helpful is True
             wk[1] += 1
         if ev.get("rating") is not None:
-            art.ratings.append(int(ev["rating"]))
+            art.ratings += 1
+            art.ratings45 += int(ev["rating"]) >= 4
         if ev.get("comment"):
             art.comments.append({"ts": ev["ts"], "helpful": helpful, "reason": ev.get("reason"),
                                  "comment": ev["comment"]})
@@ -206,7 +193,7 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
     fcr = fcr_flags(runs, window)
     runs_by_session = {r.ev["session_id"]: r for r in runs}
     in_scope_csat = [c for c in acc.csat if c["session_id"] in runs_by_session]
-    articles = _article_rows(acc)
+    articles = article_rows(acc.manifest, acc.filters, acc.articles)
     protocols = _protocol_rows(acc, fcr, runs_by_session, in_scope_csat)
     overall = _overall(acc, fcr, in_scope_csat)
     trends = _trends(acc, fcr, runs_by_session, in_scope_csat)
@@ -224,33 +211,6 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
         "health": health,
         "deliveries": _deliveries(acc.deliveries),
     }
-
-
-
-
-def _article_rows(acc: Accumulator) -> list[dict[str, Any]]:
-    manifest = acc.manifest
-    articles = []
-    for aid, info in sorted(manifest.articles.items()):
-        if (acc.filters.area and info.area != acc.filters.area) or aid in acc.canon:
-            continue
-        a = acc.articles.get(aid, _Article())
-        votes = a.yes + a.no
-        articles.append({
-            "id": aid, "title": info.title, "url": info.url, "area": info.area,
-            "audience": info.audience, "owner": info.owner,
-            "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
-            "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
-            "ratings": len(a.ratings), "csat": csat_share(a.ratings),
-            "no_reasons": {r: a.reasons[r] for r in REASONS},
-            "comments": sorted(a.comments, key=lambda c: c["ts"], reverse=True),
-            "kcs_links": a.kcs_links, "run_uses": a.run_uses,
-            "referenced_by": len(info.protocols),
-            "reuse": a.kcs_links + a.run_uses + len(info.protocols),
-            "self_service_success": share(a.user_yes, a.user_votes),
-        })
-
-    return articles
 
 
 def _protocol_rows(acc: Accumulator, fcr: Mapping[str, bool], runs_by_session: Mapping[str, Run],
@@ -279,7 +239,6 @@ def _protocol_rows(acc: Accumulator, fcr: Mapping[str, bool], runs_by_session: M
         })
         protocols[-1]["recommendations"] = recommend(protocols[-1], proto.graph, acc.filters.min_step_runs)
         protocols[-1]["translations"] = translations_of(manifest, pid)
-
     return protocols
 
 
@@ -291,7 +250,8 @@ def _overall(acc: Accumulator, fcr: Mapping[str, bool], in_scope_csat: list[dict
     overall.update({
         "csat": csat_share([int(c["rating"]) for c in in_scope_csat]),
         "csat_answers": len(in_scope_csat),
-        "article_rating_csat": csat_share([r for a in acc.articles.values() for r in a.ratings]),
+        "article_rating_csat": share(sum(a.ratings45 for a in acc.articles.values()),
+                                     sum(a.ratings for a in acc.articles.values())),
         "link_rate": share(sum(1 for r in runs if f"case:{r.ev.get('ticket_ref') or r.ev['session_id']}"
                                in links_by_case), len(runs)),
         "reuse_rate": reuse_rate(acc.links),
@@ -301,7 +261,6 @@ def _overall(acc: Accumulator, fcr: Mapping[str, bool], in_scope_csat: list[dict
         "zero_result_searches": sum(acc.zero_searches.values()),
         "events": acc.events,
     })
-
     return overall
 
 
@@ -324,7 +283,6 @@ def _trends(acc: Accumulator, fcr: Mapping[str, bool], runs_by_session: Mapping[
         trends.append({"week": wk, "runs": kpi["runs"], "fcr": kpi["fcr"], "escalation_rate": kpi["escalation_rate"],
                        "median_resolution_seconds": kpi["median_resolution_seconds"], "csat": csat_share(wk_csat),
                        "self_service_success": share(user_yes, user_votes)})
-
     return trends
 
 

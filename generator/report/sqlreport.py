@@ -15,9 +15,9 @@ from typing import Any
 from generator.model.manifest import Manifest
 from generator.report import database as q
 from generator.report import metrics as m
-from generator.report.common import week_of_day
+from generator.report.common import article_rows, week_of_day
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, content_health, share, wilson_lower
+from generator.report.metrics import REASONS, Filters, content_health, share
 from generator.report.steporder import recommend
 from generator.store import Reader, Store
 
@@ -39,30 +39,6 @@ def _kpis(row: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def _csat(cell: tuple[int, int, int] | None) -> float | None:
     return share(cell[1], cell[0]) if cell else None
-
-
-def _articles(manifest: Manifest, filters: Filters,
-              counts: Mapping[str, q.ArticleCounts]) -> list[dict[str, Any]]:
-    out = []
-    canon = manifest.canonical_ids()
-    for aid, info in sorted(manifest.articles.items()):
-        if (filters.area and info.area != filters.area) or aid in canon:
-            continue
-        a = counts.get(aid, q.ArticleCounts())
-        votes = a.yes + a.no
-        refs = len(info.protocols)
-        out.append({
-            "id": aid, "title": info.title, "url": info.url, "area": info.area,
-            "audience": info.audience, "owner": info.owner,
-            "views": a.views, "yes": a.yes, "no": a.no, "helpfulness": share(a.yes, votes),
-            "helpful_lower_bound": wilson_lower(a.yes, votes), "unhelpful_lower_bound": wilson_lower(a.no, votes),
-            "ratings": a.ratings, "csat": share(a.ratings45, a.ratings),
-            "no_reasons": {r: a.reasons.get(r, 0) for r in REASONS},
-            "comments": sorted(a.comments, key=lambda c: c["ts"], reverse=True),
-            "kcs_links": a.kcs_links, "run_uses": a.run_uses, "referenced_by": refs,
-            "reuse": a.kcs_links + a.run_uses + refs, "self_service_success": share(a.user_yes, a.user_votes),
-        })
-    return out
 
 
 def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str, Any]],
@@ -168,7 +144,7 @@ def _trends(g: Mapping[str, Any]) -> list[dict[str, Any]]:
 def assemble(g: Mapping[str, Any], manifest: Manifest, filters: Filters, today: date) -> dict[str, Any]:
     canon = manifest.canonical_ids()
     counts = {a: c for a, c in g["articles"].items() if g["area_ok"](a)}
-    articles = _articles(manifest, filters, counts)
+    articles = article_rows(manifest, filters, counts)
     seen: dict[str, set[str]] = defaultdict(set)
     for (pid, step), row in g["steps"].items():
         if row["reached"]:

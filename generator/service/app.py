@@ -33,27 +33,24 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from generator.model.manifest import Csp, Manifest
 from generator.pipeline.manifest import read_manifest
 from generator.service.events import SERVER_ONLY_TYPES, problem_json, validate_batch
-from generator.service.http import BodyTooLarge
 from generator.service.http import error as _error
-from generator.service.http import read_limited as _read_limited
+from generator.service.http import read_json
 from generator.service.integrations import load as load_integrations
 from generator.service.report_route import ReportPages
 from generator.service.security import (
-    BadBody,
     RateLimiter,
     SecurityHeaders,
     SiteFiles,
     TrustedProxies,
     content_security_policy,
     manifest_hashes,
-    parse_json,
 )
 from generator.service.ticket_route import Outbound
 from generator.store import StorageFull, Store, open_store
@@ -131,21 +128,9 @@ class EventService:
             return _error(403, "origin not allowed")
         if not self.limiter.allow(self.client_key(request)):
             return _error(429, "too many requests; retry later", retry_after=60)
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype not in ("application/json", "text/plain"):
-            return _error(415, f"expected Content-Type application/json, found {ctype or 'none'!r}")
-        try:
-            body = await _read_limited(request, self.config.max_body)
-        except BodyTooLarge:
-            return _error(413, f"expected a body of at most {self.config.max_body} bytes")
-        except ValueError as exc:
-            return _error(400, str(exc))
-        except ClientDisconnect:
-            return _error(400, "the client closed the connection")
-        try:
-            payload = parse_json(body)
-        except BadBody as exc:
-            return _error(400, str(exc))
+        payload = await read_json(request, self.config.max_body, ("application/json", "text/plain"))
+        if isinstance(payload, Response):
+            return payload
         batch = validate_batch(payload, self.manifest)
         if batch.problems:
             return _error(400, "invalid events", errors=[problem_json(p) for p in batch.problems[:100]])

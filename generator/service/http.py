@@ -34,10 +34,11 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """The decoded JSON body, or the 4xx answer explaining why there is none."""
+async def read_json(request: Request, limit: int, types: tuple[str, ...] = ("application/json",)) -> Any:
+    """The decoded JSON body, or the 4xx answer explaining why there is none. ``types``: the content
+    types accepted (the event queue's ``sendBeacon`` sends JSON as text/plain)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
+    if ctype not in types:
         return error(415, f"expected Content-Type application/json, found {ctype or 'none'!r}")
     try:
         body = await read_limited(request, limit)

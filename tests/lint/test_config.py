@@ -75,7 +75,7 @@ def test_a_broken_config_fails_validate_and_replaces_the_lint(tmp_path: Path) ->
     assert (result.ok, result.files) == (False, 2)
     (tmp_path / "kb-lint.yml").write_bytes(b"rules:\n  blame: {severity: \xff}\n")
     assert [d.format() for d in validate_tree(tmp_path).diagnostics] == [
-        "kb-lint.yml:1:1: file: expected UTF-8 text, found the byte 0xff"]
+        "kb-lint.yml:2:21: file: expected UTF-8 text, found the byte 0xff"]  # where the byte is
 
 
 # --- the maintained lists ---------------------------------------------------------------------------
