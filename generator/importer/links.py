@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from generator.diagnostics import Diagnostic
 from generator.importer.body import Ln
+from generator.importer.dialects import outside_code
 from generator.importer.htmlclean import unsafe_parts
 from generator.importer.report import finding
 from generator.pipeline.scaffold import slugify
@@ -33,7 +33,6 @@ _HTML_TAG = re.compile(r"<(?P<name>img|a|source)\b[^<>]*>", re.IGNORECASE)
 _HTML_URL = re.compile(r"""(?P<lead>\b(?:src|href)\s*=\s*)(?P<q>["']?)(?P<url>(?(q)[^"']*|[^\s>]*))(?P=q)""",
                        re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _DANGEROUS = frozenset({"javascript", "vbscript", "data", "livescript", "mocha"})
 _UNAVAILABLE = {"es": "imagen no disponible", "en": "image not available"}
@@ -51,15 +50,6 @@ class LinkContext:
     anchors: set[str] | None = None  # the article's own anchors (headings, ids), once its lines are known
     copies: dict[str, Path] = field(default_factory=dict)  # new asset path (kb-relative) -> source file
     findings: list[Diagnostic] = field(default_factory=list)
-
-
-def _outside_code(text: str, fn: Callable[[str], str]) -> str:
-    out, done = [], 0
-    for m in _CODE_SPAN.finditer(text):
-        out += [fn(text[done:m.start()]), m.group(0)]
-        done = m.end()
-    out.append(fn(text[done:]))
-    return "".join(out)
 
 
 def _asset_name(source: Path, taken: dict[str, Path], folder: str) -> str:
@@ -240,5 +230,5 @@ def rewrite_links(lines: list[Ln], ctx: LinkContext) -> list[Ln]:
         def both(part: str) -> str:
             return _HTML_TAG.sub(tag, _MD_LINK.sub(markdown, part))
 
-        out.append(Ln(ln.no, _outside_code(ln.text, both)))
+        out.append(Ln(ln.no, outside_code(ln.text, both)))
     return out
