@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from generator.layout import INDEX_PAGES, SATISFACTION_SRC, area_src, article_src, protocol_src
+from generator.layout import INDEX_PAGES, SATISFACTION_SRC, area_src, article_src, protocol_src, relative_url
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
@@ -63,11 +63,28 @@ class OptionView:
 
 
 @dataclass(frozen=True)
+class StepArticle:
+    """An article linked from a step; ``href`` is the built page's URL (the step's HTML is not Markdown)."""
+
+    id: str
+    title: str
+    href: str
+    audience: str
+    note: str
+
+
+@dataclass(frozen=True)
 class StepView:
+    """Context of ``fragments/step.md``: one step, for the decision list and the runner alike."""
+
     number: int
     step: Step
-    articles: tuple[Link, ...]
+    articles: tuple[StepArticle, ...]
     options: tuple[OptionView, ...]
+
+    @property
+    def technician_articles_only(self) -> bool:
+        return all(a.audience == "technician" for a in self.articles)
 
 
 @dataclass(frozen=True)
@@ -160,8 +177,14 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters["indent_md"] = _indent
         self._markdown = MarkdownRenderer(self.runner.html_embeds)
+        self.env.filters["indent_md"] = _indent
+        self.env.filters["markdown"] = self._markdown_html
+        self.env.filters["plain"] = self._markdown.plain
+
+    def _markdown_html(self, text: str | None) -> markupsafe.Markup:
+        """A Markdown field as HTML, sanitised by the pages' allow-list (generator/content/html.py)."""
+        return markupsafe.Markup(self._markdown.html(text) or "")
 
     def _render(self, template: str, ctx: object) -> str:
         return self.env.get_template(template).render(c=ctx)
@@ -170,6 +193,11 @@ class Renderer:
     def _article_link(self, from_src: str, article_id: str) -> Link:
         a = self.catalog.article_by_id[article_id]
         return Link(a.meta.title, rel(from_src, article_src(a)), self.t(a.meta.lang)[a.meta.type])
+
+    def _step_article(self, from_src: str, article_id: str) -> StepArticle:
+        a = self.catalog.article_by_id[article_id]
+        href = relative_url(from_src, article_src(a), directory_urls=self.runner.directory_urls)
+        return StepArticle(a.id, a.meta.title, href, a.meta.audience, self.t(a.meta.lang)[a.meta.type])
 
     def _protocol_link(self, from_src: str, protocol_id: str) -> Link:
         p = self.catalog.protocol_by_id[protocol_id].model
@@ -208,8 +236,8 @@ class Renderer:
                                               prevent=o.prevent or ""))
                 else:
                     options.append(OptionView(o.label, "escalate", o.escalate or ""))
-            links = tuple(self._article_link(src, a) for a in step.articles)
-            steps.append(StepView(i + 1, step, links, tuple(options)))
+            steps.append(StepView(i + 1, step, tuple(self._step_article(src, a) for a in step.articles),
+                                  tuple(options)))
         related = self.related_protocols(entry)
         data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
         return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data),
