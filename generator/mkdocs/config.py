@@ -51,5 +51,7 @@ class KbConfig(Config):
     """Write sw.js: visited pages, searches and protocol runs work offline (docs/operations.md#offline)."""
     support = c.Type(dict, default={})
     """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
+    site_names = c.Type(dict, default={})
+    """The site's name in other languages, e.g. ``{en: Technical support}``: the header of English pages."""
     html_embeds = c.Type(bool, default=False)
     """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""

@@ -61,7 +61,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
                      "decirle al cliente y cuándo escalar.",
         "home_user": "Busque su problema con sus propias palabras o siga una guía sencilla.",
         "search_label": "Describa su problema",
-        "search_placeholder": "Por ejemplo: no me carga ninguna página",
+        "search_placeholder": "Ej.: no carga ninguna página",  # read whole on a 360-px phone
         "search_button": "Buscar",
         "search_header": "Buscar: describa el problema",
         "search_typing": "Escriba al menos dos letras",

@@ -15,7 +15,16 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from generator.layout import INDEX_PAGES, SATISFACTION_SRC, area_src, article_src, protocol_src, relative_url
+from generator.layout import (
+    HOME_LANGS,
+    INDEX_PAGES,
+    SATISFACTION_SRC,
+    area_src,
+    article_src,
+    home_src,
+    protocol_src,
+    relative_url,
+)
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
@@ -146,6 +155,7 @@ class HomeContext:
     guides: tuple[Link, ...]
     index_links: tuple[Link, ...]
     t: dict[str, str]
+    homes: tuple[LangLink, ...] = ()  # the homes of the other languages
 
 
 @dataclass(frozen=True)
@@ -331,20 +341,25 @@ class Renderer:
         pages.append(GeneratedPage(SATISFACTION_SRC, t["csat_title"], self._render(
             "satisfaction.md", SatisfactionContext(t)), t["csat_description"]))
         if home:
-            pages.append(self.home_page(site_name=""))
+            pages += [self.home_page(site_name="", lang=lang) for lang in HOME_LANGS]
         return pages
 
-    def home_page(self, site_name: str) -> GeneratedPage:
-        t = self.t(self.lang)
-        src = "index.md"
-        protocols = tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
-                          if p.model.audience in ("technician", "both"))
-        guides = tuple(self._index_link(src, a.id) for a in self._sorted_articles()
+    def home_page(self, site_name: str, lang: str | None = None) -> GeneratedPage:
+        """The home of one language: the site's language at ``index.md``, another at ``<lang>/index.md``
+        (``/en/``); each lists that language's protocols and guides and links the other homes."""
+        lang = lang or self.lang
+        t = self.t(lang)
+        src = home_src(lang, self.lang)
+        mine = self._sorted_protocols(lang)
+        protocols = tuple(self._index_link(src, p.id) for p in mine if p.model.audience in ("technician", "both"))
+        guides = tuple(self._index_link(src, a.id) for a in self._sorted_articles(lang)
                        if a.meta.audience in ("end-user", "both"))
-        guides += tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
-                        if p.model.audience in ("end-user", "both"))
-        index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items())
-        ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t)
+        guides += tuple(self._index_link(src, p.id) for p in mine if p.model.audience in ("end-user", "both"))
+        # the index pages are in the site's language: linked from its home only
+        index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items()) if lang == self.lang else ()
+        homes = tuple(LangLink(other, strings(other)[f"lang_{other}"], rel(src, home_src(other, self.lang)))
+                      for other in HOME_LANGS if other != lang)
+        ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t, homes)
         return GeneratedPage(src, t["home"], self._render("home.md", ctx), t["home_user"])
 
     def _index_link(self, from_src: str, ident: str) -> Link:
@@ -354,14 +369,17 @@ class Renderer:
         langs = self.languages(ident, from_src)
         return dataclasses.replace(link, languages=langs) if langs else link
 
-    # Index pages and the home page list originals; a translation is one click away on its source's page.
-    def _sorted_protocols(self) -> list[ProtocolEntry]:
-        return sorted((p for p in self.catalog.protocols if not self.catalog.is_translation(p.id)),
-                      key=lambda p: p.model.title.lower())
+    # Index pages and the site language's home list originals; a translation is one click away on its
+    # source's page. Another language's home lists the pages in that language.
+    def _sorted_protocols(self, lang: str | None = None) -> list[ProtocolEntry]:
+        keep = ((lambda p: not self.catalog.is_translation(p.id)) if lang in (None, self.lang)
+                else (lambda p: p.model.lang == lang))
+        return sorted((p for p in self.catalog.protocols if keep(p)), key=lambda p: p.model.title.lower())
 
-    def _sorted_articles(self) -> list[Article]:
-        return sorted((a for a in self.catalog.articles if not self.catalog.is_translation(a.id)),
-                      key=lambda a: a.meta.title.lower())
+    def _sorted_articles(self, lang: str | None = None) -> list[Article]:
+        keep = ((lambda a: not self.catalog.is_translation(a.id)) if lang in (None, self.lang)
+                else (lambda a: a.meta.lang == lang))
+        return sorted((a for a in self.catalog.articles if keep(a)), key=lambda a: a.meta.title.lower())
 
 
 def _indent(text: str, width: int = 4) -> markupsafe.Markup:
