@@ -19,6 +19,7 @@ computed when the catalog is read, and the indexes are written after the build.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,10 +44,11 @@ from generator.layout import (
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
 from generator.model.manifest import Csp
+from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
-from generator.render.i18n import strings
+from generator.render.i18n import in_register, strings
 from generator.render.manifest import build_manifest
 from generator.render.offline import write_service_worker
 from generator.render.pages import GeneratedPage, Renderer
@@ -63,6 +65,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     renderer: Renderer
     pages: dict[str, GeneratedPage]
     home_langs: dict[str, str]  # the generated homes' sources and their languages
+    register: dict[str, str]  # the site's register per language (generator/model/register.py)
     titles: dict[str, tuple[str, str]]
     search_build: SearchBuild | None = None  # search analysed in this process (live preview; no fork)
     search_job: SearchJob | None = None  # search analysed and indexed in a forked process (builds)
@@ -121,15 +124,17 @@ class KbPlugin(BasePlugin[KbConfig]):
         config.extra["kb_home_labels"] = {other: strings(other)["home"] for other in HOME_LANGS}
         try:
             config.extra["kb_support"] = support_json(support_data(self.config.support))
-        except SupportError as exc:
+            self.register = site_register(self.config.register)
+        except (SupportError, RegisterError) as exc:
             raise PluginError(f"kb: {exc}") from None
+        config.extra["kb_register"] = json.dumps(self.register, ensure_ascii=False)  # <meta name="kb-register">
         lang = str(config.theme.get("language") or "es")[:2]
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
                                  lang, tuple(self.config.feedback),
                                  runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
                                                       self.config.html_embeds),
-                                 related_articles=related)
+                                 related_articles=related, register=self.register)
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
             level = getattr(config.validation.links, name)
@@ -162,7 +167,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         if "assets/kb/search.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/search.js")
         def box(language: str) -> dict[str, dict[str, str]]:
-            t = strings(language)
+            t = in_register(strings(language), language, self.register)
             return {"strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
                     "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician", "end-user", "both")}}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
@@ -196,3 +197,32 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 
 def strings(lang: str) -> dict[str, str]:
     return STRINGS.get(lang, STRINGS["es"])
+
+
+# Interface strings that address the reader, in tú (generator/model/register.py); STRINGS has the usted form.
+TU: Final[dict[str, dict[str, str]]] = {
+    "es": {
+        "symptoms": "¿Te ocurre esto?",
+        "home_user": "Busca tu problema con tus propias palabras o sigue una guía sencilla.",
+        "search_label": "Describe tu problema",
+        "search_header": "Buscar: describe el problema",
+        "search_typing": "Escribe al menos dos letras",
+        "search_none": "No hemos encontrado nada. Prueba con otras palabras o con menos palabras.",
+        "csat_title": "¿Cómo te atendimos?",
+        "csat_description": "Una pregunta sobre la ayuda que recibiste del soporte técnico.",
+        "csat_intro": "Gracias por contactar con soporte técnico. Tu opinión nos ayuda a mejorar.",
+        "csat_question": "¿Cómo valoras la ayuda que recibiste?",
+        "csat_comment": "¿Quieres contarnos algo más? (opcional)",
+        "csat_thanks": "¡Gracias! Hemos recibido tu respuesta.",
+        "csat_invalid": "Este enlace no es válido. Usa el enlace completo del mensaje que te enviamos.",
+        "csat_noscript": "Para responder necesitas activar JavaScript en tu navegador.",
+    },
+}
+
+
+def in_register(strings: Mapping[str, str], lang: str, register: Mapping[str, str]) -> dict[str, str]:
+    """``strings`` of ``lang`` in the site's register (tú replaces the usted forms it knows)."""
+    out = dict(strings)
+    if register.get(lang) == "tú":
+        out.update(TU.get(lang, {}))
+    return out

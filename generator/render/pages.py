@@ -28,7 +28,8 @@ from generator.layout import (
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
 from generator.model.protocol import Protocol, Step
-from generator.render.i18n import strings
+from generator.model.register import site_register
+from generator.render.i18n import in_register, strings
 from generator.render.runner import MarkdownRenderer, RunnerOptions, data_json, runner_data
 
 
@@ -176,6 +177,7 @@ class Renderer:
     feedback_types: tuple[str, ...] = ("solution", "guide")  # article types that get the feedback widget
     runner: RunnerOptions = field(default_factory=RunnerOptions)  # protocol runner settings
     related_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # article id -> related ids
+    register: Mapping[str, str] = field(default_factory=lambda: site_register(None))  # e.g. {"es": "usted"}
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -213,9 +215,9 @@ class Renderer:
         p = self.catalog.protocol_by_id[protocol_id].model
         return Link(p.title, rel(from_src, protocol_src(p.id)), p.summary)
 
-    @staticmethod
-    def t(lang: str) -> dict[str, str]:
-        return strings(lang)
+    def t(self, lang: str) -> dict[str, str]:
+        """The interface strings of ``lang`` in the site's register."""
+        return in_register(strings(lang), lang, self.register)
 
     def _src_of(self, ident: str) -> str:
         if ident in self.catalog.article_by_id:
