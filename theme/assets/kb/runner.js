@@ -126,8 +126,28 @@
     }
   };
 
+  // The site's register (the kb plugin's `register`, <meta name="kb-register">): tú replaces these usted forms
+  // in what the end user and the customer read (self-service, the follow-up message).
+  var TU = { es: {
+    self_summary_h: "Resumen para tu solicitud de soporte",
+    self_summary_help: "Copia este resumen y pégalo al pedir ayuda: así no tendrás que repetir lo que ya has probado.",
+    m_resolved: "Tu consulta «{x}» está resuelta.", m_more: "Si quieres saber más",
+    m_escalated_basic: "Hemos pasado tu consulta «{x}» a un equipo especializado, que se pondrá en contacto " +
+      "contigo. No tendrás que volver a explicar el problema.",
+    m_escalated_advanced: "Hemos pasado tu consulta «{x}» a {y}, que se pondrá en contacto contigo. " +
+      "No tendrás que volver a explicar el problema.",
+    m_unresolved: "Todavía no hemos podido resolver tu consulta «{x}». Seguimos trabajando en ella y te contactaremos.",
+    m_abandoned: "La comunicación se interrumpió antes de terminar con tu consulta «{x}». Si el problema " +
+      "continúa, contacta de nuevo con nosotros.",
+    m_ref: "Referencia de tu caso: {x}", m_csat: "¿Nos dices qué tal te atendimos? Es una sola pregunta: {x}"
+  } };
+
   // --- pure functions ---------------------------------------------------------------------------
-  function strings(lang) { return STR[String(lang || "").slice(0, 2)] || STR.es; }
+  /** The strings of a language, in the site's register ({es: "tú"} swaps the usted forms TU knows). */
+  function strings(lang, register) {
+    var code = String(lang || "").slice(0, 2), t = STR[code] || STR.es;
+    return register && register[code] === "tú" && TU[code] ? Object.assign({}, t, TU[code]) : t;
+  }
 
   function fill(text, x, y) { return text.replace("{x}", x).replace("{y}", y).replace("{n}", x); }
 
@@ -477,8 +497,10 @@
     var self = this, now = Date.now();
     this.article = article;
     this.proto = proto;
-    this.t = strings(document.documentElement.lang);
-    this.tm = strings(proto.lang);
+    var meta = document.querySelector('meta[name="kb-register"]'), register = {};
+    try { register = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { register = {}; }
+    this.t = strings(document.documentElement.lang, register);
+    this.tm = strings(proto.lang, register);
     purge(proto.max_age_days || 30, now);
     this.pending = null;
     var found = findRun(proto, now);
