@@ -384,25 +384,9 @@
   function setJSON(s, k, v) { try { s.setItem(k, JSON.stringify(v)); } catch (e) { /* full or disabled */ } }
   function del(s, k) { try { s.removeItem(k); } catch (e) { /* disabled */ } }
 
-  function uuid() {
-    if (window.KB && KB.events && KB.events.uuid) return KB.events.uuid();
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    for (var i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1);
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  /** Queue an event: the shared queue when events.js is there, else the same localStorage array. */
-  function track(type, fields) {
-    if (window.KB && KB.events && KB.events.track) return KB.events.track(type, fields);
-    var ls = store("localStorage"), q = (ls && getJSON(ls, "kb.events.v1")) || [];
-    var ev = { id: uuid(), type: type, ts: new Date().toISOString(), page: location.pathname };
-    Object.keys(fields).forEach(function (k) { if (fields[k] !== null && fields[k] !== "") ev[k] = fields[k]; });
-    q.push(ev);
-    if (ls) setJSON(ls, "kb.events.v1", q);
-    return ev;
-  }
+  // ids and the event queue are events.js's (always loaded with the runner by the kb plugin)
+  function uuid() { return KB.events.uuid(); }
+  function track(type, fields) { return KB.events.track(type, fields); }
 
   /** Tiny DOM builder: attributes are set as properties or attributes, children as text nodes. */
   function el(tag, attrs, kids) {
