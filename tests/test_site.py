@@ -69,7 +69,7 @@ def test_protocol_page_structure(tiny_site: Path) -> None:
     hrefs = [a["href"] for a in html.select("article a[href^='#']") if not a.get("class")]
     assert "#comprobar-dns" in hrefs and "#escalar" in hrefs
     assert all(html.find(id=h[1:]) is not None for h in hrefs)
-    titles = [p.get_text(strip=True) for p in html.select(".admonition.quote .admonition-title")]
+    titles = [p.get_text(strip=True) for p in html.select(".admonition.quote .admonition-title .kb-tech-only")]
     assert titles.count("Diga al cliente (nivel básico)") == 2
     assert titles.count("Diga al cliente (nivel avanzado)") == 2
     ends = [s.get_text(strip=True) for s in html.select(".kb-end")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
@@ -33,6 +34,14 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "say_basic": "Diga al cliente (nivel básico)",
         "say_advanced": "Diga al cliente (nivel avanzado)",
         "say_self": "Qué hacer",
+        "run_used": "Usado en este caso",
+        "run_new_tab": "(se abre en otra pestaña)",
+        "run_end_resolved": "Terminar: resuelto",
+        "run_end_escalated": "Terminar: escalar a {x}",
+        "run_confirm": "¿Se ha solucionado?",
+        "run_solved": "Sí, esto lo solucionó",
+        "run_still": "Sigue sin funcionar: contactar con soporte",
+        "run_contact": "Contactar con soporte",
         "do": "Instrucciones para el técnico",
         "articles": "Artículos relacionados",
         "ask": "Pregunta",
@@ -53,7 +62,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
                      "decirle al cliente y cuándo escalar.",
         "home_user": "Busque su problema con sus propias palabras o siga una guía sencilla.",
         "search_label": "Describa su problema",
-        "search_placeholder": "Por ejemplo: no me carga ninguna página",
+        "search_placeholder": "Ej.: no carga ninguna página",  # read whole on a 360-px phone
         "search_button": "Buscar",
         "search_header": "Buscar: describa el problema",
         "search_typing": "Escriba al menos dos letras",
@@ -118,6 +127,14 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "say_basic": "Tell the customer (basic level)",
         "say_advanced": "Tell the customer (advanced level)",
         "say_self": "What to do",
+        "run_used": "Used in this case",
+        "run_new_tab": "(opens in a new tab)",
+        "run_end_resolved": "Finish: resolved",
+        "run_end_escalated": "Finish: escalate to {x}",
+        "run_confirm": "Is it solved?",
+        "run_solved": "Yes, this solved it",
+        "run_still": "Still not working: contact support",
+        "run_contact": "Contact support",
         "do": "Technician instructions",
         "articles": "Related articles",
         "ask": "Question",
@@ -180,3 +197,32 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 
 def strings(lang: str) -> dict[str, str]:
     return STRINGS.get(lang, STRINGS["es"])
+
+
+# Interface strings that address the reader, in tú (generator/model/register.py); STRINGS has the usted form.
+TU: Final[dict[str, dict[str, str]]] = {
+    "es": {
+        "symptoms": "¿Te ocurre esto?",
+        "home_user": "Busca tu problema con tus propias palabras o sigue una guía sencilla.",
+        "search_label": "Describe tu problema",
+        "search_header": "Buscar: describe el problema",
+        "search_typing": "Escribe al menos dos letras",
+        "search_none": "No hemos encontrado nada. Prueba con otras palabras o con menos palabras.",
+        "csat_title": "¿Cómo te atendimos?",
+        "csat_description": "Una pregunta sobre la ayuda que recibiste del soporte técnico.",
+        "csat_intro": "Gracias por contactar con soporte técnico. Tu opinión nos ayuda a mejorar.",
+        "csat_question": "¿Cómo valoras la ayuda que recibiste?",
+        "csat_comment": "¿Quieres contarnos algo más? (opcional)",
+        "csat_thanks": "¡Gracias! Hemos recibido tu respuesta.",
+        "csat_invalid": "Este enlace no es válido. Usa el enlace completo del mensaje que te enviamos.",
+        "csat_noscript": "Para responder necesitas activar JavaScript en tu navegador.",
+    },
+}
+
+
+def in_register(strings: Mapping[str, str], lang: str, register: Mapping[str, str]) -> dict[str, str]:
+    """``strings`` of ``lang`` in the site's register (tú replaces the usted forms it knows)."""
+    out = dict(strings)
+    if register.get(lang) == "tú":
+        out.update(TU.get(lang, {}))
+    return out

@@ -1,12 +1,11 @@
 """The protocol runner's data: one JSON document per protocol page, read by ``assets/kb/runner.js``.
 
-The static decision list stays on the page (printable, works without JavaScript); the runner
-reads this JSON from the ``data-protocol`` attribute of ``<div id="kb-protocol-data" hidden>`` and
-turns the same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
-to HTML here, at build time, and sanitised by the pages' allow-list (generator/content/html.py); ``explain`` and
-``prevent`` become plain text, because they go into a plain-text message for the customer.
-One-line fields (titles, labels, causes) stay text: the runner puts them in the DOM with
-``textContent`` only.
+The steps themselves are rendered once, on the server, by ``theme/fragments/step.md`` (the decision
+list's sections, which the runner shows one at a time); this JSON carries only what the runner's state
+needs: the graph (options and where they lead), titles for the path and the summary, articles for the
+follow-up message. ``explain`` and ``prevent`` are plain text here, because they go into a plain-text
+message for the customer. The runner puts every string of it in the DOM with ``textContent`` only.
+The Markdown renderer below is also the step template's (its ``markdown`` and ``plain`` filters).
 """
 
 from __future__ import annotations
@@ -112,8 +111,6 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
         data: dict[str, Any] = {
             "id": step.id,
             "title": step.title,
-            "say": {"basic": md.html(step.say.basic), "advanced": md.html(step.say.advanced)} if step.say else None,
-            "do": md.html(step.do),
             "articles": articles,
             "ask": step.ask,
             "options": [{"label": o.label, **({"next": o.next} if o.next else _ending(o, md))} for o in step.options],

@@ -246,3 +246,13 @@ test("expired: runs not seen for longer than the configured age", () => {
   assert.equal(R.expired({}, T0, 30), true);
   assert.equal(R.expired(null, T0, 30), true);
 });
+
+test("strings follow the site's register: tú swaps the customer's usted forms, English has none", () => {
+  const tu = R.strings("es", { es: "tú" });
+  assert.equal(tu.m_ref, "Referencia de tu caso: {x}");
+  assert.equal(tu.self_summary_h, "Resumen para tu solicitud de soporte");
+  assert.equal(R.strings("es", { es: "usted" }).m_ref, "Referencia de su caso: {x}");
+  assert.equal(R.strings("es").m_ref, "Referencia de su caso: {x}");
+  assert.equal(R.strings("en", { es: "tú" }), R.STR.en);
+  for (const k of Object.keys(tu)) assert.ok(k in R.STR.es, k);
+});

@@ -30,7 +30,7 @@ def test_address_follows_the_configured_register() -> None:
     tu = tu.replace("2. Cancele todos.", "2. Cancélalos todos.").replace("No envíe documentos", "No envíes documentos")
     assert lint_article(tu, config("rules:\n  address: {es: tú}\n")) == []
     assert lint_article(tu) == [
-        f"{A}:22:7: warning: body: expected the register usted (rules.address.es in kb-lint.yml), found 'puedes' (tú); address the reader as usted in section 'Solución' [address]"]
+        f"{A}:22:7: warning: body: expected the register usted (register in mkdocs.yml or rules.address.es in kb-lint.yml), found 'puedes' (tú); address the reader as usted in section 'Solución' [address]"]
     assert lint_article(tu, config("rules:\n  address: {severity: 'off'}\n")) == []
 
 

@@ -96,11 +96,22 @@
   function $(root, sel) { return root.querySelector(sel); }
   function show(node, on) { if (node) node.hidden = !on; }
 
+  // The site's register (<meta name="kb-register">, the kb plugin's `register`): tú replaces these usted forms.
+  var TU = { es: { question: "¿Te ha resuelto el problema?",
+    rating: "¿Qué nota le das a este artículo? (opcional, de 1 a 5)",
+    thanks: "¡Gracias! Tu respuesta nos ayuda a mejorar esta ayuda." } };
+
+  function inRegister(t, lang) {
+    var meta = document.querySelector('meta[name="kb-register"]'), reg = {};
+    try { reg = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { reg = {}; }
+    return reg[lang] === "tú" && TU[lang] ? Object.assign({}, t, TU[lang]) : t;
+  }
+
   function init(box) {
     if (box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
     var lang = (document.documentElement.lang || "es").slice(0, 2);
-    build(box, T[lang] || T.es);
+    build(box, inRegister(T[lang] || T.es, lang));
     box.hidden = false;
     var articleId = box.getAttribute("data-article-id");
     var vote = null;

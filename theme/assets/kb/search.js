@@ -428,6 +428,7 @@
       if (res.offline) metaLine.appendChild(el("span", "kb-search__offline", " · " + S.offline));
       res.results.forEach(function (hit, i) {
         var li = el("li", "md-search-result__item");
+        li.setAttribute("role", "none"); // the listbox owns the links (role option), not list items
         var a = el("a", "md-search-result__link kb-search__link");
         a.href = new URL(String(hit.url).replace(/^\/+/, ""), base).href;
         a.setAttribute("role", "option");

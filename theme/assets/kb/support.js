@@ -20,7 +20,16 @@
   };
   var DAYS = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 
-  function strings(lang) { return T[String(lang || "").slice(0, 2)] || T.es; }
+  // The site's register (<meta name="kb-register">): tú replaces these usted forms.
+  var TU = { es: { title: "Habla con una persona", prefilled: "(tu mensaje ya va escrito)",
+    your_time: "(hora de tu equipo)" } };
+
+  function strings(lang) {
+    var code = String(lang || "").slice(0, 2), t = T[code] || T.es, reg = {};
+    var meta = document.querySelector('meta[name="kb-register"]');
+    try { reg = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { reg = {}; }
+    return reg[code] === "tú" && TU[code] ? Object.assign({}, t, TU[code]) : t;
+  }
 
   /** Weekday (0 = Monday) and minute of the day of the instant `ms` in the time zone `tz`. */
   function zoned(ms, tz) {
