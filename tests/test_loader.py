@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator.content.sources import (
-    _decode,
+    decode,
     markdown_headings,
     read_article,
     read_tree,
@@ -219,9 +219,9 @@ def test_size_limit_counts_bytes_not_characters() -> None:
 # --- files: decoding and front matter ----------------------------------------------------------------
 
 def test_decode_strips_bom_and_reports_bad_bytes_where_they_are() -> None:
-    assert _decode("\ufeffid: x\n".encode(), "p.yml") == "id: x\n"
+    assert decode("\ufeffid: x\n".encode(), "p.yml") == "id: x\n"
     with pytest.raises(ContentError) as info:
-        _decode(b"id: x\ntitle: Contrase\xf1a\n", "p.yml")
+        decode(b"id: x\ntitle: Contrase\xf1a\n", "p.yml")
     assert info.value.diagnostics == [Diagnostic("p.yml", 2, 16, "file", "expected UTF-8 text, found the byte 0xf1")]
 
 
@@ -234,14 +234,14 @@ def test_decode_strips_bom_and_reports_bad_bytes_where_they_are() -> None:
 ])
 def test_decode_positions(raw: bytes, line: int, col: int, byte: str) -> None:
     with pytest.raises(ContentError) as info:
-        _decode(raw, "p.yml")
+        decode(raw, "p.yml")
     message = f"expected UTF-8 text, found the byte {byte}"
     assert info.value.diagnostics == [Diagnostic("p.yml", line, col, "file", message)]
 
 
 def test_decode_size_limit() -> None:
     with pytest.raises(ContentError) as info:
-        _decode(b"x" * (MAX_BYTES + 1), "p.yml")
+        decode(b"x" * (MAX_BYTES + 1), "p.yml")
     assert [d.format() for d in info.value.diagnostics] == [
         "p.yml:1:1: file: expected at most 1,048,576 bytes, found 1,048,577 bytes"]
 

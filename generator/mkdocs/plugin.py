@@ -98,6 +98,28 @@ class KbPlugin(BasePlugin[KbConfig]):
             raise PluginError(f"kb: {n} content error{'s' if n != 1 else ''}; run 'kb validate' for the list")
         # Positions only serve diagnostics: not keeping them saves ~100 MB at 10,000 pages.
         self.catalog = dataclasses.replace(result.catalog, positions={})
+        self._add_theme(config)
+        self._set_extra(config)
+        lang = str(config.theme.get("language") or "es")[:2]
+        related = self._setup_search(config, root, lang)
+        self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
+                                 lang, tuple(self.config.feedback),
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
+                                                      self.config.html_embeds),
+                                 related_articles=related, register=self.register)
+        # Broken links and anchors must fail --strict; the nav lists sections, not every page.
+        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
+            level = getattr(config.validation.links, name)
+            setattr(config.validation.links, name, max(level, logging.WARNING))
+        config.validation.nav.omitted_files = logging.DEBUG
+        if config.nav is None and self.config.nav:
+            t = strings(lang)
+            config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
+        return config
+
+
+    def _add_theme(self, config: Any) -> None:
+        """Our templates, CSS and scripts, and the Markdown extensions the pages need."""
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         if self.config.offline:
@@ -117,6 +139,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(script)
+
+    def _set_extra(self, config: Any) -> None:
+        """What the templates read from config.extra: endpoint, languages, support, register."""
         config.extra["kb_events_endpoint"] = self.config.events_endpoint
         # the chrome of a page in another language (header name, home link, nav): see partials/*.html
         config.extra["kb_site_lang"] = str(config.theme.get("language") or "es")[:2]
@@ -128,22 +153,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         except (SupportError, RegisterError) as exc:
             raise PluginError(f"kb: {exc}") from None
         config.extra["kb_register"] = json.dumps(self.register, ensure_ascii=False)  # <meta name="kb-register">
-        lang = str(config.theme.get("language") or "es")[:2]
-        related = self._setup_search(config, root, lang)
-        self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
-                                 lang, tuple(self.config.feedback),
-                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
-                                                      self.config.html_embeds),
-                                 related_articles=related, register=self.register)
-        # Broken links and anchors must fail --strict; the nav lists sections, not every page.
-        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
-            level = getattr(config.validation.links, name)
-            setattr(config.validation.links, name, max(level, logging.WARNING))
-        config.validation.nav.omitted_files = logging.DEBUG
-        if config.nav is None and self.config.nav:
-            t = strings(lang)
-            config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
-        return config
 
     def _setup_search(self, config: Any, root: Path, lang: str) -> Mapping[str, tuple[str, ...]]:
         """Analyse the catalog for search, wire the header box, return the related articles."""
