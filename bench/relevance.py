@@ -182,7 +182,7 @@ def percentile(values: list[int], p: float) -> float:
 
 def evaluate(site: Path, root: Path, ids: dict[str, str], queries: list[Query]) -> dict[str, object]:
     static = StaticIndex(site / STATIC_DIR)
-    server = open_server_index(site)
+    server = open_server_index(root / ".kb-data")  # the private data folder (mkdocs.yml's default)
     baseline = Baseline(root, ids)
     ranks: dict[str, dict[str, list[int | None]]] = {}
     misses: list[str] = []

@@ -50,6 +50,19 @@ class QueryWord:
     corrected: tuple[str, ...] = ()  # vocabulary words used as corrections
 
 
+MIN_LINK_STEM: Final = 4
+
+
+def _kin(word: str, member: str, stem: str) -> bool:
+    """Whether a stem shorter than ``MIN_LINK_STEM`` letters really links ``word`` to ``member``: they
+    also share their first four letters (or one is the other's start). Three letters conflate words
+    of different languages and meanings: "pasa" and "pass" (pas), "pago" and "page" (pag)."""
+    if stem not in stems(member):
+        return False
+    n = min(MIN_LINK_STEM, len(word), len(member))
+    return word[:n] == member[:n]
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Synonym groups, looked up by any stem of any member."""
@@ -77,6 +90,8 @@ class Synonyms:
         out: dict[str, None] = {}
         for s in stems(word):
             for g in self.by_stem.get(s, ()):
+                if len(s) < MIN_LINK_STEM and not any(_kin(word, m, s) for m in self.groups[g]):
+                    continue
                 for m in self.groups[g]:
                     if m != word:
                         out[m] = None
