@@ -84,6 +84,19 @@ def test_a_three_letter_stem_does_not_link_words_of_other_meanings(synonyms: Syn
     assert "pagina" in synonyms.of("pages") and "hoja" in synonyms.of("hojas")
 
 
+def test_a_term_counts_for_one_query_word_only(synonyms: Synonyms) -> None:
+    """Two query words that are synonyms ("anular", "cancelar") or forms of one word ("conecta",
+    "conectado") would count one occurrence in a document twice: the term stays with the word that
+    gives it the most weight."""
+    anular, cancelar = expand("anular cancelar", synonyms)
+    assert stem("cancelar") in {v.term for v in cancelar.variants}
+    assert stem("cancelar") not in {v.term for v in anular.variants}
+    assert stem("anular") in {v.term for v in anular.variants}
+    first, second = expand("conecta conectado", synonyms)
+    assert stem("conecta") in {v.term for v in first.variants}
+    assert stem("conecta") not in {v.term for v in second.variants}
+
+
 def test_synonym_variants_weigh_less_than_the_word(synonyms: Synonyms) -> None:
     (w,) = expand("clave", synonyms)
     by_term = {v.term: v for v in w.variants}

@@ -166,7 +166,22 @@
         });
         return { word: word, variants: Array.from(variants.values()), corrected: corrected };
       });
-    }));
+    })).then(once);
+  }
+
+  // Each term searched for one query word only: the one giving it the most weight, the first on a tie.
+  function once(words) {
+    var owner = new Map();
+    words.forEach(function (w, i) {
+      w.variants.forEach(function (v) {
+        var o = owner.get(v.term);
+        if (!o || v.weight > o[0]) owner.set(v.term, [v.weight, i]);
+      });
+    });
+    words.forEach(function (w, i) {
+      w.variants = w.variants.filter(function (v) { return owner.get(v.term)[1] === i; });
+    });
+    return words;
   }
 
   function bestSymptom(candidates, words, lang, an) {
