@@ -6,8 +6,9 @@
    and LICENSES at the top are not articles) is copied to a scratch folder and imported with
    ``bench/relevance-map.yml`` (nothing skipped, review dates from the import day, DocFX's
    site-relative links to the old site) into a fresh content root.
-2. **Build**: ``kb build --strict`` of that root (``bench/relevance-lint.yml`` as its
-   kb-lint.yml: imported prose is not ours to rewrite before a first build; see docs/import.md).
+2. **Build**: ``kb build --strict`` of that root, with the default kb-lint.yml: the mapping's
+   ``lint:`` turns the prose rules off on the imported articles (imported prose is not ours to
+   rewrite before a first build; see docs/import.md).
 3. **Artefacts**: the visible text of every imported page is searched for what a faithful import
    never shows: ``:::image``, ``:::``, ``[!INCLUDE``, ``[!NOTE]`` and the other alerts, ``-->``,
    ``<!--``, a backslash escape (``\\-``, ``\\<``), "To be completed", "Pendiente de completar".
@@ -77,7 +78,6 @@ def import_corpus(corpus: Path, work: Path) -> tuple[Path, dict[str, str], dict[
     (root / "kb").mkdir()
     (root / "protocols").mkdir()
     (root / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
-    shutil.copyfile(HERE / "relevance-lint.yml", root / "kb-lint.yml")
     result = import_folder(ImportOptions(source=export, root=root, mapping=HERE / "relevance-map.yml",
                                          today=date.today(), report=work / "import-report.md"))
     ids = {o.source: o.id for o in result.outcomes if o.status == "imported"}

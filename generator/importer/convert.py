@@ -276,6 +276,8 @@ class Converter:
         if protocols:
             fm["protocols"] = protocols
         fm["lang"] = lang
+        if m.file.lint is not None:
+            fm["lint"] = m.file.lint
         # An id of the source is kept when it reads as one of ours (a slug), never a bare number.
         source_slug = meta.text("source_id") or ""
         wanted = meta.text("id") or (source_slug if ID_RE.match(source_slug) else "")

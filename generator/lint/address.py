@@ -78,7 +78,8 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
         first = found[want][0][2]
         return [(text, at, f"expected one register, {want} (found '{first}'), found '{word}' ({other}) in the same "
                           f"document; write every part as {want}")]
-    return [(text, at, f"expected the register {want} (rules.address.es in kb-lint.yml), found '{word}' ({other}); "
+    return [(text, at, f"expected the register {want} (rules.address.es in kb-lint.yml, or the article's "
+                       f"lint.address), found '{word}' ({other}); "
                        f"address the reader as {want}")]
 
 
