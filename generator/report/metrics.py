@@ -103,19 +103,6 @@ class Accumulator:
                 and (f.channel is None or ev.get("channel") == f.channel)
                 and (f.technician is None or f.technician_of(ev.get("technician")) == f.technician_of(f.technician)))
 
-    def _search(self, ev: dict[str, Any]) -> None:
-        """Searches count in no area or protocol; by query (lower case, spaces collapsed): none found,
-        or found with how many of them were sent with a clicked result (low-click searches)."""
-        if self.filters.area is None and self.filters.protocol is None:
-            query = " ".join(str(ev["query"]).lower().split())
-            self.search_total += 1
-            self.searches[query] += 1
-            if ev.get("results") == 0:
-                self.zero_searches[query] += 1
-            elif ev.get("results"):
-                self.shown[query] += 1
-                self.clicks[query] += ev.get("clicked") is not None
-
     def add(self, ev: dict[str, Any]) -> None:
         f = self.filters
         if f.since or f.until:
@@ -179,6 +166,8 @@ class Accumulator:
             self.links.append((parse_ts(ev["ts"]), aid, f"case:{case}"))
 
     def _search(self, ev: dict[str, Any]) -> None:
+        """Searches count in no area or protocol; by query (lower case, spaces collapsed): none found,
+        or found with how many of them were sent with a clicked result (low-click searches)."""
         if self.filters.area is None and self.filters.protocol is None:
             query = " ".join(str(ev["query"]).lower().split())
             self.search_total += 1
