@@ -192,10 +192,10 @@ def _search(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _synonyms(sub: Subparsers, common: argparse.ArgumentParser) -> None:
-    sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result searches")
+    sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result and low-click searches")
     sy_sub = sy.add_subparsers(dest="synonyms_command", metavar="ACTION", required=True)
-    sg = sy_sub.add_parser("suggest", parents=[common], help="print groups for the words of zero-result searches "
-                           "that the site does not know (from kb report's report.json)")
+    sg = sy_sub.add_parser("suggest", parents=[common], help="print groups for the words of zero-result and low-click "
+                           "searches that the site does not know (from kb report's report.json)")
     sg.add_argument("--report", metavar="REPORT.json", help="report.json of kb report (default: report/report.json)")
     sg.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
     sg.add_argument("--min-searches", type=int, default=1, help="leave out words searched fewer times")

@@ -148,6 +148,17 @@ def _list_items(lines: list[Ln]) -> list[str]:
     return items
 
 
+def _lists(meta: SourceMeta) -> dict[str, list[str]]:
+    """products and tags (lower case), cleaned, without duplicates; only those that have items."""
+    out = {}
+    for target in ("products", "tags"):
+        items = [clean_line(x.lower() if target == "tags" else x) for x in meta.items(target)]
+        items = list(dict.fromkeys(i for i in items if i))
+        if items:
+            out[target] = items
+    return out
+
+
 class Converter:
     """Turns source documents into drafts with one mapping and one 'today'."""
 
@@ -264,11 +275,7 @@ class Converter:
             fm["symptoms"] = symptoms
         if cause:
             fm["cause"] = cause
-        for target in ("products", "tags"):
-            items = [clean_line(x.lower() if target == "tags" else x) for x in meta.items(target)]
-            items = list(dict.fromkeys(i for i in items if i))
-            if items:
-                fm[target] = items
+        fm |= _lists(meta)
         fm["owner"] = self._owner(meta, rel, findings)
         fm["reviewed"] = self._reviewed(meta, rel, findings)
         fm["review_every_days"] = self._every(meta, rel, findings)
@@ -276,6 +283,8 @@ class Converter:
         if protocols:
             fm["protocols"] = protocols
         fm["lang"] = lang
+        if m.file.lint is not None:
+            fm["lint"] = m.file.lint
         # An id of the source is kept when it reads as one of ours (a slug), never a bare number.
         source_slug = meta.text("source_id") or ""
         wanted = meta.text("id") or (source_slug if ID_RE.match(source_slug) else "")

@@ -25,6 +25,19 @@ REQUIRED_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+class ArticleLint(BaseModel):
+    """Lint exceptions of one article (``kb import`` writes them from its mapping's ``lint:``)."""
+
+    model_config = STRICT
+
+    disable: list[Line] = Field(default_factory=list, max_length=50, description="Lint rules that do not run "
+                              "on this article (names of kb-lint.yml's rules: readability, address…).")
+    severity: dict[Line, Literal["warning", "error", "off"]] = Field(
+        default_factory=dict, description="Lint rule -> its severity on this article, over kb-lint.yml's.")
+    address: Literal["usted", "tú"] | None = Field(None, description="How this article addresses the reader "
+                                                   "(the address rule), over kb-lint.yml's rules.address.es.")
+
+
 class ArticleMeta(BaseModel):
     """The YAML front matter of an article."""
 
@@ -47,6 +60,8 @@ class ArticleMeta(BaseModel):
     translation_of: Id | None = Field(None, description="Id of the article this one translates.")
     hide: list[Literal["feedback", "toc"]] = Field(default_factory=list,
                                                     description="Page parts to hide on this page.")
+    lint: ArticleLint | None = Field(None, description="Lint exceptions for this article: rules off, severities, "
+                                     "its register (an imported article's, until it is reviewed).")
     draft: bool = Field(False, description="A draft written from a case (kb new article --from-run): its "
                         "missing cause and sections are warnings until it is finished.")
 

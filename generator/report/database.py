@@ -286,6 +286,16 @@ def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
     return int(total), ((str(q), int(n)) for q, n in zero)
 
 
+def searches_shown(db: Reader, s: Scope) -> Iterator[tuple[str, int, int]]:
+    """Each raw query that found something: (query, searches, of them with a clicked result)."""
+    d, p = s.d, "payload"
+    time_sql, params = s.time()
+    rows = db.rows(f"SELECT {d.text(p, 'query')}, count(*), count(*) FILTER (WHERE {d.text(p, 'clicked')} IS NOT NULL) "
+                   f"FROM events WHERE type = 'search' AND {d.number(p, 'results')} > 0{time_sql} "
+                   f"GROUP BY {d.text(p, 'query')}", params)
+    return ((str(q), int(n), int(c)) for q, n, c in rows)
+
+
 def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
     """(events in the period, anonymous clients seen, clients seen in two weeks or more)."""
     d, p = s.d, "payload"

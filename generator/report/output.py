@@ -78,6 +78,9 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
                        for o in health["overdue"]])
     out["zero_result_searches"] = (["query", "searches"],
                                    [[z["query"], z["searches"]] for z in health["zero_result_searches"]])
+    out["low_click_searches"] = (["query", "searches", "clicks"],
+                                 [[z["query"], z["searches"], z["clicks"]]
+                                  for z in health.get("low_click_searches", [])])
     out["fix_next"] = (["kind", "id", "title", "score", "why"],
                        [[f["kind"], f["id"], f["title"], f["score"], f["why"]] for f in health["fix_next"]])
     return out

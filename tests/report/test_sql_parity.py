@@ -112,6 +112,8 @@ def test_generated_equal(store: Store, manifest: Manifest, seed: int) -> None:
             assert {r["technician"] for r in py["csat_by"]["technician"]} <= {"ana", "ben", "ben ruiz", "carla", "—"}
             assert 0 < py["overall"]["fcr"] < py["overall"]["resolution_rate"]
             assert py["health"]["zero_result_searches"] and py["overall"]["retention"]
+            low = {r["query"] for r in py["health"]["low_click_searches"]}
+            assert low and "no navega" not in low  # "no navega" is clicked on about half its searches
         assert_same(report_from_store(store, manifest, filters, TODAY), py, f"seed {seed}, {name}")
 
 
@@ -145,3 +147,24 @@ def test_percentiles_match_python(store: Store) -> None:
             ((_, _, med, p90, count),) = list(percentiles(db, source))
             assert count == n
             assert (med, p90) == (median(values), percentile(values, 90)), n
+
+
+def test_low_click_searches_in_the_database(store: Store, manifest: dict[str, Any]) -> None:
+    """Searches that found something but were rarely followed by a click, counted by SQL (SQLite and
+    PostgreSQL) exactly as by the reference: the query normalised, a click event counting as a search."""
+    def search(i: int, query: str, results: int, clicked: str | None = None) -> dict[str, Any]:
+        return {"id": f"00000000-0000-4000-8000-{i:012d}", "type": "search", "ts": "2026-11-20T08:00:00Z",
+                "page": "/", "query": query, "results": results, "clicked": clicked}
+    events = [search(i, q, 4) for i, q in enumerate(["hoja de calculo", "Hoja de  Calculo", "hoja de calculo ",
+                                                    "hoja de calculo"])]  # 4 searches, never a click
+    events += [search(10 + i, "impresora", 3) for i in range(4)] + [search(14, "impresora", 3, "cable-suelto")]
+    events += [search(20 + i, "wifi lenta", 2) for i in range(3)] + [search(23, "wifi lenta", 2, "cable-suelto")]
+    events += [search(30 + i, "router", 2) for i in range(2)]  # too few searches to tell
+    events += [search(40 + i, "contrasena caducada", 0) for i in range(3)]  # found nothing: the other list
+    assert store.insert(events)[0] == len(events)
+    for report in (report_from_store(store, manifest, Filters(), TODAY),
+                   report_from_events(events, manifest, Filters(), TODAY)):
+        assert report["health"]["low_click_searches"] == [
+            {"query": "impresora", "searches": 5, "clicks": 1},  # one click in five: low
+            {"query": "hoja de calculo", "searches": 4, "clicks": 0}]  # wifi lenta: one in four, not low
+        assert report["health"]["zero_result_searches"] == [{"query": "contrasena caducada", "searches": 3}]

@@ -20,6 +20,7 @@
   function Analyzer(rules) {
     this.stop = new Set(rules.stop);
     this.suffixes = rules.suffixes;
+    this.respell = rules.respell || {};
     this.minStem = rules.min_stem;
     this.minStemWord = rules.min_stem_word;
     this.maxWord = rules.max_word;
@@ -41,7 +42,15 @@
     var list = this.suffixes[lang] || [];
     for (var i = 0; i < list.length; i++) {
       var s = list[i];
-      if (word.length - s.length >= this.minStem && word.slice(-s.length) === s) return word.slice(0, -s.length);
+      if (word.length - s.length >= this.minStem && word.slice(-s.length) === s) {
+        var base = word.slice(0, -s.length), re = this.respell[lang] || [];
+        for (var j = 0; j < re.length; j++) {  // [removed suffix starts with, stem ends with, write instead]
+          var r = re[j];
+          if (s.indexOf(r[0]) === 0 && base.slice(-r[1].length) === r[1] &&
+              base.length - r[1].length + r[2].length >= this.minStem) return base.slice(0, -r[1].length) + r[2];
+        }
+        return base;
+      }
     }
     return word;
   };
@@ -80,6 +89,14 @@
   function maxEdits(word) { return word.length < 4 ? 0 : word.length < 8 ? 1 : 2; }
 
   // --- synonyms and query expansion (generator/search/query.py) -----------------------------------
+  var MIN_LINK_STEM = 4;
+  // A stem shorter than MIN_LINK_STEM links word and member only when they also share their first
+  // four letters (or one is the other's start): "pasa"/"pass" (pas) and "pago"/"page" (pag) do not.
+  function kin(an, word, member, stem) {
+    if (an.stems(member).indexOf(stem) < 0) return false;
+    var n = Math.min(MIN_LINK_STEM, word.length, member.length);
+    return word.slice(0, n) === member.slice(0, n);
+  }
   function Synonyms(groups, an) {
     var clean = [];
     groups.forEach(function (g) {
@@ -105,6 +122,7 @@
     var out = [], self = this;
     this.an.stems(word).forEach(function (s) {
       (self.byStem.get(s) || []).forEach(function (g) {
+        if (s.length < MIN_LINK_STEM && !self.groups[g].some(function (m) { return kin(self.an, word, m, s); })) return;
         self.groups[g].forEach(function (m) { if (m !== word && out.indexOf(m) < 0) out.push(m); });
       });
     });
@@ -148,7 +166,22 @@
         });
         return { word: word, variants: Array.from(variants.values()), corrected: corrected };
       });
-    }));
+    })).then(once);
+  }
+
+  // Each term searched for one query word only: the one giving it the most weight, the first on a tie.
+  function once(words) {
+    var owner = new Map();
+    words.forEach(function (w, i) {
+      w.variants.forEach(function (v) {
+        var o = owner.get(v.term);
+        if (!o || v.weight > o[0]) owner.set(v.term, [v.weight, i]);
+      });
+    });
+    words.forEach(function (w, i) {
+      w.variants = w.variants.filter(function (v) { return owner.get(v.term)[1] === i; });
+    });
+    return words;
   }
 
   function bestSymptom(candidates, words, lang, an) {
