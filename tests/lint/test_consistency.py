@@ -79,7 +79,7 @@ def test_an_articles_register_switch_checks_it_for_tu() -> None:
     assert lint_article(tu) != []
     assert lint_article(edit(tu, OWN, OWN + "lint:\n  address: tú\n")) == []
     assert lint_article(edit(ARTICLE, OWN, OWN + "lint:\n  address: tú\n")) == [
-        f"{A}:24:4: warning: body: expected the register tú (rules.address.es in kb-lint.yml, or the article's lint.address), found 'Abra' (usted); address the reader as tú in section 'Solución' [address]"]
+        f"{A}:24:4: warning: body: expected the register tú (register in mkdocs.yml, rules.address.es in kb-lint.yml, or the article's lint.address), found 'Abra' (usted); address the reader as tú in section 'Solución' [address]"]
 
 
 def test_an_unknown_rule_in_an_articles_lint_is_an_error_with_its_position() -> None:
