@@ -33,7 +33,7 @@ from generator.importer.meta import SourceMeta, clean_line, map_front_matter
 from generator.importer.report import finding
 from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
-from generator.model.fields import ID_RE, RESERVED_IDS
+from generator.model.fields import AUDIENCES, ID_RE, RESERVED_IDS
 from generator.model.validate import RESERVED_AREAS
 from generator.pipeline.scaffold import slugify
 
@@ -47,7 +47,6 @@ _WORDS = {
         as at by from can will have an was but they which do all their has more click select open then when
         computer password user email""")),
 }
-_AUDIENCES = ("technician", "end-user", "both")
 _APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
 _DANGLING = frozenset(re.findall(r"\S+", """a an the of on in or and to for with from by at as into onto than that
     when while if is are be not no your you de del la las el lo los en y e o u al con por para que un una unos unas
@@ -297,7 +296,7 @@ class Converter:
         value = meta.text("audience")
         if value is None:
             return self.mapping.file.default_audience
-        if fold(value).replace(" ", "-") in _AUDIENCES:
+        if fold(value).replace(" ", "-") in AUDIENCES:
             return fold(value).replace(" ", "-")
         found = self.mapping.audiences.get(fold(value)) or self.mapping.audiences.get(fold(value).replace(" ", "_"))
         if found:

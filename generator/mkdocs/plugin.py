@@ -43,6 +43,7 @@ from generator.layout import (
 )
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
+from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
 from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
@@ -54,6 +55,7 @@ from generator.render.offline import write_service_worker
 from generator.render.pages import GeneratedPage, Renderer
 from generator.render.runner import RunnerOptions
 from generator.render.support import SupportError, support_data, support_json
+from generator.search.documents import TYPES
 
 if TYPE_CHECKING:
     from generator.search.build import SearchBuild, SearchJob
@@ -178,10 +180,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         def box(language: str) -> dict[str, dict[str, str]]:
             t = in_register(strings(language), language, self.register)
             return {"strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
-                    "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician", "end-user", "both")}}
+                    "labels": {k: t[k] for k in (*TYPES, *AUDIENCES)}}
 
         config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/", **box(lang),
-                                     "languages": {other: box(other) for other in ("es", "en") if other != lang}}
+                                     "languages": {other: box(other) for other in LANGS if other != lang}}
         urls = bool(config.use_directory_urls)
         if not self.preview:  # the live preview keeps the analysis in this process for its updates
             try:

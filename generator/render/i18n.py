@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from generator.model.fields import CHANNELS, LEVELS, REASONS
+
 STRINGS: Final[dict[str, dict[str, str]]] = {
     "es": {
         "home": "Inicio",
@@ -24,6 +26,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "chat": "Chat",
         "remote": "Control remoto",
         "email": "Correo",
+        "basic": "Básico",
+        "advanced": "Avanzado",
         "minutes": "Duración estimada",
         "min": "min",
         "owner": "Responsable",
@@ -50,6 +54,11 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "escalated": "Escalar a",
         "explain": "Qué le explicamos al cliente",
         "prevent": "Cómo evitarlo",
+        "reason_outdated": "Está desactualizado",
+        "reason_unclear": "No se entiende",
+        "reason_did_not_work": "Lo hice y no funcionó",
+        "reason_missing_info": "Falta información",
+        "reason_other": "Otro motivo",
         "symptoms": "¿Le ocurre esto?",
         "related_protocols": "Protocolos relacionados",
         "related_articles": "Artículos relacionados",
@@ -114,6 +123,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "protocol": "Protocol",
         "channels": "Channels",
         "phone": "Phone",
+        "basic": "Basic",
+        "advanced": "Advanced",
         "chat": "Chat",
         "remote": "Remote control",
         "email": "Email",
@@ -143,6 +154,11 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "escalated": "Escalate to",
         "explain": "What we explain to the customer",
         "prevent": "How to prevent it",
+        "reason_outdated": "It is out of date",
+        "reason_unclear": "It is hard to understand",
+        "reason_did_not_work": "I did it and it did not work",
+        "reason_missing_info": "Information is missing",
+        "reason_other": "Something else",
         "symptoms": "Does this happen to you?",
         "related_protocols": "Related protocols",
         "related_articles": "Related articles",
@@ -226,3 +242,15 @@ def in_register(strings: Mapping[str, str], lang: str, register: Mapping[str, st
     if register.get(lang) == "tú":
         out.update(TU.get(lang, {}))
     return out
+
+
+def reason_labels(lang: str) -> list[tuple[str, str]]:
+    """The feedback widget's reasons (declared once in the model) with their labels in ``lang``."""
+    t = strings(lang)
+    return [(r, t[f"reason_{r}"]) for r in REASONS]
+
+
+def enum_labels(lang: str) -> dict[str, str]:
+    """The labels of the channels and the customer levels in ``lang``, for the browser's scripts."""
+    t = strings(lang)
+    return {code: t[code] for code in (*CHANNELS, *LEVELS)}

@@ -27,9 +27,10 @@ from generator.layout import (
 )
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
+from generator.model.fields import Callout, callouts
 from generator.model.protocol import Protocol, Step
 from generator.model.register import site_register
-from generator.render.i18n import in_register, strings
+from generator.render.i18n import in_register, reason_labels, strings
 from generator.render.runner import MarkdownRenderer, RunnerOptions, data_json, runner_data
 
 
@@ -91,6 +92,7 @@ class StepView:
     step: Step
     articles: tuple[StepArticle, ...]
     options: tuple[OptionView, ...]
+    callouts: tuple[Callout, ...] = ()  # fields shown as a callout before the step's content (a warning…)
 
     @property
     def technician_articles_only(self) -> bool:
@@ -126,6 +128,7 @@ class ArticleContext:
     used_in: tuple[Link, ...]
     t: dict[str, str]
     feedback: bool = False  # show the "did this solve it?" widget
+    reasons_json: str = "[]"  # the widget's reasons as [[code, label], ...] (render/i18n.py reason_labels)
     related_articles: tuple[Link, ...] = ()  # similar articles, computed by generator/search/related.py
     languages: tuple[LangLink, ...] = ()  # the language switch: every version, this one without href
 
@@ -249,7 +252,7 @@ class Renderer:
                 else:
                     options.append(OptionView(o.label, "escalate", o.escalate or ""))
             steps.append(StepView(i + 1, step, tuple(self._step_article(src, a) for a in step.articles),
-                                  tuple(options)))
+                                  tuple(options), callouts(step)))
         related = self.related_protocols(entry)
         data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
         return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data),
@@ -279,6 +282,7 @@ class Renderer:
             tuple(self._protocol_link(src, p) for p in using),
             self.t(article.meta.lang),
             feedback=article.meta.type in self.feedback_types and "feedback" not in article.meta.hide,
+            reasons_json=data_json(reason_labels(article.meta.lang)),
             related_articles=tuple(self._article_link(src, r) for r in self.related_articles.get(article.id, ())
                                    if r in self.catalog.article_by_id),
             languages=self.languages(article.id),

@@ -3,9 +3,13 @@
 The steps themselves are rendered once, on the server, by ``theme/fragments/step.md`` (the decision
 list's sections, which the runner shows one at a time); this JSON carries only what the runner's state
 needs: the graph (options and where they lead), titles for the path and the summary, articles for the
-follow-up message. ``explain`` and ``prevent`` are plain text here, because they go into a plain-text
-message for the customer. The runner puts every string of it in the DOM with ``textContent`` only.
-The Markdown renderer below is also the step template's (its ``markdown`` and ``plain`` filters).
+follow-up message. Which texts it carries comes from their field metadata (``TextField`` in
+generator/model/fields.py), never by name: one-line fields as they are, Markdown sent to the customer
+(``TextField.sent``: ``explain``, ``prevent``) as plain text, because it goes into a plain-text message;
+Markdown shown on the step (``do``, ``say``) and callouts (``warning``) are the step template's. The
+runner puts every string of it in the DOM with ``textContent`` only. The enumerations the runner offers
+(levels) and their labels come with the data. The Markdown renderer below is also the step template's
+(its ``markdown`` and ``plain`` filters).
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from html.parser import HTMLParser
 from typing import Any
 
 import markdown  # type: ignore[import-untyped]
+from pydantic import BaseModel
 
 from generator.content.html import clean, keep_placeholders
 from generator.layout import SATISFACTION_SRC, article_src, relative_url
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.model.protocol import Option, Step
+from generator.model.fields import LEVELS, callouts, field_meta
+from generator.model.protocol import Step
+from generator.render.i18n import enum_labels, strings
 
 # The Markdown extensions the site's pages use for these fields (see mkdocs.yml).
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "tables",
@@ -88,12 +95,28 @@ class MarkdownRenderer:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() or None
 
 
-def _ending(item: Option | Step, md: MarkdownRenderer) -> dict[str, Any]:
-    if item.resolve is not None:
-        return {"resolve": item.resolve, "explain": md.plain(item.explain), "prevent": md.plain(item.prevent)}
-    if item.escalate is not None:
-        return {"escalate": item.escalate}
-    return {}
+def field_data(obj: BaseModel, md: MarkdownRenderer) -> dict[str, Any]:
+    """The texts of a step or an option the runner's state needs, by their field metadata
+    (generator/model/fields.py ``TextField``): one-line fields as they are, Markdown sent to the customer as
+    plain text. Markdown shown on the step, nested models (``say``) and callouts are rendered once by
+    ``theme/fragments/step.md``; lists are left to the caller."""
+    out: dict[str, Any] = {}
+    for name, info in type(obj).model_fields.items():
+        meta, value = field_meta(info), getattr(obj, name)
+        if meta is None or meta.callout is not None or isinstance(value, (list, BaseModel)):
+            continue
+        if meta.sent:
+            out[name] = md.plain(value)
+        elif not meta.markdown:
+            out[name] = value
+    return {k: v for k, v in out.items() if v is not None}  # an absent field is left out of the page's JSON
+
+
+def callout_data(step: Step, lang: str) -> list[dict[str, Any]]:
+    """The step's callouts (a warning…) with their label in the protocol's language, shown before the options."""
+    t = strings(lang)
+    return [{"name": c.name, "style": c.style, "heading": t[c.name], "text": c.text, "technician": c.technician}
+            for c in callouts(step)]
 
 
 def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: RunnerOptions,
@@ -108,15 +131,8 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
             a = catalog.article_by_id[aid]
             articles.append({"id": a.id, "title": a.meta.title, "audience": a.meta.audience,
                              "url": relative_url(src, article_src(a), directory_urls=options.directory_urls)})
-        data: dict[str, Any] = {
-            "id": step.id,
-            "title": step.title,
-            "articles": articles,
-            "ask": step.ask,
-            "options": [{"label": o.label, **({"next": o.next} if o.next else _ending(o, md))} for o in step.options],
-        }
-        data.update(_ending(step, md))
-        steps.append(data)
+        steps.append({"id": step.id, **field_data(step, md), "articles": articles,
+                      "options": [{**({"next": o.next} if o.next else {}), **field_data(o, md)} for o in step.options]})
     return {
         "id": proto.id,
         "version": entry.version,
@@ -124,6 +140,8 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
         "audience": proto.audience,
         "lang": proto.lang,
         "channels": list(proto.channels),
+        "levels": list(LEVELS),
+        "labels": enum_labels(proto.lang),
         "prerequisites": list(proto.prerequisites),
         "start": proto.start,
         "steps": steps,

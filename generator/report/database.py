@@ -16,12 +16,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.model.fields import OUTCOMES
 from generator.report.common import ArticleCounts as ArticleCounts  # re-exported: sqlreport reads it here
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, top_answer
 from generator.store import Reader
-
-OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
 
 
 @dataclass

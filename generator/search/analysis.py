@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from generator.model.fields import LANGS as MODEL_LANGS
+
 _MARKS = re.compile("[\u0300-\u036f]")
 _JOIN = re.compile(r"([a-z0-9])[-'’](?=[a-z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -107,7 +109,7 @@ class Rules:
 
 RULES: Final = Rules(frozenset(STOP_ES) | frozenset(STOP_EN), {"es": SUFFIX_ES, "en": SUFFIX_EN},
                      {"es": RESPELL_ES})
-LANGS: Final = ("es", "en")
+LANGS: Final = MODEL_LANGS
 
 
 def fold(text: str) -> str:

@@ -27,6 +27,7 @@ from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostic
+from generator.model.fields import ID_PATTERN, Channel, Level, Outcome, Reason
 from generator.model.manifest import Manifest
 
 MAX_EVENTS_PER_BATCH = 100
@@ -34,11 +35,10 @@ MAX_AGE = timedelta(days=90)  # a browser queue may hold events while offline
 MAX_SKEW = timedelta(hours=24)  # clocks are wrong; the future is not that far
 
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-ID_RE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
 Uuid = Annotated[StrictStr, Field(pattern=UUID_RE)]
-ContentId = Annotated[StrictStr, Field(pattern=ID_RE)]
+ContentId = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
 Short = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Comment = Annotated[StrictStr, Field(max_length=1000)]
@@ -90,7 +90,7 @@ class FeedbackEvent(_Event):
     article_id: ContentId
     helpful: StrictBool | None = None
     rating: Rating | None = None
-    reason: Literal["outdated", "unclear", "did_not_work", "missing_info", "other"] | None = None
+    reason: Reason | None = None
     comment: Comment | None = None
     by_technician: StrictBool = False
 
@@ -133,13 +133,13 @@ class ProtocolRunEvent(_Event):
     started_at: Timestamp
     ended_at: Timestamp
     contact_at: Timestamp | None = None  # when the customer got in touch, if known (response time)
-    outcome: Literal["resolved", "escalated", "abandoned", "unresolved"]
+    outcome: Outcome
     path: Annotated[list[PathStep], Field(max_length=500)]
     resolved_step: ContentId | None = None
     cause: Label | None = None
     escalated_to: Label | None = None
-    channel: Literal["phone", "chat", "remote", "email"] | None = None
-    customer_level: Literal["basic", "advanced"] | None = None
+    channel: Channel | None = None
+    customer_level: Level | None = None
     mode: Literal["technician", "self-service"] | None = None
     ticket_ref: Short | None = None
     technician: Short | None = None

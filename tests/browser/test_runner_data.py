@@ -80,7 +80,11 @@ def test_runner_data_of_the_tiny_protocol() -> None:
          "prevent": "Asegúrese de que el cable hace clic al conectarlo."},
         {"label": "No", "next": "comprobar-dns"}]
     last = data["steps"][-1]
-    assert (last["escalate"], last["options"]) == ("Nivel 2 — Redes", [])
+    assert (last["escalate"], last["options"], last.get("say"), last.get("do")) == ("Nivel 2 — Redes", [], None, None)
+    # the enumerations and their labels come with the data (declared once in generator/model/fields.py)
+    assert data["levels"] == ["basic", "advanced"]
+    assert data["labels"] == {"phone": "Teléfono", "chat": "Chat", "remote": "Control remoto", "email": "Correo",
+                              "basic": "Básico", "advanced": "Avanzado"}
 
 
 def test_plain_text_of_markdown_explanations() -> None:

@@ -1,6 +1,7 @@
 /* kb feedback: "did this solve your problem?" on articles and guides.
  *
- * The page carries only <div data-kb-feedback data-article-id="…">; the widget is built here
+ * The page carries only <aside data-kb-feedback data-article-id="…" data-reasons="[[code, label]…]">
+ * (the reasons are declared once, in generator/model/fields.py); the widget is built here
  * (it needs JavaScript anyway), so its labels are not repeated in every page's HTML nor in the
  * search index. All text goes in with textContent.
  *
@@ -12,13 +13,11 @@
 (function () {
   "use strict";
   var TECH_KEY = "kb.techMode";
-  var REASONS = ["outdated", "unclear", "did_not_work", "missing_info", "other"];
   var T = {
     es: {
       question: "¿Le ha resuelto el problema?", yes: "Sí", no: "No",
       rating: "¿Qué nota le da a este artículo? (opcional, de 1 a 5)", reason: "¿Qué falló?",
-      outdated: "Está desactualizado", unclear: "No se entiende", did_not_work: "Lo hice y no funcionó",
-      missing_info: "Falta información", other: "Otro motivo", comment: "Comentario (opcional)",
+      comment: "Comentario (opcional)",
       left: "caracteres disponibles", send: "Enviar", skip: "Omitir",
       thanks: "¡Gracias! Su respuesta nos ayuda a mejorar esta ayuda.", techmode: "Soy técnico",
       ticket: "Referencia del ticket (opcional)", used: "Usado para resolver un caso",
@@ -27,8 +26,7 @@
     en: {
       question: "Did this solve your problem?", yes: "Yes", no: "No",
       rating: "How would you rate this article? (optional, 1 to 5)", reason: "What went wrong?",
-      outdated: "It is out of date", unclear: "It is hard to understand", did_not_work: "I did it and it did not work",
-      missing_info: "Information is missing", other: "Something else", comment: "Comment (optional)",
+      comment: "Comment (optional)",
       left: "characters left", send: "Send", skip: "Skip",
       thanks: "Thank you! Your answer helps us improve this help.", techmode: "I am a technician",
       ticket: "Ticket reference (optional)", used: "Used to solve a case",
@@ -60,7 +58,10 @@
     var rating = el("fieldset", { "class": "kb-feedback__rating" }, [el("legend", { text: t.rating })]);
     for (var n = 1; n <= 5; n++) rating.appendChild(radio("kb-rating", String(n), String(n)));
     var reasons = el("fieldset", { "class": "kb-feedback__reasons", hidden: true }, [el("legend", { text: t.reason })]);
-    REASONS.forEach(function (r) { reasons.appendChild(radio("kb-reason", r, t[r])); });
+    // The reasons and their labels come with the page (data-reasons, from generator/model/fields.py REASONS).
+    var choices = [];
+    try { choices = JSON.parse(box.getAttribute("data-reasons") || "[]"); } catch (e) { /* none */ }
+    choices.forEach(function (r) { reasons.appendChild(radio("kb-reason", r[0], r[1])); });
     var more = el("div", { "class": "kb-feedback__more", hidden: true }, [
       rating, reasons,
       el("label", { "class": "kb-feedback__comment" }, [

@@ -17,8 +17,7 @@
   var STR = {
     es: {
       runner: "Asistente del protocolo", total: "Total", this_step: "Este paso",
-      level: "Nivel del cliente", basic: "Básico", advanced: "Avanzado", channel: "Canal",
-      phone: "Teléfono", chat: "Chat", remote: "Control remoto", email: "Correo",
+      level: "Nivel del cliente", channel: "Canal",
       ticket: "Ticket (opcional)", tech: "Técnico (opcional)", practice: "Modo práctica",
       practice_on: "Práctica: esta ejecución no cuenta en los informes.",
       mode: "Modo", mode_tech: "Técnico", mode_self: "Autoservicio",
@@ -71,8 +70,7 @@
     },
     en: {
       runner: "Protocol runner", total: "Total", this_step: "This step",
-      level: "Customer level", basic: "Basic", advanced: "Advanced", channel: "Channel",
-      phone: "Phone", chat: "Chat", remote: "Remote control", email: "Email",
+      level: "Customer level", channel: "Channel",
       ticket: "Ticket (optional)", tech: "Technician (optional)", practice: "Practice mode",
       practice_on: "Practice: this run does not count in any report.",
       mode: "Mode", mode_tech: "Technician", mode_self: "Self-service",
@@ -251,7 +249,7 @@
     var ticket = (q.get("ticket") || "").trim(), level = q.get("level"), channel = q.get("channel");
     var contact = q.get("contact") || "", at = ISO_RE.test(contact) ? Date.parse(contact) : NaN;
     check("ticket", TICKET_RE.test(ticket), "bad_ticket", ticket);
-    check("level", level === "basic" || level === "advanced", "bad_level", level);
+    check("level", proto.levels.indexOf(level) >= 0, "bad_level", level);
     check("channel", proto.channels.indexOf(channel) >= 0, "bad_channel", channel);
     check("contact", !isNaN(at) && at <= now + 60000, "bad_contact", Math.min(at, now));
     return { values: values, bad: bad };
@@ -483,8 +481,9 @@
     this.proto = proto;
     var meta = document.querySelector('meta[name="kb-register"]'), register = {};
     try { register = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { register = {}; }
-    this.t = strings(document.documentElement.lang, register);
-    this.tm = strings(proto.lang, register);
+    // The labels of the enumerations (channels, levels) come with the data, declared once on the server.
+    this.t = Object.assign({}, strings(document.documentElement.lang, register), proto.labels);
+    this.tm = Object.assign({}, strings(proto.lang, register), proto.labels);
     purge(proto.max_age_days || 30, now);
     this.pending = null;
     var found = findRun(proto, now);
@@ -564,7 +563,7 @@
           onchange: function () { on(v); } }), labels[i]]);
       })));
     };
-    this.levelEl = seg(t.level, "kb-r-level", ["basic", "advanced"], [t.basic, t.advanced],
+    this.levelEl = seg(t.level, "kb-r-level", proto.levels, proto.levels.map(function (lv) { return t[lv]; }),
       function (lv) { self.set("level", lv); });
     this.modeEl = proto.audience === "both" ? seg(t.mode, "kb-r-mode", ["technician", "self-service"],
       [t.mode_tech, t.mode_self], function (m) { self.setMode(m); }) : null;
