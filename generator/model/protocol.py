@@ -63,6 +63,9 @@ class Step(BaseModel):
     id: Id = Field(description="Unique within the protocol; used in links (#anchor) and reports.")
     title: Annotated[Line, TextField("document", search="keywords")] = Field(
         description="What this step checks, as a short heading.")
+    warning: Annotated[Line | None, TextField("technician", prose=True, search="summary", callout="caution")] = Field(
+        None, description="One line of plain text the technician must read before a risky step, e.g. 'Esto "
+        "desconectará la sesión remota'. Shown as a caution before the options.")
     say: Say | None = Field(None, description="What to tell the customer at this step.")
     do: Annotated[Text | None, TextField("technician", markdown=True, prose=True, search="body")] = Field(
         None, description="Instructions for the technician (Markdown).")
