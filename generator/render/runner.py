@@ -26,9 +26,8 @@ from pydantic import BaseModel
 from generator.content.html import clean, keep_placeholders
 from generator.layout import SATISFACTION_SRC, article_src, relative_url
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.model.fields import LEVELS, callouts, field_meta
-from generator.model.protocol import Step
-from generator.render.i18n import enum_labels, strings
+from generator.model.fields import LEVELS, field_meta
+from generator.render.i18n import enum_labels
 
 # The Markdown extensions the site's pages use for these fields (see mkdocs.yml).
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "tables",
@@ -110,13 +109,6 @@ def field_data(obj: BaseModel, md: MarkdownRenderer) -> dict[str, Any]:
         elif not meta.markdown:
             out[name] = value
     return {k: v for k, v in out.items() if v is not None}  # an absent field is left out of the page's JSON
-
-
-def callout_data(step: Step, lang: str) -> list[dict[str, Any]]:
-    """The step's callouts (a warning…) with their label in the protocol's language, shown before the options."""
-    t = strings(lang)
-    return [{"name": c.name, "style": c.style, "heading": t[c.name], "text": c.text, "technician": c.technician}
-            for c in callouts(step)]
 
 
 def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: RunnerOptions,
