@@ -80,14 +80,12 @@ def test_search_finds_the_protocol_by_its_warnings_words(warned: Path, tmp_path:
         assert [h.id for h in hits][:1] == ["sin-conexion"], index
 
 
-def test_the_runner_data_carries_the_warning_as_a_caution(warned: Path) -> None:
+def test_the_runner_data_leaves_the_warning_to_the_step_template(warned: Path) -> None:
+    """The runner shows the server's step section (theme/fragments/step.md), callout included."""
     catalog = validate_tree(warned, date(2026, 11, 23)).catalog
     entry = catalog.protocol_by_id["sin-conexion"]
     steps = runner_data(entry, catalog, "protocolos/sin-conexion.md", RunnerOptions())["steps"]
-    assert steps[0]["callouts"] == []
-    assert steps[1]["callouts"] == [{"name": "warning", "style": "caution", "heading": "Atención", "text": ROUTER,
-                                     "technician": True}]
-    assert "warning" not in steps[1]  # shown once, as a callout
+    assert "callouts" not in steps[1] and "warning" not in steps[1]  # shown once, in the step's section
 
 
 def test_kb_new_protocol_shows_the_warning_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ from generator.layout import (
 )
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.model.fields import Callout, callouts
+from generator.model.fields import LEVELS, Callout, callouts
 from generator.model.protocol import Protocol, Step
 from generator.model.register import site_register
 from generator.render.i18n import in_register, reason_labels, strings
@@ -93,6 +93,12 @@ class StepView:
     articles: tuple[StepArticle, ...]
     options: tuple[OptionView, ...]
     callouts: tuple[Callout, ...] = ()  # fields shown as a callout before the step's content (a warning…)
+
+    @property
+    def says(self) -> tuple[tuple[str, str], ...]:
+        """What to say at this step by customer level (the levels declared once in the model), those it has."""
+        say = self.step.say
+        return tuple((lv, getattr(say, lv)) for lv in LEVELS if say is not None and getattr(say, lv))
 
     @property
     def technician_articles_only(self) -> bool:
