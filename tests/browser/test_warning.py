@@ -78,7 +78,8 @@ def test_the_page_and_print_show_the_warning_with_the_caution_style(tab: Page, w
     # on paper: under its step's title, before what to say and the question
     assert _before(tab, "#comprobar-cable", STATIC)
     assert tab.evaluate("""() => {
-        const c = document.querySelector('.kb-step:not(.kb-step--run) .kb-callout--caution'), s = document.querySelector('#comprobar-dns');
+        const c = document.querySelector('.kb-step:not(.kb-step--run) .kb-callout--caution');
+        const s = document.querySelector('#comprobar-dns');
         return !!(c.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING);
     }""")
 
