@@ -53,6 +53,7 @@ from generator.service.security import (
     manifest_hashes,
 )
 from generator.service.ticket_route import Outbound
+from generator.service.writer import EventWriter, WriterClosed
 from generator.store import StorageFull, Store, open_store
 
 log = logging.getLogger("kb.service")
@@ -104,6 +105,7 @@ class EventService:
         self.config = config
         self.trust = TrustedProxies.parse(config.trust_proxy)
         self.store: Store = open_store(config.db_url, config.data_dir)
+        self.writer = EventWriter(self.store)  # every accepted batch is stored by its one thread
         self.limiter = RateLimiter(config.rate_limit)
         self.manifest = self._load_manifest(config.site_dir)
 
@@ -142,11 +144,13 @@ class EventService:
         if batch.honeypot:
             return JSONResponse({"stored": len(batch.events), "duplicates": 0})
         try:
-            new, dup = await run_in_threadpool(self.store.insert, batch.events)
+            new, dup = await self.writer.insert(batch.events)  # answered once its transaction committed
         except StorageFull as exc:
             log.error("event store full: %s", exc)
             return JSONResponse({"error": "the event store is full; the events were not stored: retry later"},
                                 status_code=503, headers={"Retry-After": str(RETRY_AFTER_FULL)})
+        except WriterClosed:
+            return _error(503, "the service is stopping; the events were not stored: retry later", retry_after=5)
         return JSONResponse({"stored": new, "duplicates": dup})
 
     async def health(self, request: Request) -> JSONResponse:
@@ -230,6 +234,7 @@ class PreviewRoute:
 @contextlib.asynccontextmanager
 async def _closing(service: EventService, search: SearchService | None = None,
                    outbound: Outbound | None = None) -> AsyncIterator[None]:
+    service.writer.start()
     if outbound is not None:
         outbound.start()
     try:
@@ -237,6 +242,7 @@ async def _closing(service: EventService, search: SearchService | None = None,
     finally:
         if outbound is not None:
             outbound.close()
+        service.writer.close()  # stores what is queued first
         service.store.close()
         if search is not None:
             search.close()

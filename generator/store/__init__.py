@@ -46,6 +46,10 @@ class Store(Protocol):
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
         """Store events; returns (new, duplicates). Atomic: all or nothing."""
 
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
+        """Several requests' events in one transaction (group commit: generator/service/writer.py);
+        (new, duplicates) of each group. Atomic: all groups or none."""
+
     def count(self, where_type: str | None = None) -> int: ...
 
     def iter_events(self, ordered: bool = True) -> Iterator[dict[str, Any]]:

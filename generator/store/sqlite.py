@@ -89,17 +89,15 @@ class SqliteStore:
                 raise
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        rows = [row_of(e) for e in events]
-        sql = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-               "ON CONFLICT (id) DO NOTHING")
+        return self.insert_many([events])[0]
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
         conn = self._conn()
         with self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    before = conn.total_changes
-                    conn.executemany(sql, rows)
-                    new = conn.total_changes - before
+                    counts = [_insert(conn, events) for events in groups]
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)  # a failing ROLLBACK (disk full) must not hide the real error
@@ -108,7 +106,7 @@ class SqliteStore:
                 if _full(exc):
                     raise StorageFull(str(exc)) from exc
                 raise
-        return new, len(rows) - new
+        return counts
 
     def count(self, where_type: str | None = None) -> int:
         conn = self._conn()
@@ -145,6 +143,19 @@ class SqliteStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+_INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           "ON CONFLICT (id) DO NOTHING")
+
+
+def _insert(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """One request's events inside the open transaction: (new, duplicates)."""
+    rows = [row_of(e) for e in events]
+    before = conn.total_changes
+    conn.executemany(_INSERT, rows)
+    new = conn.total_changes - before
+    return new, len(rows) - new
 
 
 class SqliteReader:
