@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import httpx
 
 from generator.service.app import ServiceConfig, create_app
-from generator.service.store import Store, open_store
 from generator.service.writer import EventWriter
+from generator.store import Store, open_store
 from tests.service.conftest import new_id, now_ts
 
 T = TypeVar("T")
