@@ -22,7 +22,9 @@ Results: ``<out>/ingest.json`` and ``<out>/ingest.md`` (a ``## Ingest`` Markdown
 
 ``--baseline REF`` checks REF out into a temporary git worktree with a virtual environment of its own
 lock (``uv sync --frozen``: REF's dependencies, not this commit's), and measures every configuration
-on REF's ``kb serve`` and on this checkout's, one after the other, in the same run.
+on REF's ``kb serve`` and on this checkout's, one after the other, in the same run. ``--granian PATH``
+also measures this checkout's app under Granian (an ASGI server in Rust: PATH is its executable, from a
+virtual environment of its own; the project's modules come through PYTHONPATH), to compare servers.
 
 The machine has 2 cores: the load generator competes with the server for them; CPU seconds of
 server, database and client are measured over the window and reported.
@@ -499,9 +501,22 @@ class Baseline:
         subprocess.run(["git", "worktree", "remove", "--force", str(self.dir)], cwd=REPO, capture_output=True)
 
 
+def granian_command(granian: str, port: int, workers: int, site: Path, data: Path,
+                    db_url: str) -> tuple[list[str], dict[str, str]]:
+    """This checkout's app under Granian, configured as ``kb serve --workers N`` configures its workers."""
+    from generator.service.app import ServiceConfig
+
+    config = ServiceConfig(site_dir=site, data_dir=data, db_url=db_url, rate_limit=0)
+    paths = [str(REPO), *(p for p in sys.path if p.endswith("site-packages"))]
+    env = {**os.environ, **config.to_env(), "PYTHONPATH": os.pathsep.join(paths)}
+    cmd = [granian, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers",
+           str(workers), "--no-ws", "--log-level", "warning", "generator.service.app:app_from_env"]
+    return cmd, env
+
+
 def one_run(run: Run, args: argparse.Namespace, work: Path, site: Path, pg: Postgres | None,
             logs: Path, base: Baseline | None = None) -> Run:
-    tag = f"{run.backend}-w{run.workers}-b{run.batch}-{'base' if base else 'this'}"
+    tag = f"{run.backend}-w{run.workers}-b{run.batch}-{'base' if base else run.code.split()[0]}"
     data = work / tag / "data"
     data.mkdir(parents=True)
     db_url = f"sqlite:///{data / 'events.sqlite3'}" if run.backend == "sqlite" else (pg.create_db() if pg else "")
@@ -509,14 +524,17 @@ def one_run(run: Run, args: argparse.Namespace, work: Path, site: Path, pg: Post
     python = base.python if base else sys.executable
     serve = [python, "-m", "generator.cli", "serve", "--no-build", "-d", str(site), "--data-dir", str(data),
              "--db", db_url, "--port", str(port), "--rate-limit", "0", "--workers", str(run.workers)]
-    run.serve_command = shlex.join(["kb", *serve[3:]]).replace(str(work), "$TMP")
+    env = None
+    if run.code == "granian":
+        serve, env = granian_command(args.granian, port, run.workers, site, data, db_url)
+    run.serve_command = shlex.join(["kb", *serve[3:]] if env is None else serve).replace(str(work), "$TMP")
     log = logs / f"serve-{tag}.log"
     proc: subprocess.Popen[bytes] | None = None
     profiler: subprocess.Popen[bytes] | None = None
     try:
         with log.open("wb") as out:
             proc = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT, cwd=base.dir if base else work,
-                                    start_new_session=True)
+                                    start_new_session=True, env=env)
         wait_healthy(port, proc, log)
         time.sleep(1.0 if run.workers > 1 else 0.3)  # let every worker finish its start-up
         server_pids = tree(proc.pid)
@@ -812,6 +830,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", action="store_true", help="py-spy record the server during each window")
     p.add_argument("--baseline", metavar="REF", help="also measure every configuration on REF's code and lock "
                    "(a temporary git worktree), side by side")
+    p.add_argument("--granian", metavar="PATH", help="also measure this checkout's app under Granian (PATH: its "
+                   "executable, installed apart: not a dependency of the project)")
     p.add_argument("--out", default=str(HERE / "out"))
     p.add_argument("--client", help=argparse.SUPPRESS)  # internal: run as a load-generator process
     args = p.parse_args(argv)
@@ -841,12 +861,13 @@ def main(argv: list[str] | None = None) -> int:
         if any(b == "postgresql" for b, _, _ in configs):
             # its own folder under /tmp: the postgres user cannot enter the 0700 work folder
             pg = Postgres(Path(tempfile.mkdtemp(prefix="kb-ingest-pg-")), args.pg_synchronous_commit)
-        codes: list[Baseline | None] = [base, None] if base else [None]
-        for (backend, workers, batch), code, repeat in (
+        codes: list[Baseline | str | None] = [*([base] if base else []), None, *(["granian"] if args.granian else [])]
+        for (backend, workers, batch), variant, repeat in (
                 (c, b, r) for r in range(1, args.repeat + 1) for c in configs for b in codes):
             best: Run | None = None
+            code = variant if isinstance(variant, Baseline) else None
             for attempt in range(1, args.retries + 2):
-                label = f"{code.ref} ({code.commit})" if code else "this checkout"
+                label = f"{code.ref} ({code.commit})" if code else (variant or "this checkout")
                 run = Run(backend, label, workers, batch, args.clients, args.client_procs, args.duration)
                 run.attempt, run.repeat = attempt, repeat
                 run.load_before = wait_for_quiet(args.quiet_wait) if args.quiet_wait > 0 else float("nan")
