@@ -99,5 +99,9 @@ def _open(url: str | None, data_dir: Path) -> Store:
     if url:
         if not url.startswith("sqlite:///"):
             raise ValueError(f"--db: expected sqlite:///path or postgresql://…, found {url!r}")
-        return SqliteStore(Path(url.removeprefix("sqlite:///")), data_dir)
+        path, _, query = url.removeprefix("sqlite:///").partition("?")
+        sync = query.removeprefix("synchronous=").upper() if query else "NORMAL"
+        if sync not in ("NORMAL", "FULL"):
+            raise ValueError(f"--db: expected sqlite:///path or sqlite:///path?synchronous=full, found {url!r}")
+        return SqliteStore(Path(path), data_dir, synchronous=sync)
     return SqliteStore(data_dir / "events.sqlite3", data_dir)

@@ -47,7 +47,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 class SqliteStore:
-    def __init__(self, path: Path, data_dir: Path) -> None:
+    def __init__(self, path: Path, data_dir: Path, synchronous: str = "NORMAL") -> None:
         data = data_dir.resolve()
         target = path if path.is_absolute() else data / path
         target = target.resolve()
@@ -56,6 +56,9 @@ class SqliteStore:
         data.mkdir(parents=True, exist_ok=True)
         self.path = target
         self.url = f"sqlite:///{target}"
+        # NORMAL: a committed transaction survives a crash of the process (WAL); FULL also a power loss
+        # (an fsync per commit; group commit shares it between the requests of one transaction).
+        self.synchronous = "FULL" if synchronous == "FULL" else "NORMAL"
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; BEGIN IMMEDIATE across processes
         self._migrate()
@@ -65,7 +68,7 @@ class SqliteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process crashes
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 from generator.service.app import ServiceConfig, create_app
 from generator.service.writer import EventWriter
@@ -153,3 +154,16 @@ def test_the_event_api_stores_through_the_writer(site: Path, tmp_path: Path) -> 
         app.state.outbound.close()
         service.writer.close()
         service.store.close()
+
+
+def test_sqlite_durability_is_chosen_in_the_database_url(tmp_path: Path) -> None:
+    """synchronous=NORMAL (a process crash) by default; ?synchronous=full for a power loss too."""
+    for url, expected in ((None, 1), ("sqlite:///events.sqlite3", 1), ("sqlite:///events.sqlite3?synchronous=full", 2)):
+        store = open_store(url, tmp_path)
+        try:
+            assert store.synchronous == ("FULL" if expected == 2 else "NORMAL")  # type: ignore[attr-defined]
+            assert store._conn().execute("PRAGMA synchronous").fetchone() == (expected,)  # type: ignore[attr-defined]
+        finally:
+            store.close()
+    with pytest.raises(ValueError, match="synchronous=full"):
+        open_store("sqlite:///events.sqlite3?synchronous=off", tmp_path)
