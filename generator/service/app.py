@@ -39,9 +39,9 @@ from starlette.routing import Mount, Route
 
 from generator.model.manifest import Csp, Manifest
 from generator.pipeline.manifest import read_manifest
-from generator.service.events import SERVER_ONLY_TYPES, problem_json, validate_batch
+from generator.service.events import SERVER_ONLY_TYPES, controls_possible, problem_json, validate_batch
 from generator.service.http import error as _error
-from generator.service.http import read_json
+from generator.service.http import read_json_body
 from generator.service.integrations import load as load_integrations
 from generator.service.report_route import ReportPages
 from generator.service.security import (
@@ -130,10 +130,11 @@ class EventService:
             return _error(403, "origin not allowed")
         if not self.limiter.allow(self.client_key(request)):
             return _error(429, "too many requests; retry later", retry_after=60)
-        payload = await read_json(request, self.config.max_body, ("application/json", "text/plain"))
-        if isinstance(payload, Response):
-            return payload
-        batch = validate_batch(payload, self.manifest)
+        got = await read_json_body(request, self.config.max_body, ("application/json", "text/plain"))
+        if isinstance(got, Response):
+            return got
+        payload, body = got
+        batch = validate_batch(payload, self.manifest, controls=controls_possible(body))
         if batch.problems:
             return _error(400, "invalid events", errors=[problem_json(p) for p in batch.problems[:100]])
         server_only = [i for i, e in enumerate(batch.events) if e["type"] in SERVER_ONLY_TYPES]

@@ -81,6 +81,8 @@ class TrustedProxies:
         """Whether a direct peer is one of the named proxies (identity headers may be read from it)."""
         if self.hops:
             return True
+        if not self.networks:
+            return False  # nothing trusted: no need to parse the address (every request asks)
         address = _address(peer)
         return address is not None and any(address in n for n in self.networks)
 
@@ -201,7 +203,7 @@ def parse_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadBody(f"expected UTF-8 JSON, found the byte 0x{body[exc.start]:02x} at {exc.start}") from None
-    if _depth(body) > MAX_DEPTH:
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:  # few brackets: not deep
         raise BadBody(f"expected JSON nested at most {MAX_DEPTH} levels deep, found deeper")
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
