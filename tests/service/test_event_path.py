@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from generator.service.events import _control, controls_possible
 from generator.service.security import MAX_DEPTH, BadBody, parse_json
 
-TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FF) | st.sampled_from(["\ud800", "\udfff", "\x7f"]),
-               max_size=30)
+TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FF)
+               | st.sampled_from(["\ud800", "\udfff", "\x7f"]), max_size=30)
 
 
 @settings(max_examples=400, deadline=None)
