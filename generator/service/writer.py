@@ -44,18 +44,24 @@ class WriterClosed(Exception):
 
 
 class EventWriter:
-    def __init__(self, store: Store, max_events: int = 2000) -> None:
+    def __init__(self, store: Store, max_events: int = 2000, threads: int | None = None) -> None:
         self.store = store
         self.max_events = max_events
+        # SQLite: one writer (a second would only wait for the database's lock). A database server
+        # takes several transactions at once; a few writers hide each commit's round trips.
+        self.threads = threads or store.writers
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._workers: list[threading.Thread] = []
         self._closed = False
         self.commits = 0  # transactions committed (tests and benchmarks read it)
+        self._count = threading.Lock()
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="kb-event-writer", daemon=True)
-            self._thread.start()
+        if not self._workers:
+            self._workers = [threading.Thread(target=self._run, name=f"kb-event-writer-{i}", daemon=True)
+                             for i in range(self.threads)]
+            for thread in self._workers:
+                thread.start()
 
     async def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
         """Store ``events`` atomically; ``(new, duplicates)`` once their transaction has committed."""
@@ -68,12 +74,13 @@ class EventWriter:
         return await future
 
     def close(self) -> None:
-        """Store what is queued, then stop the thread."""
+        """Store what is queued, then stop the threads."""
         self._closed = True
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        for _ in self._workers:
+            self._queue.put(None)  # one stop mark per thread, behind every batch already queued
+        for thread in self._workers:
+            thread.join()
+        self._workers = []
 
     def _run(self) -> None:
         stop = False
@@ -99,13 +106,16 @@ class EventWriter:
                 left = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if left is not None:
-                self._answer([left], [WriterClosed("the service is stopping")])
+            if left is None:  # another thread's stop mark: leave it to that thread
+                self._queue.put(None)
+                return
+            self._answer([left], [WriterClosed("the service is stopping")])
 
     def _write(self, jobs: list[_Job]) -> list[Result]:
         try:
             results: list[Result] = list(self.store.insert_many([j.events for j in jobs]))
-            self.commits += 1
+            with self._count:
+                self.commits += 1
             return results
         except StorageFull as exc:
             return [exc] * len(jobs)

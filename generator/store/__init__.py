@@ -42,6 +42,7 @@ class StoreUnavailable(Exception):
 
 class Store(Protocol):
     url: str
+    writers: int  # transactions worth running at once (the event writer's threads): SQLite 1
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
         """Store events; returns (new, duplicates). Atomic: all or nothing."""

@@ -30,6 +30,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class PostgresStore:
+    writers = 4  # the event writer's threads (generator/service/writer.py)
+
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         import psycopg
         from psycopg_pool import ConnectionPool

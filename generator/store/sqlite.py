@@ -47,6 +47,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 class SqliteStore:
+    writers = 1  # the event writer's threads (generator/service/writer.py)
+
     def __init__(self, path: Path, data_dir: Path, synchronous: str = "NORMAL") -> None:
         data = data_dir.resolve()
         target = path if path.is_absolute() else data / path
