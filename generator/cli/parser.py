@@ -119,8 +119,9 @@ def _serve(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
     s.add_argument("--watch", action="store_true", help="live preview: rebuild what an edit of kb/, protocols/, "
                    "the theme or mkdocs.yml touches, and reload open pages")
-    s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder) "
-                   "or postgresql://user@host/db (env KB_DB)")
+    s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder; "
+                   "sqlite:///path?synchronous=full survives a power loss too) or postgresql://user@host/db "
+                   "(env KB_DB)")
     s.add_argument("--data-dir", help="folder for the SQLite database (default: .kb-data in the root)")
     s.add_argument("--allow-origin", action="append", metavar="URL",
                    help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")

@@ -42,9 +42,14 @@ class StoreUnavailable(Exception):
 
 class Store(Protocol):
     url: str
+    writers: int  # transactions worth running at once (the event writer's threads): SQLite 1
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
         """Store events; returns (new, duplicates). Atomic: all or nothing."""
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
+        """Several requests' events in one transaction (group commit: generator/service/writer.py);
+        (new, duplicates) of each group. Atomic: all groups or none."""
 
     def count(self, where_type: str | None = None) -> int: ...
 
@@ -95,5 +100,9 @@ def _open(url: str | None, data_dir: Path) -> Store:
     if url:
         if not url.startswith("sqlite:///"):
             raise ValueError(f"--db: expected sqlite:///path or postgresql://…, found {url!r}")
-        return SqliteStore(Path(url.removeprefix("sqlite:///")), data_dir)
+        path, _, query = url.removeprefix("sqlite:///").partition("?")
+        sync = query.removeprefix("synchronous=").upper() if query else "NORMAL"
+        if sync not in ("NORMAL", "FULL"):
+            raise ValueError(f"--db: expected sqlite:///path or sqlite:///path?synchronous=full, found {url!r}")
+        return SqliteStore(Path(path), data_dir, synchronous=sync)
     return SqliteStore(data_dir / "events.sqlite3", data_dir)

@@ -30,6 +30,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class PostgresStore:
+    writers = 4  # the event writer's threads (generator/service/writer.py)
+
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         import psycopg
         from psycopg_pool import ConnectionPool
@@ -51,16 +53,14 @@ class PostgresStore:
                     conn.execute("INSERT INTO kb_schema (version) VALUES (%s)", (version,))
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        rows = [row_of(e) for e in events]
-        placeholders = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
-        sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({placeholders}) ON CONFLICT (id) DO NOTHING"
+        return self.insert_many([events])[0]
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
         try:
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                cur.executemany(sql, rows)
-                new = max(cur.rowcount, 0)
+                return [_insert(cur, events) for events in groups]
         except (self._psycopg.errors.DiskFull, self._psycopg.errors.OutOfMemory) as exc:
             raise StorageFull(str(exc).strip()) from exc
-        return new, len(rows) - new
 
     def count(self, where_type: str | None = None) -> int:
         with self.pool.connection() as conn:
@@ -93,6 +93,18 @@ class PostgresStore:
 
     def close(self) -> None:
         self.pool.close()
+
+
+_PLACEHOLDERS = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
+_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS}) ON CONFLICT (id) DO NOTHING"
+
+
+def _insert(cur: Any, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """One request's events inside the open transaction: (new, duplicates)."""
+    rows = [row_of(e) for e in events]
+    cur.executemany(_INSERT, rows)
+    new = max(cur.rowcount, 0)
+    return new, len(rows) - new
 
 
 def _pg_sql(sql: str) -> str:

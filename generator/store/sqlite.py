@@ -47,7 +47,9 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 class SqliteStore:
-    def __init__(self, path: Path, data_dir: Path) -> None:
+    writers = 1  # the event writer's threads (generator/service/writer.py)
+
+    def __init__(self, path: Path, data_dir: Path, synchronous: str = "NORMAL") -> None:
         data = data_dir.resolve()
         target = path if path.is_absolute() else data / path
         target = target.resolve()
@@ -56,6 +58,9 @@ class SqliteStore:
         data.mkdir(parents=True, exist_ok=True)
         self.path = target
         self.url = f"sqlite:///{target}"
+        # NORMAL: a committed transaction survives a crash of the process (WAL); FULL also a power loss
+        # (an fsync per commit; group commit shares it between the requests of one transaction).
+        self.synchronous = "FULL" if synchronous == "FULL" else "NORMAL"
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; BEGIN IMMEDIATE across processes
         self._migrate()
@@ -65,7 +70,7 @@ class SqliteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process crashes
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn
@@ -89,17 +94,15 @@ class SqliteStore:
                 raise
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        rows = [row_of(e) for e in events]
-        sql = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-               "ON CONFLICT (id) DO NOTHING")
+        return self.insert_many([events])[0]
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
         conn = self._conn()
         with self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    before = conn.total_changes
-                    conn.executemany(sql, rows)
-                    new = conn.total_changes - before
+                    counts = [_insert(conn, events) for events in groups]
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)  # a failing ROLLBACK (disk full) must not hide the real error
@@ -108,7 +111,7 @@ class SqliteStore:
                 if _full(exc):
                     raise StorageFull(str(exc)) from exc
                 raise
-        return new, len(rows) - new
+        return counts
 
     def count(self, where_type: str | None = None) -> int:
         conn = self._conn()
@@ -145,6 +148,19 @@ class SqliteStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+_INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           "ON CONFLICT (id) DO NOTHING")
+
+
+def _insert(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """One request's events inside the open transaction: (new, duplicates)."""
+    rows = [row_of(e) for e in events]
+    before = conn.total_changes
+    conn.executemany(_INSERT, rows)
+    new = conn.total_changes - before
+    return new, len(rows) - new
 
 
 class SqliteReader:
