@@ -42,12 +42,13 @@ class Scope:
 
     def time(self, alias: str = "") -> tuple[str, list[Any]]:
         sql, params = "", []
+        prefix = f"{alias}." if alias else ""
         if self.filters.since:
-            sql += f" AND {self.d.since(alias)}"
-            params.append(self.filters.since.isoformat())
+            sql += f" AND {prefix}at >= ?"
+            params.append(self.filters.since.timestamp())
         if self.filters.until:
-            sql += f" AND {self.d.until(alias)}"
-            params.append(self.filters.until.isoformat())
+            sql += f" AND {prefix}at < ?"
+            params.append(self.filters.until.timestamp())
         return sql, params
 
     def technician(self, expr: str) -> tuple[str, list[Any]]:
@@ -100,40 +101,30 @@ def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[
 def technician_spellings(db: Reader, s: Scope) -> list[str]:
     """The spellings of --technician in runs and KCS links ("Ana", "ana ", …): one per distinct name."""
     wanted = s.filters.technician_of(s.filters.technician)
-    expr = s.d.text("payload", "technician")
-    rows = db.rows(f"SELECT DISTINCT {expr} FROM events WHERE type IN ('protocol_run', 'article_used') "
-                   f"AND {expr} IS NOT NULL")
+    rows = db.rows("SELECT DISTINCT technician FROM (SELECT technician FROM runs UNION ALL SELECT technician "
+                   "FROM events WHERE type = 'article_used') t WHERE technician IS NOT NULL")
     return sorted(str(name) for (name,) in rows if s.filters.technician_of(name) == wanted)
 
 
 def make_runs(db: Reader, s: Scope) -> None:
-    """``kb_runs``: the non-practice runs in scope, one row each, JSON read once."""
-    d, f = s.d, s.filters
-    p = "payload"
-    start = d.text(p, "started_at")
+    """``kb_runs``: the non-practice runs in scope, one row each (from ``runs``, written at insert time)."""
+    f = s.filters
     pid, pid_params = s.mapped("protocol_id")
     time_sql, params = s.time()
-    where = " AND NOT practice" + time_sql
+    where = " WHERE NOT practice" + time_sql
     if f.protocol is not None:
         where += f" AND {pid} = ?"
         params += [*pid_params, s.canon.get(f.protocol, f.protocol)]
     if f.channel is not None:
-        where += f" AND {d.text(p, 'channel')} = ?"
+        where += " AND channel = ?"
         params.append(f.channel)
-    tech_sql, tech_params = s.technician(d.text(p, "technician"))
+    tech_sql, tech_params = s.technician("technician")
     where += tech_sql
     params += tech_params
-    select = (f"SELECT id, session_id, {pid} AS protocol_id, {d.text(p, 'outcome')} AS outcome, "
-              f"{d.epoch(start)} AS t0, {d.epoch(d.text(p, 'ended_at'))} AS t1, "
-              f"{d.epoch(d.text(p, 'contact_at'))} AS tc, {d.text(p, 'ticket_ref')} AS ticket, "
-              f"{d.text(p, 'channel')} AS channel, {d.text(p, 'technician')} AS technician, "
-              f"{d.week(f'substr({start}, 1, 10)')} AS week, "
-              f"COALESCE({d.text(p, 'ticket_ref')}, session_id) AS case_key, "
-              f"{d.text(p, 'resolved_step')} AS resolved_step, {d.text(p, 'cause')} AS cause, "
-              f"{d.last_step(p)} AS last_step, {d.json(p, 'path')} AS path, "
-              f"{d.json(p, 'articles_used')} AS used "
-              f"FROM events WHERE type = 'protocol_run'{where}")
-    db.run(d.temp_table("kb_runs", select), pid_params + params)
+    select = (f"SELECT id, session_id, {pid} AS protocol_id, outcome, t0, t1, tc, ticket, channel, technician, week, "
+              "COALESCE(ticket, session_id) AS case_key, resolved_step, cause, last_step, used "
+              f"FROM runs{where}")
+    db.run(s.d.temp_table("kb_runs", select), pid_params + params)
     db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
@@ -176,10 +167,8 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
 
 def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
     """Post-contact CSAT answers tied to runs in scope: (answers, 4-5 answers, sum) per group."""
-    d = s.d
     time_sql, params = s.time("e")
-    c = (f"SELECT r.protocol_id, r.channel, r.technician, r.week, "
-         f"CAST({d.text('e.payload', 'rating')} AS INTEGER) AS rating FROM events e "
+    c = ("SELECT r.protocol_id, r.channel, r.technician, r.week, CAST(e.rating AS INTEGER) AS rating FROM events e "
          f"JOIN kb_runs r ON r.session_id = e.session_id WHERE e.type = 'csat'{time_sql}")
     agg = "count(*), count(*) FILTER (WHERE rating >= 4), sum(rating)"
     sql = (f"WITH c AS ({c}) SELECT 'all', '', {agg} FROM c UNION ALL "
@@ -192,20 +181,17 @@ def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, i
 
 
 def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
-    d, p = s.d, "payload"
+    d = s.d
     time_sql, params = s.time()
-    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
-    user = f"({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
-    rating = d.number(p, "rating")
-    tech, tech_params = s.technician(d.text(p, "technician"))
+    tech, tech_params = s.technician("technician")
     cols = [
-        yes, no, f"{yes} AND NOT {d.is_(p, 'by_technician', True)}", user, f"{rating} IS NOT NULL", f"{rating} >= 4",
-        *(f"{no} AND {d.text(p, 'reason')} = '{r}'" for r in REASONS),
+        "helpful = 1", "helpful = 0", "helpful = 1 AND by_technician = 0", "helpful IS NOT NULL AND by_technician = 0",
+        "rating IS NOT NULL", "rating >= 4", *(f"helpful = 0 AND reason = '{r}'" for r in REASONS),
     ]
     select = ", ".join(f"count(*) FILTER (WHERE {c})" for c in cols)
     out: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
     known = "article_id IS NOT NULL AND article_id <> ''"
-    # one query per event type: the JSON of views (most events) is never read
+    # one query per event type, each on its covering index (generator/store/facts.py): no JSON read
     for aid, views in db.rows(f"SELECT article_id, count(*) FROM events WHERE type = 'view' AND {known}{time_sql} "
                               "GROUP BY article_id", params):
         out[aid].views = int(views)
@@ -224,9 +210,8 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
         out[aid].run_uses = int(uses)
     for aid, cases in db.rows("SELECT a, count(DISTINCT c) FROM kb_links GROUP BY a"):
         out[aid].cases = int(cases)
-    comment = d.text(p, "comment")
-    sql = (f"SELECT article_id, {d.ts_text()}, CASE WHEN {yes} THEN 1 WHEN {no} THEN 0 END, "
-           f"{d.text(p, 'reason')}, {comment} FROM events WHERE type = 'feedback' AND {comment} <> ''{time_sql}")
+    sql = (f"SELECT article_id, {d.ts_text()}, helpful, reason, comment FROM events "
+           f"WHERE type = 'feedback' AND comment IS NOT NULL{time_sql}")
     for aid, ts, helpful, reason, text in db.rows(sql, params):
         out[aid or ""].comments.append({"ts": ts, "helpful": None if helpful is None else bool(helpful),
                                         "reason": reason, "comment": text})
@@ -235,14 +220,14 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
 
 def make_links(db: Reader, s: Scope) -> None:
     """``kb_links`` (article, case): KCS links and the articles used in runs, in scope."""
-    d, p = s.d, "payload"
+    d = s.d
     aid, aid_params = s.mapped("article_id")
     used, used_map = s.mapped("u.value")
     time_sql, params = s.time()
     area_sql, area_params = s.area(aid)
-    tech, tech_params = s.technician(d.text(p, "technician"))
+    tech, tech_params = s.technician("technician")
     used_area, used_params = s.area(used)
-    select = (f"SELECT {aid} AS a, COALESCE({d.text(p, 'ticket_ref')}, session_id, id) AS c FROM events "
+    select = (f"SELECT {aid} AS a, COALESCE(ticket_ref, session_id, id) AS c FROM events "
               f"WHERE type = 'article_used'{time_sql}{tech}{area_sql} UNION ALL "
               f"SELECT {used}, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
     area_all = (aid_params + area_params) if area_params else []
@@ -258,12 +243,9 @@ def linked_runs(db: Reader) -> int:
 
 def weekly_user_votes(db: Reader, s: Scope) -> Iterator[tuple[str, str, int, int]]:
     """(article, day, user yes, user votes): votes outside technician mode, per article and day."""
-    d, p = s.d, "payload"
     time_sql, params = s.time()
-    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
-    sql = (f"SELECT article_id, substr({d.ts_text()}, 1, 10) AS day, count(*) FILTER (WHERE {yes}), count(*) "
-           f"FROM events WHERE type = 'feedback' AND ({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
-           f"{time_sql} GROUP BY article_id, day")
+    sql = ("SELECT article_id, day, count(*) FILTER (WHERE helpful = 1), count(*) FROM events "
+           f"WHERE type = 'feedback' AND helpful IS NOT NULL AND by_technician = 0{time_sql} GROUP BY article_id, day")
     for aid, day, y, n in db.rows(sql, params):
         yield str(aid or ""), str(day), int(y), int(n)
 
@@ -277,11 +259,10 @@ def protocol_views(db: Reader, s: Scope) -> dict[str, int]:
 
 def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
     """Searches in the period, and each raw query that found nothing with its count (normalised by the caller)."""
-    d, p = s.d, "payload"
     time_sql, params = s.time()
     total = next(db.rows(f"SELECT count(*) FROM events WHERE type = 'search'{time_sql}", params))[0]
-    zero = db.rows(f"SELECT {d.text(p, 'query')}, count(*) FROM events WHERE type = 'search' AND "
-                   f"{d.number(p, 'results')} = 0{time_sql} GROUP BY {d.text(p, 'query')}", params)
+    zero = db.rows(f"SELECT query, count(*) FROM events WHERE type = 'search' AND results = 0{time_sql} "
+                   "GROUP BY query", params)
     return int(total), ((str(q), int(n)) for q, n in zero)
 
 
@@ -297,12 +278,10 @@ def searches_shown(db: Reader, s: Scope) -> Iterator[tuple[str, int, int]]:
 
 def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
     """(events in the period, anonymous clients seen, clients seen in two weeks or more)."""
-    d, p = s.d, "payload"
+    d = s.d
     time_sql, params = s.time()
-    client = d.text(p, "client")
-    day = f"substr({d.ts_text()}, 1, 10)"
-    inner = (f"SELECT {client} AS client, count(*) AS n, min({day}) AS lo, max({day}) AS hi FROM events "
-             f"WHERE 1 = 1{time_sql} GROUP BY {client}")
+    inner = (f"SELECT client, count(*) AS n, min(day) AS lo, max(day) AS hi FROM events WHERE 1 = 1{time_sql} "
+             "GROUP BY client")
     sql = (f"SELECT sum(n), count(*) FILTER (WHERE client IS NOT NULL AND client <> ''), count(*) FILTER "
            f"(WHERE client IS NOT NULL AND client <> '' AND {d.week('lo')} <> {d.week('hi')}) FROM ({inner}) s")
     n, clients, returning = next(db.rows(sql, params))
@@ -312,13 +291,9 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
 def make_steps(db: Reader, s: Scope) -> None:
     """``kb_steps``: one row per path entry of the runs in scope (its run, protocol, position, step,
     seconds, answer and whether the technician went back from it)."""
-    d = s.d
-    e = "e.value"
-    select = (f"SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, e.key AS idx, "
-              f"{d.text(e, 'step')} AS step, {d.number(e, 'seconds')} AS seconds, "
-              f"{d.text(e, 'answer')} AS answer, CASE WHEN {d.is_(e, 'back', True)} THEN 1 ELSE 0 END AS back "
-              f"FROM kb_runs r, {d.each('r.path', 'e')}")
-    db.run(d.temp_table("kb_steps", select))
+    select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, e.idx, e.step, e.seconds, e.answer, "
+              "e.back FROM kb_runs r JOIN run_steps e ON e.run = r.id")
+    db.run(s.d.temp_table("kb_steps", select))
     db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 
 

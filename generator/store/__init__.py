@@ -2,7 +2,9 @@
 
 Every write goes through :meth:`Store.insert`, which stores each event id once
 (``ON CONFLICT DO NOTHING``) and reports how many were new. Columns the report
-filters on are kept apart; the whole event is kept as JSON in ``payload``.
+filters and counts on are kept apart (with a protocol run's times, steps and path
+entries in ``runs`` and ``run_steps``, written in the same transaction: facts.py);
+the whole event is kept as JSON in ``payload``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator.store.facts import FACT_COLUMNS, facts_of
+
+# the event's own columns, the report's fact columns (generator/store/facts.py), the JSON last
 COLUMNS = ("id", "type", "ts", "received_at", "page", "article_id", "protocol_id", "session_id", "practice",
-           "payload")
+           *FACT_COLUMNS, "payload")
 
 
 class Reader(Protocol):
@@ -70,7 +75,7 @@ def row_of(event: dict[str, Any], received_at: datetime | None = None) -> tuple[
     received = (received_at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return (
         event["id"], event["type"], event["ts"], received, event.get("page"), event.get("article_id"),
-        event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)),
+        event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)), *facts_of(event),
         json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
     )
 
