@@ -101,8 +101,8 @@ def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[
 def technician_spellings(db: Reader, s: Scope) -> list[str]:
     """The spellings of --technician in runs and KCS links ("Ana", "ana ", …): one per distinct name."""
     wanted = s.filters.technician_of(s.filters.technician)
-    rows = db.rows("SELECT DISTINCT technician FROM (SELECT technician FROM runs UNION ALL SELECT technician "
-                   "FROM events WHERE type = 'article_used') t WHERE technician IS NOT NULL")
+    rows = db.rows(f"SELECT DISTINCT technician FROM (SELECT technician FROM runs UNION ALL SELECT technician "
+                   f"FROM {s.d.events('events_links')} WHERE type = 'article_used') t WHERE technician IS NOT NULL")
     return sorted(str(name) for (name,) in rows if s.filters.technician_of(name) == wanted)
 
 
@@ -168,8 +168,9 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
 def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
     """Post-contact CSAT answers tied to runs in scope: (answers, 4-5 answers, sum) per group."""
     time_sql, params = s.time("e")
-    c = ("SELECT r.protocol_id, r.channel, r.technician, r.week, CAST(e.rating AS INTEGER) AS rating FROM events e "
-         f"JOIN kb_runs r ON r.session_id = e.session_id WHERE e.type = 'csat'{time_sql}")
+    c = ("SELECT r.protocol_id, r.channel, r.technician, r.week, CAST(e.rating AS INTEGER) AS rating FROM "
+         f"{s.d.events('events_csat', 'e')} JOIN kb_runs r ON r.session_id = e.session_id "
+         f"WHERE e.type = 'csat'{time_sql}")
     agg = "count(*), count(*) FILTER (WHERE rating >= 4), sum(rating)"
     sql = (f"WITH c AS ({c}) SELECT 'all', '', {agg} FROM c UNION ALL "
            f"SELECT 'protocol_id', protocol_id, {agg} FROM c GROUP BY protocol_id UNION ALL "
@@ -192,25 +193,27 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
     out: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
     known = "article_id IS NOT NULL AND article_id <> ''"
     # one query per event type, each on its covering index (generator/store/facts.py): no JSON read
-    for aid, views in db.rows(f"SELECT article_id, count(*) FROM events WHERE type = 'view' AND {known}{time_sql} "
-                              "GROUP BY article_id", params):
+    for aid, views in db.rows(f"SELECT article_id, count(*) FROM {d.events('events_views')} WHERE type = 'view' "
+                              f"AND {known}{time_sql} GROUP BY article_id", params):
         out[aid].views = int(views)
     for aid, y, n, uy, uv, nr, n45, *reasons in db.rows(
-            f"SELECT article_id, {select} FROM events WHERE type = 'feedback' AND {known}{time_sql} "
+            f"SELECT article_id, {select} FROM {d.events('events_feedback')} WHERE type = 'feedback' AND {known}"
+            f"{time_sql} "
             "GROUP BY article_id", params):
         a = out[aid]
         a.yes, a.no, a.user_yes, a.user_votes, a.ratings, a.ratings45 = y, n, uy, uv, nr, n45
         a.reasons = dict(zip(REASONS, reasons, strict=True))
     # one KCS link per run and article: the runner's article_used and the ticket note's are the same link
     for aid, links in db.rows(f"SELECT article_id, count(*) FILTER (WHERE session_id IS NULL) + "
-                              "count(DISTINCT session_id) FROM events WHERE type = 'article_used' AND "
+                              f"count(DISTINCT session_id) FROM {d.events('events_links')} "
+                              "WHERE type = 'article_used' AND "
                               f"{known}{time_sql}{tech} GROUP BY article_id", params + tech_params):
         out[aid].kcs_links = int(links)
     for aid, uses in db.rows(f"SELECT u.value, count(*) FROM kb_runs r, {d.each_text('r.used', 'u')} GROUP BY u.value"):
         out[aid].run_uses = int(uses)
     for aid, cases in db.rows("SELECT a, count(DISTINCT c) FROM kb_links GROUP BY a"):
         out[aid].cases = int(cases)
-    sql = (f"SELECT article_id, {d.ts_text()}, helpful, reason, comment FROM events "
+    sql = (f"SELECT article_id, {d.ts_text()}, helpful, reason, comment FROM {d.events('events_comments')} "
            f"WHERE type = 'feedback' AND comment IS NOT NULL{time_sql}")
     for aid, ts, helpful, reason, text in db.rows(sql, params):
         out[aid or ""].comments.append({"ts": ts, "helpful": None if helpful is None else bool(helpful),
@@ -227,7 +230,7 @@ def make_links(db: Reader, s: Scope) -> None:
     area_sql, area_params = s.area(aid)
     tech, tech_params = s.technician("technician")
     used_area, used_params = s.area(used)
-    select = (f"SELECT {aid} AS a, COALESCE(ticket_ref, session_id, id) AS c FROM events "
+    select = (f"SELECT {aid} AS a, COALESCE(ticket_ref, session_id, id) AS c FROM {d.events('events_links')} "
               f"WHERE type = 'article_used'{time_sql}{tech}{area_sql} UNION ALL "
               f"SELECT {used}, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
     area_all = (aid_params + area_params) if area_params else []
@@ -244,7 +247,8 @@ def linked_runs(db: Reader) -> int:
 def weekly_user_votes(db: Reader, s: Scope) -> Iterator[tuple[str, str, int, int]]:
     """(article, day, user yes, user votes): votes outside technician mode, per article and day."""
     time_sql, params = s.time()
-    sql = ("SELECT article_id, day, count(*) FILTER (WHERE helpful = 1), count(*) FROM events "
+    sql = ("SELECT article_id, day, count(*) FILTER (WHERE helpful = 1), count(*) FROM "
+           f"{s.d.events('events_feedback')} "
            f"WHERE type = 'feedback' AND helpful IS NOT NULL AND by_technician = 0{time_sql} GROUP BY article_id, day")
     for aid, day, y, n in db.rows(sql, params):
         yield str(aid or ""), str(day), int(y), int(n)
@@ -252,7 +256,8 @@ def weekly_user_votes(db: Reader, s: Scope) -> Iterator[tuple[str, str, int, int
 
 def protocol_views(db: Reader, s: Scope) -> dict[str, int]:
     time_sql, params = s.time()
-    sql = (f"SELECT protocol_id, count(*) FROM events WHERE type = 'view' AND protocol_id IS NOT NULL "
+    sql = (f"SELECT protocol_id, count(*) FROM {s.d.events('events_protocol_views')} WHERE type = 'view' "
+           "AND protocol_id IS NOT NULL "
            f"AND protocol_id <> ''{time_sql} GROUP BY protocol_id")
     return {str(pid): int(n) for pid, n in db.rows(sql, params)}
 
@@ -260,8 +265,9 @@ def protocol_views(db: Reader, s: Scope) -> dict[str, int]:
 def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
     """Searches in the period, and each raw query that found nothing with its count (normalised by the caller)."""
     time_sql, params = s.time()
-    total = next(db.rows(f"SELECT count(*) FROM events WHERE type = 'search'{time_sql}", params))[0]
-    zero = db.rows(f"SELECT query, count(*) FROM events WHERE type = 'search' AND results = 0{time_sql} "
+    searches = s.d.events("events_searches")
+    total = next(db.rows(f"SELECT count(*) FROM {searches} WHERE type = 'search'{time_sql}", params))[0]
+    zero = db.rows(f"SELECT query, count(*) FROM {searches} WHERE type = 'search' AND results = 0{time_sql} "
                    "GROUP BY query", params)
     return int(total), ((str(q), int(n)) for q, n in zero)
 
@@ -280,7 +286,8 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
     """(events in the period, anonymous clients seen, clients seen in two weeks or more)."""
     d = s.d
     time_sql, params = s.time()
-    inner = (f"SELECT client, count(*) AS n, min(day) AS lo, max(day) AS hi FROM events WHERE 1 = 1{time_sql} "
+    inner = (f"SELECT client, count(*) AS n, min(day) AS lo, max(day) AS hi FROM {d.events('events_client')} "
+             f"WHERE 1 = 1{time_sql} "
              "GROUP BY client")
     sql = (f"SELECT sum(n), count(*) FILTER (WHERE client IS NOT NULL AND client <> ''), count(*) FILTER "
            f"(WHERE client IS NOT NULL AND client <> '' AND {d.week('lo')} <> {d.week('hi')}) FROM ({inner}) s")

@@ -61,5 +61,11 @@ class Dialect:
     def list_param(self, values: Sequence[str]) -> Any:
         return json.dumps(list(values)) if self.sqlite else list(values)
 
+    def events(self, index: str, alias: str = "") -> str:
+        """The events table read through one of the report's covering indexes (generator/store/facts.py):
+        SQLite's planner, without statistics, would otherwise take ``events_type_ts`` and read each row."""
+        named = f"events {alias}".strip()
+        return f"{named} INDEXED BY {index}" if self.sqlite else named
+
     def temp_table(self, name: str, select: str) -> str:
         return f"CREATE TEMP TABLE {name} AS {select}"

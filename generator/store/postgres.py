@@ -98,10 +98,8 @@ class PostgresStore:
             row = conn.execute("SELECT MAX(version) FROM kb_schema").fetchone()
             current = (row[0] if row else None) or 0
             for version, sql in enumerate(MIGRATIONS, start=1):
-                if version > current and callable(sql):
-                    sql(conn)
-                elif version > current:
-                    conn.execute(sql)
+                if version > current:
+                    sql(conn) if callable(sql) else conn.execute(sql)
                     conn.execute("INSERT INTO kb_schema (version) VALUES (%s)", (version,))
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:

@@ -127,12 +127,14 @@ class SqliteStore:
                 row = conn.execute("SELECT MAX(version) FROM kb_schema").fetchone()
                 current = row[0] or 0
                 for version, sql in enumerate(MIGRATIONS, start=1):
-                    if version > current and callable(sql):
+                    if version <= current:
+                        continue
+                    if callable(sql):
                         sql(conn)
-                    elif version > current:
+                    else:
                         for statement in filter(str.strip, sql.split(";")):
                             conn.execute(statement)
-                        conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
+                    conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
