@@ -675,6 +675,27 @@ def load(synth: Synth, stores: dict[str, Any], batch: int, sample_every: int) ->
             "checked": len(sample), "check_s": check_s, "mix": mix, "csat_fallbacks": fallbacks}
 
 
+def copy_to_postgres(sqlite_path: Path, pg_url: str) -> float:
+    """Copy the loaded SQLite store's rows (events with their fact columns, runs, path entries) into the
+    PostgreSQL store: ``sqlite3 -csv`` piped into ``COPY ... FROM STDIN`` (C on both ends). The same rows
+    as the store's ``insert()`` writes (tests/report/test_sql_parity.py compares the two inserts' reports)."""
+    from generator.service.store import COLUMNS, facts
+
+    t0 = time.perf_counter()
+    for table, columns in (("events", COLUMNS), ("runs", facts.RUN_COLUMNS), ("run_steps", facts.STEP_COLUMNS)):
+        cols = ", ".join(columns)
+        export = subprocess.Popen(["sqlite3", "-csv", "-nullvalue", "\\N", str(sqlite_path),
+                                   f"SELECT {cols} FROM {table}"], stdout=subprocess.PIPE)
+        copy = subprocess.run(["psql", pg_url, "-v", "ON_ERROR_STOP=1", "-qc",
+                               f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"],
+                              stdin=export.stdout, capture_output=True, text=True)
+        if export.stdout:
+            export.stdout.close()
+        if export.wait() != 0 or copy.returncode != 0:
+            raise SystemExit(f"copying {table} to PostgreSQL failed: {copy.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
 def store_sql(store: Any, sql: str) -> Any:
     """One statement on a store's own connection (SQLite: this thread's; PostgreSQL: a pooled one)."""
     if hasattr(store, "pool"):
@@ -1085,6 +1106,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--batch", type=int, default=20000, help="events per insert() call (one transaction)")
     ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--pg-insert", action="store_true",
+                    help="load PostgreSQL with its store's insert() too (default with both backends: COPY of the "
+                         "rows the SQLite store's insert() wrote)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="kb report --engine values to run side by side (sql: in the database; python: the "
                          "in-Python reference)")
@@ -1182,7 +1206,15 @@ def main() -> int:
         else:
             print(f"[2/4] generating and loading {args.events:,} events into {', '.join(stores)}", flush=True)
             dropped = {name: drop_indexes(store) for name, store in stores.items()}
-            ld = load(synth, stores, args.batch, sample_every=97)
+            copy_pg = "sqlite" in stores and "postgresql" in stores and not args.pg_insert
+            ld = load(synth, {k: v for k, v in stores.items() if not (copy_pg and k == "postgresql")}, args.batch,
+                      sample_every=97)
+            if copy_pg:
+                print("      postgresql: COPY from the SQLite store", flush=True)
+                stores["sqlite"]._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                ld["insert_s"]["postgresql"] = copy_to_postgres(stores["sqlite"].path, urls["postgresql"])
+                ld["new"]["postgresql"] = ld["new"]["sqlite"]
+                ld["postgresql_by"] = "COPY"
             ld["index_s"] = {}
             for name, store in stores.items():
                 print(f"      {name}: building {len(dropped[name])} indexes", flush=True)
