@@ -63,34 +63,35 @@ class Scope:
 
 
 def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, float, int]]:
-    """(g, k, median, nearest-rank p90, count) per group of a query of (g, k, v): a sorted stream.
+    """(g, k, median, nearest-rank p90, count) per group of a query of (g, k, v).
 
     PostgreSQL: ``percentile_cont(0.5)`` and ``percentile_disc(0.9)``. SQLite 3.40 has no percentile
-    function: the database counts each group and each distinct value
-    in it (two GROUP BYs, sorted by the database, on disk when large); Python walks the sorted
-    counts and keeps one number per group: memory does not grow with the rows. The median is the
-    mean of the two middle values for an even count, p90 the ⌈0.9·n⌉-th smallest value."""
+    function: the database counts each group's distinct values, a window adds the counts up in order
+    (sorts on disk when large), and only the values at the two middle ranks and the p90 rank of each
+    group come back: memory does not grow with the rows. The median is the mean of
+    the two middle values (one value for an odd count), p90 the ⌈0.9·n⌉-th smallest value."""
     if db.dialect == "postgresql":  # ordered-set aggregates: the same definitions, one sort per group
         for g, k, med, p90, n in db.rows(
                 "SELECT g, k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v), "
                 f"percentile_disc(0.9) WITHIN GROUP (ORDER BY v), count(*) FROM ({source}) s GROUP BY g, k"):
             yield str(g), str(k), float(med), float(p90), int(n)
         return
-    sizes = {(g, k): int(n) for g, k, n in db.rows(f"SELECT g, k, count(*) FROM ({source}) s GROUP BY g, k")}
-    key: tuple[str, str] | None = None
-    seen = size = 0
-    picked: dict[int, float] = {}
-    for g, k, v, n in db.rows(f"SELECT g, k, v, count(*) FROM ({source}) s GROUP BY g, k, v ORDER BY g, k, v"):
-        if (g, k) != key:
-            if key is not None:
-                yield _picked(key, size, picked)
-            key, seen, size, picked = (g, k), 0, sizes[(g, k)], {}
-        first, seen = seen + 1, seen + int(n)
+    # equal values counted once (step seconds and durations repeat): cumulative counts give each value's ranks
+    counted = f"SELECT g, k, v, count(*) AS m FROM ({source}) s GROUP BY g, k, v"
+    ranked = ("SELECT g, k, v, m, sum(m) OVER (PARTITION BY g, k ORDER BY v ROWS UNBOUNDED PRECEDING) AS hi, "
+              f"sum(m) OVER (PARTITION BY g, k) AS n FROM ({counted}) c")
+    picked: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    sizes: dict[tuple[str, str], int] = {}
+    ranks = ("(n + 1) / 2", "(n + 2) / 2", "(9 * n + 9) / 10")
+    near = " OR ".join(f"{r} BETWEEN hi - m + 1 AND hi" for r in ranks)
+    for g, k, v, m, hi, n in db.rows(f"SELECT g, k, v, m, hi, n FROM ({ranked}) x WHERE {near}"):
+        size = int(n)
         for rank in ((size + 1) // 2, (size + 2) // 2, (9 * size + 9) // 10):
-            if first <= rank <= seen:
-                picked[rank] = float(v)
-    if key is not None:
-        yield _picked(key, size, picked)
+            if int(hi) - int(m) + 1 <= rank <= int(hi):
+                picked[(g, k)][rank] = float(v)
+        sizes[(g, k)] = size
+    for key, size in sizes.items():
+        yield _picked(key, size, picked[key])
 
 
 def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[str, str, float, float, int]:

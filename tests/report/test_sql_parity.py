@@ -3,6 +3,7 @@ PostgreSQL, over the hand-computed fixture and over seeded random event sets, wi
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -168,3 +169,56 @@ def test_low_click_searches_in_the_database(store: Store, manifest: dict[str, An
             {"query": "impresora", "searches": 5, "clicks": 1},  # one click in five: low
             {"query": "hoja de calculo", "searches": 4, "clicks": 0}]  # wifi lenta: one in four, not low
         assert report["health"]["zero_result_searches"] == [{"query": "contrasena caducada", "searches": 3}]
+
+
+def _old_store(kind: str, request: pytest.FixtureRequest, tmp: Path, events: list[dict[str, Any]]) -> Iterator[str]:
+    """A store written by the schema before the fact columns (migration 1 only), holding ``events``; its URL."""
+    from generator.service.store import postgres, row_of, sqlite
+
+    rows = [(*row[:9], row[-1]) for row in map(row_of, events)]  # the columns an old insert wrote
+    columns = "id, type, ts, received_at, page, article_id, protocol_id, session_id, practice, payload"
+    if kind == "sqlite":
+        import sqlite3
+
+        (tmp / "data").mkdir()
+        path = tmp / "data" / "events.sqlite3"
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+            conn.executescript(str(sqlite.MIGRATIONS[0]))
+            conn.execute("CREATE TABLE kb_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO kb_schema VALUES (1)")
+            conn.executemany(f"INSERT INTO events ({columns}) VALUES ({', '.join('?' * 10)})", rows)
+        yield f"sqlite:///{path}"
+        return
+    import psycopg
+
+    with fresh_database(request.getfixturevalue("pg_server")) as url:
+        with psycopg.connect(url) as conn, conn.transaction():
+            conn.execute(str(postgres.MIGRATIONS[0]))
+            conn.execute("CREATE TABLE kb_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO kb_schema VALUES (1)")
+            with conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO events ({columns}) VALUES ({', '.join(['%s'] * 9)}, %s::jsonb)", rows)
+        yield url
+
+
+def test_old_store_migrates_and_reports_the_same(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path,
+                                                 manifest: dict[str, Any]) -> None:
+    """A store made before the fact columns opens (migration 2 fills them from the stored JSON), reports what the
+    in-Python reference computes, and takes new events (a batch sent twice counts once)."""
+    events = generated_events(2)
+    for url in _old_store(store_kind, request, tmp_path, events):
+        store = open_store(url, tmp_path / "data")
+        try:
+            with store.reader() as db:
+                assert next(db.rows("SELECT max(version) FROM kb_schema"))[0] == 2
+                assert next(db.rows("SELECT count(*) FROM runs"))[0] == sum(e["type"] == "protocol_run" for e in events)
+            for name in ("all", "period", "technician", "area"):
+                assert_same(report_from_store(store, manifest, FILTERS[name], TODAY),
+                            report_from_events(events, manifest, FILTERS[name], TODAY), f"migrated, {name}")
+            more = generated_events(4)
+            assert store.insert(more) == (len(more), 0)
+            assert store.insert(more) == (0, len(more))
+            assert_same(report_from_store(store, manifest, Filters(), TODAY),
+                        report_from_events(events + more, manifest, Filters(), TODAY), "migrated, then new events")
+        finally:
+            store.close()
