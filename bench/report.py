@@ -679,7 +679,7 @@ def copy_to_postgres(sqlite_path: Path, pg_url: str) -> float:
     """Copy the loaded SQLite store's rows (events with their fact columns, runs, path entries) into the
     PostgreSQL store: ``sqlite3 -csv`` piped into ``COPY ... FROM STDIN`` (C on both ends). The same rows
     as the store's ``insert()`` writes (tests/report/test_sql_parity.py compares the two inserts' reports)."""
-    from generator.service.store import COLUMNS, facts
+    from generator.store import COLUMNS, facts
 
     t0 = time.perf_counter()
     for table, columns in (("events", COLUMNS), ("runs", facts.RUN_COLUMNS), ("run_steps", facts.STEP_COLUMNS)):
