@@ -173,7 +173,7 @@ def test_low_click_searches_in_the_database(store: Store, manifest: dict[str, An
 
 def _old_store(kind: str, request: pytest.FixtureRequest, tmp: Path, events: list[dict[str, Any]]) -> Iterator[str]:
     """A store written by the schema before the fact columns (migration 1 only), holding ``events``; its URL."""
-    from generator.service.store import postgres, row_of, sqlite
+    from generator.store import postgres, row_of, sqlite
 
     rows = [(*row[:9], row[-1]) for row in map(row_of, events)]  # the columns an old insert wrote
     columns = "id, type, ts, received_at, page, article_id, protocol_id, session_id, practice, payload"
