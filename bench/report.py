@@ -696,6 +696,48 @@ def copy_to_postgres(sqlite_path: Path, pg_url: str) -> float:
     return time.perf_counter() - t0
 
 
+def replicate(path: Path, target: int, suffix: str = "~2") -> dict[str, Any]:
+    """Fill the SQLite store at ``path`` up to ``target`` events with a copy, made in SQL, of its earliest
+    events: new event ids, anonymous clients, session ids and ticket refs (``suffix`` added), in the JSON and
+    in the fact columns alike; runs and path entries copied with them. A second help desk of the same
+    size and habits over the same days (used when generating every event in Python does not fit the time)."""
+    from generator.store import COLUMNS, facts
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA cache_size=-1048576")
+    have = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    need = target - have
+    if need <= 0:
+        return {"copied": 0}
+    t0 = time.perf_counter()
+    changed = {"id": "id || :s", "session_id": "session_id || :s", "client": "client || :s",
+               "ticket_ref": "ticket_ref || :s",
+               "payload": "json_replace(payload, '$.id', id || :s, '$.client', client || :s, "
+                          "'$.session_id', session_id || :s, '$.ticket_ref', ticket_ref || :s)"}
+    run_changed = {"id": "r.id || :s", "session_id": "r.session_id || :s", "ticket": "r.ticket || :s"}
+    conn.execute("BEGIN")
+    conn.execute(f"INSERT INTO events ({', '.join(COLUMNS)}) SELECT {', '.join(changed.get(c, c) for c in COLUMNS)} "
+                 "FROM events WHERE rowid <= :n", {"s": suffix, "n": need})
+    conn.execute(f"INSERT INTO runs ({', '.join(facts.RUN_COLUMNS)}) SELECT "
+                 f"{', '.join(run_changed.get(c, 'r.' + c) for c in facts.RUN_COLUMNS)} FROM runs r "
+                 "JOIN events e ON e.id = r.id WHERE e.rowid <= :n", {"s": suffix, "n": need})
+    conn.execute(f"INSERT INTO run_steps ({', '.join(facts.STEP_COLUMNS)}) SELECT "
+                 f"{', '.join('p.run || :s' if c == 'run' else 'p.' + c for c in facts.STEP_COLUMNS)} FROM run_steps p "
+                 "JOIN events e ON e.id = p.run WHERE e.rowid <= :n", {"s": suffix, "n": need})
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return {"generated": have, "copied": need, "copy_s": time.perf_counter() - t0}
+
+
+def index_statements() -> list[str]:
+    """Every CREATE INDEX of the stores' migrations (the same text on SQLite and PostgreSQL)."""
+    from generator.store import facts, sqlite
+
+    text = str(sqlite.MIGRATIONS[0]) + facts.INDEXES
+    return [" ".join(st.split()) for st in text.split(";") if st.strip().startswith("CREATE INDEX")]
+
+
 def store_sql(store: Any, sql: str) -> Any:
     """One statement on a store's own connection (SQLite: this thread's; PostgreSQL: a pooled one)."""
     if hasattr(store, "pool"):

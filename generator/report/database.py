@@ -140,24 +140,27 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
         f"(ticket IS NOT NULL AND ({near.format(a=d.seconds('t0 - LAG(t0) OVER w'))} OR "
         f"{near.format(a=d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
         "FROM kb_runs WINDOW w AS (PARTITION BY ticket ORDER BY t0, id)")
-    grouped = (f"WITH f AS ({flagged}) SELECT 'all' AS g, '' AS k, f.* FROM f UNION ALL "
-               "SELECT 'protocol', protocol_id, f.* FROM f UNION ALL SELECT 'week', week, f.* FROM f"
-               )
     counts = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}')" for o in OUTCOMES)
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for g, k, n, *rest in db.rows(f"WITH x AS ({grouped}) SELECT g, k, count(*), {counts}, sum(fcr) "
-                                  "FROM x GROUP BY g, k", [window, window]):
-        out[(g, k)] = {"runs": int(n), **{o: int(v) for o, v in zip(OUTCOMES, rest[:4], strict=True)},
-                       "fcr_runs": int(rest[4] or 0), "median_resolution_seconds": None,
-                       "p90_resolution_seconds": None, "median_response_seconds": None,
-                       "p90_response_seconds": None}
-    for kind, cond, value in (("resolution", "outcome = 'resolved'", "t1 - t0"),
-                              ("response", "tc IS NOT NULL", "t0 - tc")):
+    # one pass, per protocol and week; the overall, per-protocol and per-week counts are their sums
+    for pid, week, n, *rest in db.rows(f"WITH f AS ({flagged}) SELECT protocol_id, week, count(*), {counts}, "
+                                       "sum(fcr) FROM f GROUP BY protocol_id, week", [window, window]):
+        for key in (("all", ""), ("protocol", pid), ("week", week)):
+            row = out.setdefault(key, {"runs": 0, **dict.fromkeys(OUTCOMES, 0), "fcr_runs": 0,
+                                       "median_resolution_seconds": None, "p90_resolution_seconds": None,
+                                       "median_response_seconds": None, "p90_response_seconds": None})
+            row["runs"] += int(n)
+            for o, v in zip(OUTCOMES, rest[:4], strict=True):
+                row[o] += int(v)
+            row["fcr_runs"] += int(rest[4] or 0)
+    # resolution times overall, per protocol and per week (trends); response times overall, per protocol
+    # and per channel: what the report shows
+    for kind, cond, value, by in (("resolution", "outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
+                                  ("response", "tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))):
         v = f"CAST({d.seconds(value)} AS DOUBLE PRECISION) AS v"
-        source = (f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'protocol', protocol_id, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'week', week, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'channel', COALESCE(channel, '—'), {v} FROM kb_runs WHERE {cond}")
+        column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
+        source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
+            f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
         for g, k, med, p90, n in percentiles(db, source):
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
