@@ -302,8 +302,8 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
 def make_steps(db: Reader, s: Scope) -> None:
     """``kb_steps``: one row per path entry of the runs in scope (its run, protocol, position, step,
     seconds, answer and whether the technician went back from it)."""
-    select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, e.idx, e.step, e.seconds, e.answer, "
-              "e.back FROM kb_runs r JOIN run_steps e ON e.run = r.id")
+    select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, p.idx, p.step, p.seconds, p.answer, "
+              "p.back FROM kb_runs r JOIN run_steps p ON p.run = r.id")
     db.run(s.d.temp_table("kb_steps", select))
     db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 

@@ -222,3 +222,50 @@ def test_old_store_migrates_and_reports_the_same(request: pytest.FixtureRequest,
                         report_from_events(events + more, manifest, Filters(), TODAY), "migrated, then new events")
         finally:
             store.close()
+
+
+def test_sqlite_report_reads_covering_indexes_not_the_events(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    """The report's queries on ``events`` read covering indexes of the fact columns (never the rows and their
+    JSON, the cost that grew with every event), except the few failed deliveries and commented votes it lists."""
+    import re
+
+    from generator.store.sqlite import SqliteReader
+
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'events.sqlite3'}", tmp_path / "data")
+    store.insert(generated_events(1))
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+    rows, run = SqliteReader.rows, SqliteReader.run
+
+    def spy_rows(self: SqliteReader, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:
+        seen.append((sql, tuple(params)))
+        return rows(self, sql, params)
+
+    def spy_run(self: SqliteReader, sql: str, params: Any = ()) -> None:
+        seen.append((sql, tuple(params)))
+        run(self, sql, params)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(SqliteReader, "rows", spy_rows)
+    mp.setattr(SqliteReader, "run", spy_run)
+    try:
+        for filters in (Filters(), FILTERS["period"], FILTERS["technician"]):
+            report_from_store(store, manifest, filters, TODAY)
+    finally:
+        mp.undo()
+    conn = store._conn()  # type: ignore[attr-defined]
+    conn.execute("CREATE TEMP TABLE kb_runs AS SELECT *, '' AS case_key FROM runs WHERE 0")
+    conn.execute("CREATE TEMP TABLE kb_links (a TEXT, c TEXT)")
+    conn.execute("CREATE TEMP TABLE kb_steps (run TEXT, pid TEXT, outcome TEXT, idx INTEGER, step TEXT, "
+                 "seconds REAL, answer TEXT, back INTEGER)")
+    reads = 0
+    for sql, params in seen:
+        if sql.startswith("CREATE INDEX") or "type = 'delivery'" in sql or "comment IS NOT NULL" in sql:
+            continue
+        for *_, detail in conn.execute(f"EXPLAIN QUERY PLAN {sql.removeprefix('CREATE TEMP TABLE ')}"
+                                       if not sql.startswith("CREATE TEMP") else
+                                       f"EXPLAIN QUERY PLAN {sql.split(' AS ', 1)[1]}", params):
+            if re.match(r"(SCAN|SEARCH) (events|e)\b", detail):
+                reads += 1
+                assert "COVERING INDEX" in detail, f"{detail}: {sql}"
+    assert reads >= 10
+    store.close()
