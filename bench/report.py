@@ -809,6 +809,13 @@ def shown(cmd: list[str]) -> str:
                       "sqlite:///" + rel(Path(p.removeprefix("sqlite:///"))) for p in parts)
 
 
+# `kb report` is started by this small launcher, which reports the child's peak RSS and CPU: on Linux a child
+# forked by this script would inherit its peak RSS (the loader's 1 GiB SQLite cache) into ru_maxrss across exec
+LAUNCHER = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _, st, ru = os.wait4(p.pid, 0); "
+            "open(sys.argv[1], 'w').write(f'{ru.ru_maxrss} {ru.ru_utime} {ru.ru_stime}'); "
+            "sys.exit(os.waitstatus_to_exitcode(st))")
+
+
 def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, quiet_wait: float,
                pg: Postgres | None) -> Run:
     """One `kb report`; ``backend`` is ``<database>/<engine>`` (sqlite/sql, postgresql/python, ...)."""
@@ -820,9 +827,13 @@ def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, 
     db0 = proc_cpu(children_of(pg.postmaster())) if pg else 0.0
     busy0 = machine_busy()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
+    usage_file = work / "usage.txt"
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(usage_file), *cmd], cwd=REPO, stdout=log,
+                            stderr=subprocess.STDOUT)
+    _, status, _ = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    maxrss_kb, utime, stime = (float(x) for x in usage_file.read_text().split())
+    usage = argparse.Namespace(ru_maxrss=maxrss_kb, ru_utime=utime, ru_stime=stime)
     busy1 = machine_busy()
     if pg:
         time.sleep(0.5)  # let the postmaster reap the report's backend (its CPU moves to the postmaster's cutime)
