@@ -753,7 +753,8 @@ def store_sql(store: Any, sql: str) -> Any:
     """One statement on a store's own connection (SQLite: this thread's; PostgreSQL: a pooled one)."""
     if hasattr(store, "pool"):
         with store.pool.connection() as conn:
-            return conn.execute(sql).fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+            cur = conn.execute(sql)
+            return cur.fetchall() if sql.lstrip().upper().startswith("SELECT") else None
     cur = store._conn().execute(sql)
     return cur.fetchall()
 
