@@ -278,11 +278,9 @@ def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
 
 def searches_shown(db: Reader, s: Scope) -> Iterator[tuple[str, int, int]]:
     """Each raw query that found something: (query, searches, of them with a clicked result)."""
-    d, p = s.d, "payload"
     time_sql, params = s.time()
-    rows = db.rows(f"SELECT {d.text(p, 'query')}, count(*), count(*) FILTER (WHERE {d.text(p, 'clicked')} IS NOT NULL) "
-                   f"FROM events WHERE type = 'search' AND {d.number(p, 'results')} > 0{time_sql} "
-                   f"GROUP BY {d.text(p, 'query')}", params)
+    rows = db.rows(f"SELECT query, count(*), count(*) FILTER (WHERE clicked = 1) FROM {s.d.events('events_searches')} "
+                   f"WHERE type = 'search' AND results > 0{time_sql} GROUP BY query", params)
     return ((str(q), int(n), int(c)) for q, n, c in rows)
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 FACT_COLUMNS = ("at", "day", "client", "technician", "channel", "ticket_ref", "helpful", "by_technician", "rating",
-                "reason", "comment", "query", "results")
+                "reason", "comment", "query", "results", "clicked")
 RUN_COLUMNS = ("id", "ts", "at", "session_id", "protocol_id", "practice", "outcome", "t0", "t1", "tc", "ticket",
                "channel", "technician", "week", "resolved_step", "cause", "last_step", "used")
 STEP_COLUMNS = ("run", "idx", "step", "seconds", "answer", "back")
@@ -40,7 +40,7 @@ INDEXES = """
     CREATE INDEX events_comments ON events (type, at) WHERE type = 'feedback' AND comment IS NOT NULL;
     CREATE INDEX events_links ON events (type, article_id, at, session_id, technician, ticket_ref, id)
         WHERE type = 'article_used';
-    CREATE INDEX events_searches ON events (type, results, at, query) WHERE type = 'search';
+    CREATE INDEX events_searches ON events (type, results, at, query, clicked) WHERE type = 'search';
     CREATE INDEX events_csat ON events (type, session_id, at, rating) WHERE type = 'csat';
     CREATE INDEX runs_session ON runs (session_id);
 """
@@ -85,7 +85,7 @@ def facts_of(ev: dict[str, Any]) -> tuple[Any, ...]:
         _text(ev.get("technician")), _text(ev.get("channel")), _text(ev.get("ticket_ref")),
         1 if helpful is True else 0 if helpful is False else None, 1 if ev.get("by_technician") is True else 0,
         _number(ev.get("rating")), _text(ev.get("reason")), comment if isinstance(comment, str) and comment else None,
-        _text(ev.get("query")), _number(ev.get("results")),
+        _text(ev.get("query")), _number(ev.get("results")), 1 if ev.get("clicked") is not None else 0,
     )
 
 

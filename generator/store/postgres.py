@@ -33,7 +33,7 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
 FACTS_SCHEMA = f"""
     ALTER TABLE events {', '.join(f'ADD COLUMN {c} {t}' for c, t in zip(facts.FACT_COLUMNS, (
         'DOUBLE PRECISION', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'SMALLINT', 'SMALLINT', 'DOUBLE PRECISION',
-        'TEXT', 'TEXT', 'TEXT', 'DOUBLE PRECISION'), strict=True))};
+        'TEXT', 'TEXT', 'TEXT', 'DOUBLE PRECISION', 'SMALLINT'), strict=True))};
     CREATE TABLE runs (
         id TEXT PRIMARY KEY, ts TIMESTAMPTZ NOT NULL, at DOUBLE PRECISION, session_id TEXT, protocol_id TEXT,
         practice BOOLEAN NOT NULL, outcome TEXT, t0 DOUBLE PRECISION, t1 DOUBLE PRECISION, tc DOUBLE PRECISION,

@@ -38,7 +38,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
 # migration 2: the report's fact columns, runs and path entries (generator/store/facts.py)
 FACTS_SCHEMA = f"""
     {' '.join(f'ALTER TABLE events ADD COLUMN {c} {t};' for c, t in zip(facts.FACT_COLUMNS, (
-        'REAL', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'REAL', 'TEXT', 'TEXT', 'TEXT', 'REAL'),
+        'REAL', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'REAL', 'TEXT', 'TEXT', 'TEXT', 'REAL',
+        'INTEGER'),
         strict=True))}
     CREATE TABLE runs (
         id TEXT PRIMARY KEY, ts TEXT NOT NULL, at REAL, session_id TEXT, protocol_id TEXT,
