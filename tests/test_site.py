@@ -139,6 +139,16 @@ def test_no_external_assets(tiny_site: Path) -> None:
     assert offenders == []
 
 
+def test_shared_helpers_load_before_every_kb_script(tiny_site: Path) -> None:
+    """assets/kb/kb.js (el, uuid, storage keys, strings) comes before the scripts that use it, on every page."""
+    for f in tiny_site.rglob("*.html"):
+        html = BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser")
+        ours = [s["src"].rsplit("/", 1)[1] for s in html.select("script[src*='assets/kb/']")]
+        if ours:
+            assert ours[0] == "kb.js" and ours.count("kb.js") == 1, (f, ours)
+            assert {"events.js", "runner.js", "feedback.js", "support.js", "ticket.js", "search.js"} <= set(ours), f
+
+
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 

@@ -133,6 +133,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.extra_css.append("assets/kb/kb.css")
         if "assets/kb/runner.css" not in config.extra_css:
             config.extra_css.append("assets/kb/runner.css")
+        if "assets/kb/kb.js" not in [str(s) for s in config.extra_javascript]:  # shared helpers: before all ours
+            config.extra_javascript.insert(0, "assets/kb/kb.js")
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
         scripts = ["assets/kb/events.js", "assets/kb/support.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]

@@ -12,7 +12,7 @@
  */
 (function () {
   "use strict";
-  var TECH_KEY = "kb.techMode";
+  var TECH_KEY = KB.keys.techMode;
   var T = {
     es: {
       question: "¿Le ha resuelto el problema?", yes: "Sí", no: "No",
@@ -34,16 +34,7 @@
     }
   };
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "hidden") node.hidden = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { node.appendChild(c); });
-    return node;
-  }
+  var el = KB.el; // assets/kb/kb.js: text goes in with textContent
 
   function radio(name, value, label) {
     return el("label", {}, [el("input", { type: "radio", name: name, value: value }), document.createTextNode(" " + label)]);
@@ -102,17 +93,10 @@
     rating: "¿Qué nota le das a este artículo? (opcional, de 1 a 5)",
     thanks: "¡Gracias! Tu respuesta nos ayuda a mejorar esta ayuda." } };
 
-  function inRegister(t, lang) {
-    var meta = document.querySelector('meta[name="kb-register"]'), reg = {};
-    try { reg = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { reg = {}; }
-    return reg[lang] === "tú" && TU[lang] ? Object.assign({}, t, TU[lang]) : t;
-  }
-
   function init(box) {
     if (box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
-    var lang = (document.documentElement.lang || "es").slice(0, 2);
-    build(box, inRegister(T[lang] || T.es, lang));
+    build(box, KB.text(T, TU, KB.lang()));
     box.hidden = false;
     var articleId = box.getAttribute("data-article-id");
     var vote = null;

@@ -3,16 +3,18 @@
  * Reads the protocol from the data-protocol attribute of <div id="kb-protocol-data" hidden> (built
  * by generator/render/runner.py; an attribute because Material's instant navigation re-runs inline scripts). The static decision list stays on the page for print and for
  * browsers without JavaScript; with JavaScript it is hidden behind "show all steps".
- * Runs live in localStorage under "kb.run.<run id>" (resume after a reload, a crash or a wrong
+ * Runs live in localStorage under KB.keys.run + the run id (resume after a reload, a crash or a wrong
  * click); sessionStorage remembers which run belongs to this tab, so two tabs never mix.
  * A finished run becomes one `protocol_run` event (window.KB.events, assets/kb/events.js);
  * the notes stay in this browser and are never sent. Data strings reach the DOM as text only.
  * Steps are not built here: the page's step sections (theme/fragments/step.md, rendered once on the
  * server) are copied into the runner, cut to the run's mode and level.
  * The pure functions at the top (formatting, path replay, the event) are exported for node.
+ * el, uuid, storage keys and strings-by-language-and-register are assets/kb/kb.js's (KB), loaded first.
  */
 (function () {
   "use strict";
+  var KB = typeof module !== "undefined" && module.exports ? require("./kb.js") : window.KB;
 
   var STR = {
     es: {
@@ -142,10 +144,7 @@
 
   // --- pure functions ---------------------------------------------------------------------------
   /** The strings of a language, in the site's register ({es: "tú"} swaps the usted forms TU knows). */
-  function strings(lang, register) {
-    var code = String(lang || "").slice(0, 2), t = STR[code] || STR.es;
-    return register && register[code] === "tú" && TU[code] ? Object.assign({}, t, TU[code]) : t;
-  }
+  function strings(lang, register) { return KB.text(STR, TU, lang, register || {}); }
 
   function fill(text, x, y) { return text.replace("{x}", x).replace("{y}", y).replace("{n}", x); }
 
@@ -373,7 +372,7 @@
   if (typeof module !== "undefined" && module.exports) { module.exports = pure; return; }
 
   // --- browser ----------------------------------------------------------------------------------
-  var RUN = "kb.run.", TAB = "kb.runner.tab.", PREFS = "kb.runner.prefs", TECH = "kb.techMode";
+  var RUN = KB.keys.run, TAB = KB.keys.tab, PREFS = KB.keys.prefs, TECH = KB.keys.techMode;
   var LIVE_MS = 6000, BEAT_MS = 2000;
   var cur = null;
 
@@ -382,24 +381,9 @@
   function setJSON(s, k, v) { try { s.setItem(k, JSON.stringify(v)); } catch (e) { /* full or disabled */ } }
   function del(s, k) { try { s.removeItem(k); } catch (e) { /* disabled */ } }
 
-  // ids and the event queue are events.js's (always loaded with the runner by the kb plugin)
-  function uuid() { return KB.events.uuid(); }
+  // ids and the DOM builder are kb.js's, the event queue events.js's (both loaded with the runner by the kb plugin)
+  var uuid = KB.uuid, el = KB.el;
   function track(type, fields) { return KB.events.track(type, fields); }
-
-  /** Tiny DOM builder: attributes are set as properties or attributes, children as text nodes. */
-  function el(tag, attrs, kids) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === "text") n.textContent = v;
-      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), v);
-      else if (k === "className" || k === "value" || k === "checked") n[k] = v;
-      else n.setAttribute(k, v === true ? "" : v);
-    });
-    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return n;
-  }
 
   function prefs() {
     var ls = store("localStorage"), p = (ls && getJSON(ls, PREFS)) || {};
@@ -479,10 +463,9 @@
     var self = this, now = Date.now();
     this.article = article;
     this.proto = proto;
-    var meta = document.querySelector('meta[name="kb-register"]'), register = {};
-    try { register = JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { register = {}; }
+    var register = KB.register();
     // The labels of the enumerations (channels, levels) come with the data, declared once on the server.
-    this.t = Object.assign({}, strings(document.documentElement.lang, register), proto.labels);
+    this.t = Object.assign({}, strings(KB.lang(), register), proto.labels);
     this.tm = Object.assign({}, strings(proto.lang, register), proto.labels);
     purge(proto.max_age_days || 30, now);
     this.pending = null;
@@ -1036,7 +1019,7 @@
   // --- the satisfaction page ---------------------------------------------------------------------
   function initCsat(form) {
     var id = new URLSearchParams(location.search).get("run") || "", thanks = document.getElementById("kb-csat-thanks");
-    var ls = store("localStorage"), key = "kb.csat.done." + id;
+    var ls = store("localStorage"), key = KB.keys.csat + id;
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
       document.getElementById("kb-csat-invalid").hidden = false;
       return;
