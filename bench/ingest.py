@@ -18,6 +18,13 @@ Results: ``<out>/ingest.json`` and ``<out>/ingest.md`` (a ``## Ingest`` Markdown
 
     python bench/ingest.py [--duration 20] [--clients 32] [--batch 1,10] [--out bench/out]
     python bench/ingest.py --only sqlite:1:10 --profile      # py-spy the server of one configuration
+    python bench/ingest.py --baseline main~3                  # before/after: each configuration also on REF
+
+``--baseline REF`` checks REF out into a temporary git worktree with a virtual environment of its own
+lock (``uv sync --frozen``: REF's dependencies, not this commit's), and measures every configuration
+on REF's ``kb serve`` and on this checkout's, one after the other, in the same run. ``--granian PATH``
+also measures this checkout's app under Granian (an ASGI server in Rust: PATH is its executable, from a
+virtual environment of its own; the project's modules come through PYTHONPATH), to compare servers.
 
 The machine has 2 cores: the load generator competes with the server for them; CPU seconds of
 server, database and client are measured over the window and reported.
@@ -392,6 +399,7 @@ def stored_ids(db_url: str) -> tuple[list[str], str]:
 @dataclass
 class Run:
     backend: str
+    code: str  # "this checkout" or the --baseline ref
     workers: int
     batch: int
     clients: int
@@ -430,7 +438,7 @@ class Run:
 
     @property
     def label(self) -> str:
-        return f"{self.backend}:{self.workers}:{self.batch}"
+        return f"{self.backend}:{self.workers}:{self.batch} ({self.code})"
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -468,22 +476,65 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
+class Baseline:
+    """``REF`` in a git worktree with a virtual environment of its own lock."""
+
+    def __init__(self, ref: str, work: Path) -> None:
+        self.ref = ref
+        self.dir = work / "baseline"
+        subprocess.run(["git", "worktree", "add", "--detach", str(self.dir), ref], cwd=REPO, check=True,
+                       capture_output=True)
+        self.commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=REPO, capture_output=True,
+                                     text=True).stdout.strip()
+        env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(self.dir / ".venv"), "UV_PYTHON_DOWNLOADS": "never"}
+        env.pop("VIRTUAL_ENV", None)
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
+        subprocess.run([uv, "sync", "--frozen", "--python", sys.executable, "--project", str(self.dir)], env=env,
+                       check=True, capture_output=True)
+        self.python = str(self.dir / ".venv" / "bin" / "python")
+        self.versions = subprocess.run(
+            [self.python, "-c", "from importlib import metadata as m\nfor d in ('uvicorn','httptools','uvloop'):\n"
+             "    try: print(d, m.version(d))\n    except m.PackageNotFoundError: print(d, 'not installed')"],
+            capture_output=True, text=True).stdout.split("\n")
+
+    def remove(self) -> None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(self.dir)], cwd=REPO, capture_output=True)
+
+
+def granian_command(granian: str, port: int, workers: int, site: Path, data: Path,
+                    db_url: str) -> tuple[list[str], dict[str, str]]:
+    """This checkout's app under Granian, configured as ``kb serve --workers N`` configures its workers."""
+    from generator.service.app import ServiceConfig
+
+    config = ServiceConfig(site_dir=site, data_dir=data, db_url=db_url, rate_limit=0)
+    paths = [str(REPO), *(p for p in sys.path if p.endswith("site-packages"))]
+    env = {**os.environ, **config.to_env(), "PYTHONPATH": os.pathsep.join(paths)}
+    cmd = [granian, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers",
+           str(workers), "--no-ws", "--log-level", "warning", "generator.service.app:app_from_env"]
+    return cmd, env
+
+
 def one_run(run: Run, args: argparse.Namespace, work: Path, site: Path, pg: Postgres | None,
-            logs: Path) -> Run:
-    tag = f"{run.backend}-w{run.workers}-b{run.batch}"
+            logs: Path, base: Baseline | None = None) -> Run:
+    tag = f"{run.backend}-w{run.workers}-b{run.batch}-{'base' if base else run.code.split()[0]}"
     data = work / tag / "data"
     data.mkdir(parents=True)
     db_url = f"sqlite:///{data / 'events.sqlite3'}" if run.backend == "sqlite" else (pg.create_db() if pg else "")
     port = free_port()
-    serve = [sys.executable, "-m", "generator.cli", "serve", "--no-build", "-d", str(site), "--data-dir", str(data),
+    python = base.python if base else sys.executable
+    serve = [python, "-m", "generator.cli", "serve", "--no-build", "-d", str(site), "--data-dir", str(data),
              "--db", db_url, "--port", str(port), "--rate-limit", "0", "--workers", str(run.workers)]
-    run.serve_command = shlex.join(["kb", *serve[3:]]).replace(str(work), "$TMP")
+    env = None
+    if run.code == "granian":
+        serve, env = granian_command(args.granian, port, run.workers, site, data, db_url)
+    run.serve_command = shlex.join(["kb", *serve[3:]] if env is None else serve).replace(str(work), "$TMP")
     log = logs / f"serve-{tag}.log"
     proc: subprocess.Popen[bytes] | None = None
     profiler: subprocess.Popen[bytes] | None = None
     try:
         with log.open("wb") as out:
-            proc = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT, cwd=work, start_new_session=True)
+            proc = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT, cwd=base.dir if base else work,
+                                    start_new_session=True, env=env)
         wait_healthy(port, proc, log)
         time.sleep(1.0 if run.workers > 1 else 0.3)  # let every worker finish its start-up
         server_pids = tree(proc.pid)
@@ -658,19 +709,20 @@ def markdown(runs: list[Run], facts: dict[str, str], command: str, args: argpars
         "configurations); the row shows the run with the median events/s"
         + (", and the range of all runs." if args.repeat > 1 else "."),
         "",
-        "| backend | workers | events/request | events/s | (range) | req/s | p50 ms | p95 ms | p99 ms | errors "
-        "| stored==acked |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| backend | workers | events/request | code | events/s | (range) | req/s | p50 ms | p95 ms | p99 ms "
+        "| errors | stored==acked |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    groups: dict[tuple[str, int, int], list[Run]] = {}
+    groups: dict[tuple[str, int, int, str], list[Run]] = {}
     for r in runs:
-        groups.setdefault((r.backend, r.workers, r.batch), []).append(r)
+        groups.setdefault((r.backend, r.workers, r.batch, r.code), []).append(r)
     medians: list[Run] = []
-    for (backend, workers, batch), group in groups.items():
+    for (backend, workers, batch, code), group in groups.items():
         good = sorted((r for r in group if not r.failure), key=lambda r: r.events_per_s)
         failed = [r for r in group if r.failure]
         if not good:
-            lines.append(f"| {backend} | {workers} | {batch} | failed | | | | | | | {failed[0].failure[:80]} |")
+            lines.append(f"| {backend} | {workers} | {batch} | {code} | failed | | | | | | | "
+                         f"{failed[0].failure[:80]} |")
             continue
         m = good[(len(good) - 1) // 2]
         medians.append(m)
@@ -683,7 +735,7 @@ def markdown(runs: list[Run], facts: dict[str, str], command: str, args: argpars
                 f"{r.stored_rows:,} stored, {r.acked:,} acked, {r.missing} missing, {r.unacked_stored} unacked"
                 for r in bad) + "; ".join(r.failure[:60] for r in failed))
         errors = sum(r.errors for r in good)
-        lines.append(f"| {backend} | {workers} | {batch} | {_f(m.events_per_s, 0)} | {span} "
+        lines.append(f"| {backend} | {workers} | {batch} | {code} | {_f(m.events_per_s, 0)} | {span} "
                      f"| {_f(m.requests_per_s, 0)} | {_f(m.p50_ms)} | {_f(m.p95_ms)} | {_f(m.p99_ms)} | {errors} "
                      f"| {check} |")
     lines += [
@@ -691,14 +743,14 @@ def markdown(runs: list[Run], facts: dict[str, str], command: str, args: argpars
         f"(out of {facts['nproc']} cores x {args.duration:g} s = "
         f"{int(facts['nproc']) * args.duration:g} s available), and the client connections each server "
         "process held:", "",
-        "| backend | workers | events/request | server (kb serve) | PostgreSQL | load generator "
+        "| backend | workers | events/request | code | server (kb serve) | PostgreSQL | load generator "
         "| other processes | server CPU ms/request | events per CPU-second of server+DB | connections per process |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in medians:
         db = _f(r.db_cpu_s) if r.backend == "postgresql" else "-"
         conns = " + ".join(str(n) for n in r.connections_per_process) or "?"
-        lines.append(f"| {r.backend} | {r.workers} | {r.batch} | {_f(r.server_cpu_s)} | {db} "
+        lines.append(f"| {r.backend} | {r.workers} | {r.batch} | {r.code} | {_f(r.server_cpu_s)} | {db} "
                      f"| {_f(r.client_cpu_s)} | {_f(r.other_cpu_s)} "
                      f"| {_f(1000 * r.server_cpu_s / r.window_requests if r.window_requests else nan, 2)} "
                      f"| {_f(r.window_events / (r.server_cpu_s + r.db_cpu_s) if r.server_cpu_s else nan, 0)} "
@@ -712,7 +764,8 @@ def markdown(runs: list[Run], facts: dict[str, str], command: str, args: argpars
         f"temporary files on {facts['tmp_fs']}",
         f"- Python {facts['python']}, uvicorn {facts['uvicorn']} (h11 {facts['h11']}; httptools "
         f"{facts['httptools']}, uvloop {facts['uvloop']}), Starlette {facts['starlette']}, pydantic "
-        f"{facts['pydantic']}, psycopg {facts['psycopg']} (pool {facts['psycopg_pool']})",
+        f"{facts['pydantic']}, psycopg {facts['psycopg']} (pool {facts['psycopg_pool']})"
+        + (f"; the baseline {facts['baseline']}" if facts.get("baseline") else ""),
         f"- SQLite {facts['sqlite']} (WAL, synchronous=NORMAL); {facts['postgresql']} "
         f"(Debian package, throwaway cluster, synchronous_commit={args.pg_synchronous_commit}, fsync on)",
         "- The load generator runs on the same 2 cores as the server (and PostgreSQL): every CPU second it "
@@ -775,6 +828,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--retries", type=int, default=2, help="at most this many repeated measurements")
     p.add_argument("--pg-synchronous-commit", choices=("on", "off"), default="on")
     p.add_argument("--profile", action="store_true", help="py-spy record the server during each window")
+    p.add_argument("--baseline", metavar="REF", help="also measure every configuration on REF's code and lock "
+                   "(a temporary git worktree), side by side")
+    p.add_argument("--granian", metavar="PATH", help="also measure this checkout's app under Granian (PATH: its "
+                   "executable, installed apart: not a dependency of the project)")
     p.add_argument("--out", default=str(HERE / "out"))
     p.add_argument("--client", help=argparse.SUPPRESS)  # internal: run as a load-generator process
     args = p.parse_args(argv)
@@ -794,22 +851,29 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", "bench/ingest.py", *(sys.argv[1:] if argv is None else argv)])
     work = Path(tempfile.mkdtemp(prefix="kb-ingest-"))
     pg: Postgres | None = None
+    base: Baseline | None = None
     runs: list[Run] = []
     try:
         site = build_site(work, logs)
+        if args.baseline:
+            base = Baseline(args.baseline, work)
         preflight(site)
         if any(b == "postgresql" for b, _, _ in configs):
             # its own folder under /tmp: the postgres user cannot enter the 0700 work folder
             pg = Postgres(Path(tempfile.mkdtemp(prefix="kb-ingest-pg-")), args.pg_synchronous_commit)
-        for (backend, workers, batch), repeat in ((c, r) for r in range(1, args.repeat + 1) for c in configs):
+        codes: list[Baseline | str | None] = [*([base] if base else []), None, *(["granian"] if args.granian else [])]
+        for (backend, workers, batch), variant, repeat in (
+                (c, b, r) for r in range(1, args.repeat + 1) for c in configs for b in codes):
             best: Run | None = None
+            code = variant if isinstance(variant, Baseline) else None
             for attempt in range(1, args.retries + 2):
-                run = Run(backend, workers, batch, args.clients, args.client_procs, args.duration)
+                label = f"{code.ref} ({code.commit})" if code else (variant or "this checkout")
+                run = Run(backend, label, workers, batch, args.clients, args.client_procs, args.duration)
                 run.attempt, run.repeat = attempt, repeat
                 run.load_before = wait_for_quiet(args.quiet_wait) if args.quiet_wait > 0 else float("nan")
                 print(f"[{datetime.now():%H:%M:%S}] {run.label} repeat {repeat} attempt {attempt} (other load before: "
                       f"{run.load_before:.2f} CPUs) ...", flush=True)
-                one_run(run, args, work, site, pg, logs)
+                one_run(run, args, work, site, pg, logs, code)
                 if best is None or (not run.failure and (best.failure or run.other_cpu_s < best.other_cpu_s)):
                     best = run
                 if run.failure or run.other_cpu_s <= args.max_other * args.duration or attempt > args.retries:
@@ -833,8 +897,12 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:
                 print(f"stopping PostgreSQL: {exc}", file=sys.stderr)
             shutil.rmtree(pg.base, ignore_errors=True)
+        if base is not None:
+            base.remove()
         shutil.rmtree(work, ignore_errors=True)
     facts = machine(pg_version)
+    if base is not None:
+        facts["baseline"] = f"{base.ref} ({base.commit}): " + ", ".join(v for v in base.versions if v)
     stem = "ingest-profile" if args.profile else "ingest"
     (out / f"{stem}.json").write_text(json.dumps({"command": command, "machine": facts,
                                                   "runs": [asdict(r) for r in runs]}, indent=2), encoding="utf-8")

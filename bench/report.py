@@ -608,50 +608,168 @@ class Postgres:
 # --------------------------------------------------------------------------- load
 
 
+def _produce(synth: Synth, batch: int, queue: Any) -> None:
+    """The generator's process: batches of events into ``queue``, then None and the generator's counters."""
+    start = date.fromisoformat(TODAY) - timedelta(days=365)
+    buf: list[dict[str, Any]] = []
+    t0 = time.process_time()
+    for ev in synth.events(start):
+        buf.append(ev)
+        if len(buf) >= batch:
+            queue.put(buf)
+            buf = []
+    if buf:
+        queue.put(buf)
+    queue.put(None)
+    queue.put((dict(synth.generated), synth.fallbacks, time.process_time() - t0))
+
+
 def load(synth: Synth, stores: dict[str, Any], batch: int, sample_every: int) -> dict[str, Any]:
-    """Insert every event into every store, batch by batch; time each store's insert() apart."""
+    """Insert every event into every store, batch by batch, with the stores' own ``insert()`` (one transaction
+    per batch); time each store's insert() apart. The events are generated in a second process while the
+    stores insert the previous batches, and the stores insert each batch at the same time (a thread each:
+    SQLite and the PostgreSQL server both work outside the GIL)."""
+    import multiprocessing
+    from concurrent.futures import ThreadPoolExecutor
+
     seconds = dict.fromkeys(stores, 0.0)
     new = dict.fromkeys(stores, 0)
-    gen_s = 0.0
     sample: list[dict[str, Any]] = []
     first_of: set[str] = set()
-    buf: list[dict[str, Any]] = []
     n = 0
 
-    def flush() -> None:
-        for name, store in stores.items():
-            t0 = time.perf_counter()
-            added, dups = store.insert(buf)
-            seconds[name] += time.perf_counter() - t0
-            new[name] += added
-            if dups:
-                raise SystemExit(f"{name}: {dups} duplicate ids in a batch (the generator repeats ids?)")
-        buf.clear()
+    def insert(name: str, events: list[dict[str, Any]]) -> None:
+        if name == "sqlite":  # this thread's connection: 1 GiB of page cache while loading (random ids)
+            stores[name]._conn().execute("PRAGMA cache_size=-1048576")
+        t0 = time.perf_counter()
+        added, dups = stores[name].insert(events)
+        seconds[name] += time.perf_counter() - t0
+        new[name] += added
+        if dups:
+            raise SystemExit(f"{name}: {dups} duplicate ids in a batch (the generator repeats ids?)")
 
-    start = date.fromisoformat(TODAY) - timedelta(days=365)
-    it = synth.events(start)
-    t_gen = time.perf_counter()
-    for ev in it:
-        n += 1
-        buf.append(ev)
-        if n % sample_every == 0 or ev["type"] not in first_of:
-            first_of.add(ev["type"])
-            sample.append(ev)
-        if len(buf) >= batch:
-            gen_s += time.perf_counter() - t_gen
-            flush()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue(maxsize=4)
+    producer = ctx.Process(target=_produce, args=(synth, batch, queue), daemon=True)
+    t_start = time.perf_counter()
+    producer.start()
+    with ThreadPoolExecutor(max_workers=len(stores)) as pool:
+        while (events := queue.get()) is not None:
+            for ev in events:
+                n += 1
+                if n % sample_every == 0 or ev["type"] not in first_of:
+                    first_of.add(ev["type"])
+                    sample.append(ev)
+            for done in [pool.submit(insert, name, events) for name in stores]:
+                done.result()
             if n % 100_000 < batch:
                 print(f"    {n:,} events loaded ({', '.join(f'{k} {v:.0f} s' for k, v in seconds.items())})",
                       flush=True)
-            t_gen = time.perf_counter()
-    gen_s += time.perf_counter() - t_gen
-    if buf:
-        flush()
+    mix, fallbacks, gen_cpu = queue.get()
+    producer.join()
+    wall = time.perf_counter() - t_start
     t0 = time.perf_counter()
     check_sample(sample, synth.manifest)
     check_s = time.perf_counter() - t0
-    return {"events": n, "new": new, "insert_s": seconds, "generate_s": gen_s, "checked": len(sample),
-            "check_s": check_s, "mix": dict(synth.generated), "csat_fallbacks": synth.fallbacks}
+    return {"events": n, "new": new, "insert_s": seconds, "generate_s": gen_cpu, "load_wall_s": wall,
+            "checked": len(sample), "check_s": check_s, "mix": mix, "csat_fallbacks": fallbacks}
+
+
+def copy_to_postgres(sqlite_path: Path, pg_url: str) -> float:
+    """Copy the loaded SQLite store's rows (events with their fact columns, runs, path entries) into the
+    PostgreSQL store: ``sqlite3 -csv`` piped into ``COPY ... FROM STDIN`` (C on both ends). The same rows
+    as the store's ``insert()`` writes (tests/report/test_sql_parity.py compares the two inserts' reports)."""
+    from generator.store import COLUMNS, facts
+
+    t0 = time.perf_counter()
+    for table, columns in (("events", COLUMNS), ("runs", facts.RUN_COLUMNS), ("run_steps", facts.STEP_COLUMNS)):
+        cols = ", ".join(columns)
+        export = subprocess.Popen(["sqlite3", "-csv", "-nullvalue", "\\N", str(sqlite_path),
+                                   f"SELECT {cols} FROM {table}"], stdout=subprocess.PIPE)
+        copy = subprocess.run(["psql", pg_url, "-v", "ON_ERROR_STOP=1", "-qc",
+                               f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"],
+                              stdin=export.stdout, capture_output=True, text=True)
+        if export.stdout:
+            export.stdout.close()
+        if export.wait() != 0 or copy.returncode != 0:
+            raise SystemExit(f"copying {table} to PostgreSQL failed: {copy.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+def replicate(path: Path, target: int, suffix: str = "~2") -> dict[str, Any]:
+    """Fill the SQLite store at ``path`` up to ``target`` events with a copy, made in SQL, of its earliest
+    events: new event ids, anonymous clients, session ids and ticket refs (``suffix`` added), in the JSON and
+    in the fact columns alike; runs and path entries copied with them. A second help desk of the same
+    size and habits over the same days (used when generating every event in Python does not fit the time)."""
+    from generator.store import COLUMNS, facts
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA cache_size=-1048576")
+    have = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    need = target - have
+    if need <= 0:
+        return {"copied": 0}
+    t0 = time.perf_counter()
+    changed = {"id": "id || :s", "session_id": "session_id || :s", "client": "client || :s",
+               "ticket_ref": "ticket_ref || :s",
+               "payload": "json_replace(payload, '$.id', id || :s, '$.client', client || :s, "
+                          "'$.session_id', session_id || :s, '$.ticket_ref', ticket_ref || :s)"}
+    run_changed = {"id": "r.id || :s", "session_id": "r.session_id || :s", "ticket": "r.ticket || :s"}
+    conn.execute("BEGIN")
+    conn.execute(f"INSERT INTO events ({', '.join(COLUMNS)}) SELECT {', '.join(changed.get(c, c) for c in COLUMNS)} "
+                 "FROM events WHERE rowid <= :n", {"s": suffix, "n": need})
+    conn.execute(f"INSERT INTO runs ({', '.join(facts.RUN_COLUMNS)}) SELECT "
+                 f"{', '.join(run_changed.get(c, 'r.' + c) for c in facts.RUN_COLUMNS)} FROM runs r "
+                 "JOIN events e ON e.id = r.id WHERE e.rowid <= :n", {"s": suffix, "n": need})
+    conn.execute(f"INSERT INTO run_steps ({', '.join(facts.STEP_COLUMNS)}) SELECT "
+                 f"{', '.join('p.run || :s' if c == 'run' else 'p.' + c for c in facts.STEP_COLUMNS)} FROM run_steps p "
+                 "JOIN events e ON e.id = p.run WHERE e.rowid <= :n", {"s": suffix, "n": need})
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return {"generated": have, "copied": need, "copy_s": time.perf_counter() - t0}
+
+
+def index_statements() -> list[str]:
+    """Every CREATE INDEX of the stores' migrations (the same text on SQLite and PostgreSQL)."""
+    from generator.store import facts, sqlite
+
+    text = str(sqlite.MIGRATIONS[0]) + facts.INDEXES
+    return [" ".join(st.split()) for st in text.split(";") if st.strip().startswith("CREATE INDEX")]
+
+
+def reindex(store: Any) -> None:
+    """Rebuild the report's covering indexes (``facts.INDEXES``) of a kept store: data loaded by an earlier
+    revision of the schema, measured with the current one."""
+    from generator.store import facts
+
+    for sql in (" ".join(st.split()) for st in facts.INDEXES.split(";") if st.strip()):
+        store_sql(store, f"DROP INDEX IF EXISTS {sql.split()[2]}")
+        store_sql(store, sql)
+    store_sql(store, "ANALYZE" if hasattr(store, "pool") else "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def store_sql(store: Any, sql: str) -> Any:
+    """One statement on a store's own connection (SQLite: this thread's; PostgreSQL: a pooled one)."""
+    if hasattr(store, "pool"):
+        with store.pool.connection() as conn:
+            cur = conn.execute(sql)
+            return cur.fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+    cur = store._conn().execute(sql)
+    return cur.fetchall()
+
+
+def drop_indexes(store: Any) -> list[str]:
+    """Drop the secondary indexes of a fresh store before a bulk load; their CREATE statements, to build each
+    once after it (a sort) instead of inserting 10 million random keys into each."""
+    if hasattr(store, "pool"):
+        rows = store_sql(store, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND "
+                                "tablename IN ('events', 'runs', 'run_steps') AND indexname NOT LIKE '%pkey'")
+    else:
+        rows = store_sql(store, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    for name, _ in rows:
+        store_sql(store, f"DROP INDEX {name}")
+    return [sql for _, sql in rows]
 
 
 # --------------------------------------------------------------------------- one report run
@@ -685,8 +803,18 @@ def report_command(db_url: str, data_dir: Path, out_dir: Path, engine: str = "sq
 def shown(cmd: list[str]) -> str:
     """The command as a person would type it from the repository root."""
     parts = ["kb", *cmd[1:]]
+    def rel(path: Path) -> str:
+        return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
     return shlex.join(p.replace(str(REPO) + "/", "") if not p.startswith("sqlite:") else
-                      "sqlite:///" + str(Path(p.removeprefix("sqlite:///")).relative_to(REPO)) for p in parts)
+                      "sqlite:///" + rel(Path(p.removeprefix("sqlite:///"))) for p in parts)
+
+
+# `kb report` is started by this small launcher, which reports the child's peak RSS and CPU: on Linux a child
+# forked by this script would inherit its peak RSS (the loader's 1 GiB SQLite cache) into ru_maxrss across exec
+LAUNCHER = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _, st, ru = os.wait4(p.pid, 0); "
+            "open(sys.argv[1], 'w').write(f'{ru.ru_maxrss} {ru.ru_utime} {ru.ru_stime}'); "
+            "sys.exit(os.waitstatus_to_exitcode(st))")
 
 
 def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, quiet_wait: float,
@@ -700,9 +828,13 @@ def run_report(backend: str, rep: int, db_url: str, data_dir: Path, work: Path, 
     db0 = proc_cpu(children_of(pg.postmaster())) if pg else 0.0
     busy0 = machine_busy()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
+    usage_file = work / "usage.txt"
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(usage_file), *cmd], cwd=REPO, stdout=log,
+                            stderr=subprocess.STDOUT)
+    _, status, _ = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    maxrss_kb, utime, stime = (float(x) for x in usage_file.read_text().split())
+    usage = argparse.Namespace(ru_maxrss=maxrss_kb, ru_utime=utime, ru_stime=stime)
     busy1 = machine_busy()
     if pg:
         time.sleep(0.5)  # let the postmaster reap the report's backend (its CPU moves to the postmaster's cutime)
@@ -1037,8 +1169,11 @@ def main() -> int:
     ap.add_argument("--out", default="bench/out")
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=1000, help="events per insert() call")
+    ap.add_argument("--batch", type=int, default=20000, help="events per insert() call (one transaction)")
     ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--pg-insert", action="store_true",
+                    help="load PostgreSQL with its store's insert() too (default with both backends: COPY of the "
+                         "rows the SQLite store's insert() wrote)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="kb report --engine values to run side by side (sql: in the database; python: the "
                          "in-Python reference)")
@@ -1060,6 +1195,8 @@ def main() -> int:
     ap.add_argument("--memory", action="store_true",
                     help="with --render: also measure what the report keeps in memory (tracemalloc, in-process, "
                          "on the kept SQLite data)")
+    ap.add_argument("--reindex", action="store_true",
+                    help="with --reuse: rebuild the report's indexes with the current schema first")
     ap.add_argument("--reuse", action="store_true",
                     help="measure the data kept by an earlier --keep run (same --events and --seed); no loading")
     args = ap.parse_args()
@@ -1132,10 +1269,31 @@ def main() -> int:
             for name, store in stores.items():
                 if store.count() != args.events:
                     raise SystemExit(f"--reuse: {name} holds {store.count()} events, expected {args.events}")
+                if args.reindex:
+                    t0 = time.perf_counter()
+                    reindex(store)
+                    ld.setdefault("reindex_s", {})[name] = time.perf_counter() - t0
+                    print(f"      {name}: the report's indexes rebuilt in {ld['reindex_s'][name]:.0f} s", flush=True)
                 store.close()
         else:
             print(f"[2/4] generating and loading {args.events:,} events into {', '.join(stores)}", flush=True)
-            ld = load(synth, stores, args.batch, sample_every=97)
+            dropped = {name: drop_indexes(store) for name, store in stores.items()}
+            copy_pg = "sqlite" in stores and "postgresql" in stores and not args.pg_insert
+            ld = load(synth, {k: v for k, v in stores.items() if not (copy_pg and k == "postgresql")}, args.batch,
+                      sample_every=97)
+            if copy_pg:
+                print("      postgresql: COPY from the SQLite store", flush=True)
+                stores["sqlite"]._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                ld["insert_s"]["postgresql"] = copy_to_postgres(stores["sqlite"].path, urls["postgresql"])
+                ld["new"]["postgresql"] = ld["new"]["sqlite"]
+                ld["postgresql_by"] = "COPY"
+            ld["index_s"] = {}
+            for name, store in stores.items():
+                print(f"      {name}: building {len(dropped[name])} indexes", flush=True)
+                t0 = time.perf_counter()
+                for sql in dropped[name]:
+                    store_sql(store, sql)
+                ld["index_s"][name] = time.perf_counter() - t0
         for name, store in stores.items() if not kept else ():
             if store.count() != ld["events"]:
                 raise SystemExit(f"{name}: {store.count()} rows stored, {ld['events']} events generated")
@@ -1149,6 +1307,8 @@ def main() -> int:
 
                 with psycopg.connect(pg.url, autocommit=True) as conn:  # type: ignore[union-attr]
                     conn.execute("VACUUM ANALYZE events")
+                    conn.execute("VACUUM ANALYZE runs")
+                    conn.execute("VACUUM ANALYZE run_steps")
                     post[name] = time.perf_counter() - t0
                     row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
                     size[name] = (row[0] if row else 0) / 2**20

@@ -26,6 +26,15 @@ INDEX_PAGES: Final = {
 }
 
 
+HOME_LANGS: Final = ("es", "en")
+"""Each language has a home: the site's language at the root, the others at ``<lang>/`` (docs/authoring.md)."""
+
+
+def home_src(lang: str, site_lang: str) -> str:
+    """The home of a language: ``index.md`` for the site's language, ``<lang>/index.md`` (``/en/``) otherwise."""
+    return "index.md" if lang == site_lang else f"{lang}/index.md"
+
+
 def article_src(article: Article) -> str:
     """The page source of an article, ``<area>/<id>.md``."""
     return f"{article.area}/{article.id}.md"

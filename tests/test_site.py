@@ -69,7 +69,7 @@ def test_protocol_page_structure(tiny_site: Path) -> None:
     hrefs = [a["href"] for a in html.select("article a[href^='#']") if not a.get("class")]
     assert "#comprobar-dns" in hrefs and "#escalar" in hrefs
     assert all(html.find(id=h[1:]) is not None for h in hrefs)
-    titles = [p.get_text(strip=True) for p in html.select(".admonition.quote .admonition-title")]
+    titles = [p.get_text(strip=True) for p in html.select(".admonition.quote .admonition-title .kb-tech-only")]
     assert titles.count("Diga al cliente (nivel básico)") == 2
     assert titles.count("Diga al cliente (nivel avanzado)") == 2
     ends = [s.get_text(strip=True) for s in html.select(".kb-end")]
@@ -137,6 +137,16 @@ def test_no_external_assets(tiny_site: Path) -> None:
             if url.startswith(("http:", "https:", "//")):
                 offenders.append((f.name, url))
     assert offenders == []
+
+
+def test_shared_helpers_load_before_every_kb_script(tiny_site: Path) -> None:
+    """assets/kb/kb.js (el, uuid, storage keys, strings) comes before the scripts that use it, on every page."""
+    for f in tiny_site.rglob("*.html"):
+        html = BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser")
+        ours = [s["src"].rsplit("/", 1)[1] for s in html.select("script[src*='assets/kb/']")]
+        if ours:
+            assert ours[0] == "kb.js" and ours.count("kb.js") == 1, (f, ours)
+            assert {"events.js", "runner.js", "feedback.js", "support.js", "ticket.js", "search.js"} <= set(ours), f
 
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"

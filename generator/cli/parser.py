@@ -4,7 +4,7 @@ report and search)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, get_args
 
 from generator.cli.content import (
     cmd_build,
@@ -27,6 +27,9 @@ from generator.cli.service import (
 )
 from generator.diagnostics import FORMATTERS
 from generator.mkdocs import ENGINES
+from generator.model.article import ArticleType
+from generator.model.fields import AUDIENCES, CHANNELS, LANGS
+from generator.search.documents import TYPES
 
 Subparsers = Any  # argparse._SubParsersAction, private in typeshed
 
@@ -64,7 +67,7 @@ def _new(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     n.add_argument("title", nargs="?", help="title, in the customer's words (with --from-run: the protocol's)")
     n.add_argument("--id", help="id (default: made from the title)")
     n.add_argument("--area", default="general", help="article area folder under kb/")
-    n.add_argument("--type", choices=["solution", "guide"], default="solution")
+    n.add_argument("--type", choices=get_args(ArticleType), default="solution")
     n.add_argument("--from-run", metavar="SESSION_ID", help="a draft article from a stored escalated or "
                    "unresolved run: symptoms and steps tried from its path")
     n.add_argument("--db", help="events database URL, for --from-run (default: SQLite in the data folder)")
@@ -116,8 +119,9 @@ def _serve(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     s.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
     s.add_argument("--watch", action="store_true", help="live preview: rebuild what an edit of kb/, protocols/, "
                    "the theme or mkdocs.yml touches, and reload open pages")
-    s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder) "
-                   "or postgresql://user@host/db (env KB_DB)")
+    s.add_argument("--db", help="events database: sqlite:///path (default: SQLite in the data folder; "
+                   "sqlite:///path?synchronous=full survives a power loss too) or postgresql://user@host/db "
+                   "(env KB_DB)")
     s.add_argument("--data-dir", help="folder for the SQLite database (default: .kb-data in the root)")
     s.add_argument("--allow-origin", action="append", metavar="URL",
                    help="another origin allowed to send events, e.g. https://ayuda.example.org (repeatable)")
@@ -163,10 +167,10 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
                     "the end of today)")
     rp.add_argument("--area", help="only articles of this area")
     rp.add_argument("--protocol", help="only this protocol's runs; also prints its steps and what to change in it")
-    rp.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only runs on this channel")
+    rp.add_argument("--channel", choices=CHANNELS, help="only runs on this channel")
     rp.add_argument("--technician", help="only this technician's runs and links")
     rp.add_argument("--fcr-window", type=int, default=7, help="days within which a repeat contact breaks FCR")
-    rp.add_argument("--lang", choices=["es", "en"], default="es")
+    rp.add_argument("--lang", choices=LANGS, default="es")
     rp.add_argument("--out", default="report", help="output folder (default: report/)")
     rp.add_argument("--engine", choices=["sql", "python"], default="sql",
                     help="sql: every metric computed in the database (default); python: the in-Python reference, "
@@ -180,10 +184,10 @@ def _search(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     se.add_argument("query", help="what the customer says, e.g. \"no me carga ninguna pagina\"")
     se.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
     se.add_argument("--limit", type=int, default=10, help="results to show (1-50)")
-    se.add_argument("--type", choices=["protocol", "guide", "solution"], help="only this type")
-    se.add_argument("--audience", choices=["technician", "end-user", "both"], help="only this audience")
+    se.add_argument("--type", choices=TYPES, help="only this type")
+    se.add_argument("--audience", choices=AUDIENCES, help="only this audience")
     se.add_argument("--area", help="only this area (folder under kb/)")
-    se.add_argument("--channel", choices=["phone", "chat", "remote", "email"], help="only protocols for this channel")
+    se.add_argument("--channel", choices=CHANNELS, help="only protocols for this channel")
     se.add_argument("--facets", action="store_true", help="count results by type, audience, area and channel")
     se.add_argument("-d", "--site-dir", help="built site (default: site/ in the root); its index is in "
                     ".kb-data next to it")
@@ -192,10 +196,10 @@ def _search(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _synonyms(sub: Subparsers, common: argparse.ArgumentParser) -> None:
-    sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result searches")
+    sy = sub.add_parser("synonyms", help="synonym groups to review from zero-result and low-click searches")
     sy_sub = sy.add_subparsers(dest="synonyms_command", metavar="ACTION", required=True)
-    sg = sy_sub.add_parser("suggest", parents=[common], help="print groups for the words of zero-result searches "
-                           "that the site does not know (from kb report's report.json)")
+    sg = sy_sub.add_parser("suggest", parents=[common], help="print groups for the words of zero-result and low-click "
+                           "searches that the site does not know (from kb report's report.json)")
     sg.add_argument("--report", metavar="REPORT.json", help="report.json of kb report (default: report/report.json)")
     sg.add_argument("-d", "--site-dir", help="built site (default: site/ in the root)")
     sg.add_argument("--min-searches", type=int, default=1, help="leave out words searched fewer times")

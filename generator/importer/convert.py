@@ -33,7 +33,7 @@ from generator.importer.meta import SourceMeta, clean_line, map_front_matter
 from generator.importer.report import finding
 from generator.importer.source import SourceDoc, read_source
 from generator.model.article import REQUIRED_SECTIONS
-from generator.model.fields import ID_RE, RESERVED_IDS
+from generator.model.fields import AUDIENCES, ID_RE, RESERVED_IDS
 from generator.model.validate import RESERVED_AREAS
 from generator.pipeline.scaffold import slugify
 
@@ -47,7 +47,6 @@ _WORDS = {
         as at by from can will have an was but they which do all their has more click select open then when
         computer password user email""")),
 }
-_AUDIENCES = ("technician", "end-user", "both")
 _APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
 _DANGLING = frozenset(re.findall(r"\S+", """a an the of on in or and to for with from by at as into onto than that
     when while if is are be not no your you de del la las el lo los en y e o u al con por para que un una unos unas
@@ -146,6 +145,17 @@ def _list_items(lines: list[Ln]) -> list[str]:
         if m and not ln.code and (text := clean_line(strip_markup(m.group(1)))):
             items.append(text)
     return items
+
+
+def _lists(meta: SourceMeta) -> dict[str, list[str]]:
+    """products and tags (lower case), cleaned, without duplicates; only those that have items."""
+    out = {}
+    for target in ("products", "tags"):
+        items = [clean_line(x.lower() if target == "tags" else x) for x in meta.items(target)]
+        items = list(dict.fromkeys(i for i in items if i))
+        if items:
+            out[target] = items
+    return out
 
 
 class Converter:
@@ -264,11 +274,7 @@ class Converter:
             fm["symptoms"] = symptoms
         if cause:
             fm["cause"] = cause
-        for target in ("products", "tags"):
-            items = [clean_line(x.lower() if target == "tags" else x) for x in meta.items(target)]
-            items = list(dict.fromkeys(i for i in items if i))
-            if items:
-                fm[target] = items
+        fm |= _lists(meta)
         fm["owner"] = self._owner(meta, rel, findings)
         fm["reviewed"] = self._reviewed(meta, rel, findings)
         fm["review_every_days"] = self._every(meta, rel, findings)
@@ -276,6 +282,8 @@ class Converter:
         if protocols:
             fm["protocols"] = protocols
         fm["lang"] = lang
+        if m.file.lint is not None:
+            fm["lint"] = m.file.lint
         # An id of the source is kept when it reads as one of ours (a slug), never a bare number.
         source_slug = meta.text("source_id") or ""
         wanted = meta.text("id") or (source_slug if ID_RE.match(source_slug) else "")
@@ -288,7 +296,7 @@ class Converter:
         value = meta.text("audience")
         if value is None:
             return self.mapping.file.default_audience
-        if fold(value).replace(" ", "-") in _AUDIENCES:
+        if fold(value).replace(" ", "-") in AUDIENCES:
             return fold(value).replace(" ", "-")
         found = self.mapping.audiences.get(fold(value)) or self.mapping.audiences.get(fold(value).replace(" ", "_"))
         if found:

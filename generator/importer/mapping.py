@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from generator.content.sources import decode
 from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError, Diagnostic, sort_diagnostics
+from generator.lint.overrides import unknown_rules
 from generator.model.article import REQUIRED_SECTIONS, ArticleType
 from generator.model.build import build_model
 from generator.model.fields import STRICT, Audience, Id, Lang, Line, ReviewDays
@@ -149,6 +150,20 @@ class TypeRule(BaseModel):
     type: ArticleType = Field(description="solution or guide.")
 
 
+class ImportLint(BaseModel):
+    """Lint exceptions written into every imported article's front matter (``lint:``)."""
+
+    model_config = STRICT
+
+    disable: list[Line] = Field(default_factory=list, description="Lint rules that do not run on imported "
+                              "articles (kb-lint.yml's names: sentence_length, readability, jargon, blame…).")
+    severity: dict[Line, Literal["warning", "error", "off"]] = Field(default_factory=dict, description="Lint rule "
+                                                                   "-> its severity on imported articles.")
+    address: Literal["usted", "tú"] | None = Field(None, description="The register imported Spanish articles "
+                                                   "are checked for (the address rule); disable: [address] "
+                                                   "turns the check off.")
+
+
 class MappingFile(BaseModel):
     """The keys of an import mapping file. Every key is optional."""
 
@@ -188,6 +203,8 @@ class MappingFile(BaseModel):
                                              "example.com): a site-relative link (/es/faq/x) to a page that was "
                                              "not imported points there instead of losing its target.")
     assets_dir: Id = Field("img", description="Folder under kb/<area>/ for copied images and attachments.")
+    lint: ImportLint | None = Field(None, description="Lint exceptions of the imported articles, written into "
+                                    "each one's front matter (lint:) until a person reviews it.")
 
 
 class Mapping:
@@ -231,6 +248,8 @@ def _check(data: MappingFile, located: Any, path: str) -> list[Diagnostic]:
             hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(SECTION_NAMES))}"
             out.append(Diagnostic(path, line, col, f"sections.{name}",
                                   f"expected one of our section headings, found '{name}'{hint}"))
+    if data.lint is not None:
+        out += unknown_rules(data.lint, path, located)
     for i, rule in enumerate(data.type_rules):
         try:
             re.compile(rule.match)

@@ -23,7 +23,7 @@ from generator.importer.body import Ln, heading
 from generator.importer.convert import Converter, Draft, Skipped
 from generator.importer.htmlclean import clean_html
 from generator.importer.links import ARTICLE_SUFFIXES, LinkContext, rewrite_links
-from generator.importer.mapping import Mapping, load_mapping
+from generator.importer.mapping import ImportLint, Mapping, load_mapping
 from generator.importer.meta import clean_line
 from generator.importer.report import ImportResult, Outcome, finding
 from generator.importer.source import read_source
@@ -74,7 +74,22 @@ def front_matter(draft: Draft) -> str:
             out.append(f"{key}: {value}")
         else:
             out.append(f"{key}: {_quote(value)}")
-    return "\n".join([*out, "---", ""])
+    return "\n".join([*out, *_lint_lines(v.get("lint")), "---", ""])
+
+
+def _lint_lines(lint: ImportLint | None) -> list[str]:
+    """The mapping's lint exceptions as the article's ``lint:`` (nothing when it sets none)."""
+    if lint is None:
+        return []
+    out = []
+    if lint.disable:
+        out.append(f"  disable: [{', '.join(lint.disable)}]")
+    if lint.severity:
+        pairs = ", ".join(f"{name}: {_quote(level)}" for name, level in lint.severity.items())
+        out.append(f"  severity: {{{pairs}}}")
+    if lint.address:
+        out.append(f"  address: {lint.address}")
+    return ["lint:", *out] if out else []
 
 
 def _spaced(lines: list[Ln]) -> list[Ln]:
@@ -199,10 +214,11 @@ class _Importer:
         return front_matter(d) + body, ctx
 
     def _validate(self, texts: dict[str, tuple[Draft, str]]) -> None:
-        """Drop (and report) every draft that `kb validate` would reject."""
+        """Drop (and report) every draft that `kb validate` would reject. Lint findings do not: they are
+        the maintainer's to fix on the written article (a mapping's lint: may make a rule an error)."""
         base = {rel: (self.root / rel).read_text(encoding="utf-8", errors="replace") for rel in discover(self.root)}
         for _ in range(5):  # a rejected article can break a translation that points at it: go again
-            result = validate_texts(base | {p: t for p, (_, t) in texts.items()}, self.today)
+            result = validate_texts(base | {p: t for p, (_, t) in texts.items()}, self.today, lint=False)
             bad = [d for d in result.diagnostics if d.path in texts and d.severity is Severity.ERROR]
             if not bad:
                 return

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from generator.diagnostics import Diagnostic, sort_diagnostics
 from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
+from generator.lint.overrides import article_config, unknown_rules
 from generator.lint.rules import Findings, article_rules, protocol_rules, text_rules
 from generator.lint.texts import article_texts, protocol_texts
 from generator.model.article import Article
@@ -54,8 +55,8 @@ def lint_catalog(catalog: Catalog, config: LintConfig, source: Source = _no_sour
     ``source(path)`` gives a file's text, so that findings inside multi-line YAML values point
     at the exact line; without it they point at the start of the value.
     """
-    f = Findings(config)
-    settings = config.model_dump_json()
+    base, settings = Findings(config), config.model_dump_json()
+    own: dict[str, Findings] = {}  # per article exceptions (front matter lint:), by their effective settings
     exact = source is not _no_source
     out: list[Diagnostic] = []
     items: list[Article | ProtocolEntry] = [*catalog.articles, *catalog.protocols]
@@ -63,15 +64,20 @@ def lint_catalog(catalog: Catalog, config: LintConfig, source: Source = _no_sour
         located = catalog.positions.get(item.path)
         if located is None:
             continue
-        key = (item.path, item.digest if isinstance(item, Article) else item.version, settings, exact)
+        cfg = article_config(config, item.meta.lint) if isinstance(item, Article) else config
+        shown = settings if cfg is config else cfg.model_dump_json()
+        key = (item.path, item.digest if isinstance(item, Article) else item.version, shown, exact)
         found = _memo_get(key)
         if found is None:
             raw = source(item.path)
             lines = raw.splitlines() if raw is not None else None
+            f = base if cfg is config else own.setdefault(shown, Findings(cfg))
             f.out = []
             if isinstance(item, Article):
-                text_rules(f, article_texts(item, located, lines, config))
+                text_rules(f, article_texts(item, located, lines, cfg))
                 article_rules(f, item, located)
+                if item.meta.lint is not None:
+                    f.out += unknown_rules(item.meta.lint, item.path, located)
             else:
                 text_rules(f, protocol_texts(item, located, lines))
                 protocol_rules(f, item, located)

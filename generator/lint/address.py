@@ -78,8 +78,8 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
         first = found[want][0][2]
         return [(text, at, f"expected one register, {want} (found '{first}'), found '{word}' ({other}) in the same "
                           f"document; write every part as {want}")]
-    return [(text, at, f"expected the register {want} (rules.address.es in kb-lint.yml), found '{word}' ({other}); "
-                       f"address the reader as {want}")]
+    return [(text, at, f"expected the register {want} (register in mkdocs.yml, rules.address.es in kb-lint.yml, "
+                       f"or the article's lint.address), found '{word}' ({other}); address the reader as {want}")]
 
 
 def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:

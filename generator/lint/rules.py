@@ -159,9 +159,6 @@ def blame(f: Findings, text: Text) -> None:
               f"{entries[i].suggestion}")
 
 
-_MARKDOWN_KEYS = (".say.basic", ".say.advanced", ".do", ".explain", ".prevent")
-
-
 def raw_html(f: Findings, text: Text) -> None:
     """HTML the site's sanitiser removes from this Markdown (generator/content/html.py): said where it is."""
     for removed in unsafe_html(text.masked.text, embeds=f.config.html_embeds):
@@ -322,7 +319,7 @@ def text_rules(f: Findings, texts: list[Text]) -> None:
             readability(f, text, spans)
         if text.customer and rules.blame.enabled:
             blame(f, text)
-        if rules.raw_html.enabled and (text.key == "body" or text.key.endswith(_MARKDOWN_KEYS)):
+        if rules.raw_html.enabled and text.markdown:
             raw_html(f, text)
     if rules.jargon.enabled:
         jargon(f, texts)

@@ -5,14 +5,16 @@ Each :class:`Text` is one field value (or one part of an article body) with:
 * its **reader**: ``end_user`` or ``technician``, which picks the thresholds. An article is
   read by end users when its audience is ``end-user`` or ``both``; inside such an article, a
   part under a heading listed in ``technician_headings`` ("Para el técnico") is read by
-  technicians. In a protocol, what is said or sent to the customer (``say.basic``,
-  ``explain``, ``prevent``) is read by end users, ``say.advanced`` by a confident customer
-  (technician thresholds), and the rest (title, summary, ``do``, ask, labels) by the
-  technician, except in a self-service guide (audience ``end-user``), where end users read
-  the title, summary, prerequisites, step titles, ask and labels too;
-* which rule families apply: ``prose`` (sentence length, readability), ``jargon`` (text for
-  end users, except ``say.advanced``) and ``customer`` (what the customer hears or reads:
-  the blame rule).
+  technicians. A field's reader comes from its metadata on the model (``TextField.reader`` in
+  generator/model/fields.py): what is said or sent to the customer is read by end users, the
+  confident customer's wording with technician thresholds, technician-only fields by the
+  technician, and "document" fields by whoever the document is for (a protocol is read by the
+  technician, except a self-service guide, audience ``end-user``, read by end users);
+* which rule families apply: ``prose`` (sentence length, readability: ``TextField.prose``),
+  ``jargon`` (text for end users), ``customer`` (what the customer hears or reads: the blame
+  rule) and ``raw_html`` (``TextField.markdown``).
+
+No field is named here: :func:`_model_texts` loops over the fields that carry metadata.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from pydantic import BaseModel
+
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.lint.config import LintConfig, Reader
 from generator.lint.lists import fold, words_of
 from generator.lint.prose import Block, BodyLocator, Locator, Masked, ValueLocator, mask
 from generator.model.article import Article
 from generator.model.catalog import ProtocolEntry
+from generator.model.fields import field_texts
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Text:
     jargon: bool  # the jargon rule applies
     customer: bool  # said or sent to the customer: the blame rule applies
     where: str = ""  # ' in section 'Solución'' for parts of a body
+    markdown: bool = False  # Markdown the site renders (the raw_html rule applies)
 
     def at(self, offset: int) -> tuple[int, int]:
         return self.locator.at(offset)
@@ -78,27 +84,40 @@ class _Builder:
         self.path, self.located, self.raw, self.lang = path, located, raw, lang
         self.out: list[Text] = []
 
-    def field(self, key: PathKey, reader: Reader, *, prose: bool, jargon: bool, customer: bool) -> None:
+    def field(self, key: PathKey, reader: Reader, *, prose: bool, jargon: bool, customer: bool,
+              markdown: bool = False) -> None:
         value = _value(self.located, key)
         if not isinstance(value, str) or not value.strip():
             return
         m = mask(value)
         locator = ValueLocator(value, self.raw, self.located.pos(key))
         self.out.append(Text(self.path, key_name(key), m, m.blocks, locator, self.lang, reader,
-                             prose, jargon, customer))
+                             prose, jargon, customer, markdown=markdown))
 
 
 def article_texts(article: Article, located: Located, raw: Sequence[str] | None, config: LintConfig) -> list[Text]:
-    """Title, summary, symptoms, cause and the body's parts, in reading order."""
+    """The front matter's texts (by their field metadata) and the body's parts, in reading order."""
     reader = reader_of(article.meta.audience)
-    for_users = reader == "end_user"
-    b = _Builder(article.path, located, raw, article.meta.lang)
-    b.field(("title",), reader, prose=False, jargon=for_users, customer=for_users)
-    b.field(("summary",), reader, prose=True, jargon=for_users, customer=for_users)
-    for i in range(len(article.meta.symptoms)):
-        b.field(("symptoms", i), reader, prose=False, jargon=for_users, customer=False)
-    b.field(("cause",), reader, prose=True, jargon=for_users, customer=for_users)
-    return b.out + body_texts(article, reader, config)
+    return _model_texts(article.path, article.meta, article.meta.lang, reader, located, raw) + body_texts(
+        article, reader, config)
+
+
+def _model_texts(path: str, obj: BaseModel, lang: str, reader: Reader, located: Located,
+                 raw: Sequence[str] | None) -> list[Text]:
+    """Every text of a model with lint metadata (generator/model/fields.py ``TextField``), in field order."""
+    b = _Builder(path, located, raw, lang)
+    users = reader == "end_user"
+    for text in field_texts(obj):
+        meta = text.meta
+        if not meta.lint:
+            continue
+        if meta.reader == "document":
+            b.field(text.path, reader, prose=meta.prose, jargon=users, customer=users and meta.public,
+                    markdown=meta.markdown)
+        else:
+            b.field(text.path, "end_user" if meta.reader == "customer" else "technician", prose=meta.prose,
+                    jargon=meta.reader == "customer", customer=meta.reader != "technician", markdown=meta.markdown)
+    return b.out
 
 
 def _heading_text(m: Masked, block: Block) -> str:
@@ -140,7 +159,7 @@ def body_texts(article: Article, reader: Reader, config: LintConfig) -> list[Tex
     for name, here, blocks in groups:
         users = here == "end_user"
         out.append(Text(article.path, "body", m, tuple(blocks), locator, article.meta.lang, here, True, users,
-                        users, f" in section '{name}'" if name else ""))
+                        users, f" in section '{name}'" if name else "", markdown=True))
     return out
 
 
@@ -148,26 +167,6 @@ def protocol_texts(entry: ProtocolEntry, located: Located, raw: Sequence[str] | 
     """Every text of a protocol, in file order, with its reader (see the module docstring)."""
     proto = entry.model
     # Only a self-service guide is read by end users throughout; otherwise the technician reads the
-    # protocol and the customer hears or receives only say, explain and prevent.
+    # protocol and the customer hears or receives only what is said or sent to them.
     reader: Reader = "end_user" if proto.audience == "end-user" else "technician"
-    users = reader == "end_user"
-    b = _Builder(entry.path, located, raw, proto.lang)
-    b.field(("title",), reader, prose=False, jargon=users, customer=False)
-    b.field(("summary",), reader, prose=True, jargon=users, customer=False)
-    for i in range(len(proto.prerequisites)):
-        b.field(("prerequisites", i), reader, prose=False, jargon=users, customer=False)
-    for si, step in enumerate(proto.steps):
-        s: PathKey = ("steps", si)
-        b.field((*s, "title"), reader, prose=False, jargon=users, customer=False)
-        b.field((*s, "say", "basic"), "end_user", prose=True, jargon=True, customer=True)
-        b.field((*s, "say", "advanced"), "technician", prose=True, jargon=False, customer=True)
-        b.field((*s, "do"), "technician", prose=True, jargon=False, customer=False)
-        b.field((*s, "ask"), reader, prose=False, jargon=users, customer=False)
-        for oi in range(len(step.options)):
-            o: PathKey = (*s, "options", oi)
-            b.field((*o, "label"), reader, prose=False, jargon=users, customer=False)
-            b.field((*o, "explain"), "end_user", prose=True, jargon=True, customer=True)
-            b.field((*o, "prevent"), "end_user", prose=True, jargon=True, customer=True)
-        b.field((*s, "explain"), "end_user", prose=True, jargon=True, customer=True)
-        b.field((*s, "prevent"), "end_user", prose=True, jargon=True, customer=True)
-    return b.out
+    return _model_texts(entry.path, proto, proto.lang, reader, located, raw)

@@ -51,5 +51,10 @@ class KbConfig(Config):
     """Write sw.js: visited pages, searches and protocol runs work offline (docs/operations.md#offline)."""
     support = c.Type(dict, default={})
     """Support contacts shown to end users who need a person (docs/operations.md#support-contacts)."""
+    register = c.Type(dict, default={})
+    """How the site addresses the reader per language: ``{es: usted}`` (default) or ``{es: tú}``; English has
+    none. The interface, the widgets and the lint's ``address`` rule follow it (docs/authoring.md)."""
+    site_names = c.Type(dict, default={})
+    """The site's name in other languages, e.g. ``{en: Technical support}``: the header of English pages."""
     html_embeds = c.Type(bool, default=False)
     """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""

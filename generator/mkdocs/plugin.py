@@ -19,6 +19,7 @@ computed when the catalog is read, and the indexes are written after the build.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,19 +32,30 @@ from mkdocs.structure.files import File, Files
 
 from generator.content.html import clean, inline_script_hashes, keep_placeholders
 from generator.diagnostics import Severity
-from generator.layout import INDEX_PAGES, MANIFEST, PROTOCOLS_SECTION, SATISFACTION_SRC, article_src
+from generator.layout import (
+    HOME_LANGS,
+    INDEX_PAGES,
+    MANIFEST,
+    PROTOCOLS_SECTION,
+    SATISFACTION_SRC,
+    article_src,
+    home_src,
+)
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.model.catalog import Catalog
+from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
+from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
-from generator.render.i18n import strings
+from generator.render.i18n import in_register, strings
 from generator.render.manifest import build_manifest
 from generator.render.offline import write_service_worker
 from generator.render.pages import GeneratedPage, Renderer
 from generator.render.runner import RunnerOptions
 from generator.render.support import SupportError, support_data, support_json
+from generator.search.documents import TYPES
 
 if TYPE_CHECKING:
     from generator.search.build import SearchBuild, SearchJob
@@ -54,6 +66,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     catalog: Catalog
     renderer: Renderer
     pages: dict[str, GeneratedPage]
+    home_langs: dict[str, str]  # the generated homes' sources and their languages
+    register: dict[str, str]  # the site's register per language (generator/model/register.py)
     titles: dict[str, tuple[str, str]]
     search_build: SearchBuild | None = None  # search analysed in this process (live preview; no fork)
     search_job: SearchJob | None = None  # search analysed and indexed in a forked process (builds)
@@ -86,6 +100,28 @@ class KbPlugin(BasePlugin[KbConfig]):
             raise PluginError(f"kb: {n} content error{'s' if n != 1 else ''}; run 'kb validate' for the list")
         # Positions only serve diagnostics: not keeping them saves ~100 MB at 10,000 pages.
         self.catalog = dataclasses.replace(result.catalog, positions={})
+        self._add_theme(config)
+        self._set_extra(config)
+        lang = str(config.theme.get("language") or "es")[:2]
+        related = self._setup_search(config, root, lang)
+        self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
+                                 lang, tuple(self.config.feedback),
+                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
+                                                      self.config.html_embeds),
+                                 related_articles=related, register=self.register)
+        # Broken links and anchors must fail --strict; the nav lists sections, not every page.
+        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
+            level = getattr(config.validation.links, name)
+            setattr(config.validation.links, name, max(level, logging.WARNING))
+        config.validation.nav.omitted_files = logging.DEBUG
+        if config.nav is None and self.config.nav:
+            t = strings(lang)
+            config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
+        return config
+
+
+    def _add_theme(self, config: Any) -> None:
+        """Our templates, CSS and scripts, and the Markdown extensions the pages need."""
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         if self.config.offline:
@@ -97,6 +133,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.extra_css.append("assets/kb/kb.css")
         if "assets/kb/runner.css" not in config.extra_css:
             config.extra_css.append("assets/kb/runner.css")
+        if "assets/kb/kb.js" not in [str(s) for s in config.extra_javascript]:  # shared helpers: before all ours
+            config.extra_javascript.insert(0, "assets/kb/kb.js")
         if "assets/kb/runner.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/runner.js")
         scripts = ["assets/kb/events.js", "assets/kb/support.js", "assets/kb/feedback.js", "assets/kb/ticket.js"]
@@ -105,27 +143,20 @@ class KbPlugin(BasePlugin[KbConfig]):
         for script in scripts:
             if script not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(script)
+
+    def _set_extra(self, config: Any) -> None:
+        """What the templates read from config.extra: endpoint, languages, support, register."""
         config.extra["kb_events_endpoint"] = self.config.events_endpoint
+        # the chrome of a page in another language (header name, home link, nav): see partials/*.html
+        config.extra["kb_site_lang"] = str(config.theme.get("language") or "es")[:2]
+        config.extra["kb_site_names"] = dict(self.config.site_names)
+        config.extra["kb_home_labels"] = {other: strings(other)["home"] for other in HOME_LANGS}
         try:
             config.extra["kb_support"] = support_json(support_data(self.config.support))
-        except SupportError as exc:
+            self.register = site_register(self.config.register)
+        except (SupportError, RegisterError) as exc:
             raise PluginError(f"kb: {exc}") from None
-        lang = str(config.theme.get("language") or "es")[:2]
-        related = self._setup_search(config, root, lang)
-        self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
-                                 lang, tuple(self.config.feedback),
-                                 runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
-                                                      self.config.html_embeds),
-                                 related_articles=related)
-        # Broken links and anchors must fail --strict; the nav lists sections, not every page.
-        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
-            level = getattr(config.validation.links, name)
-            setattr(config.validation.links, name, max(level, logging.WARNING))
-        config.validation.nav.omitted_files = logging.DEBUG
-        if config.nav is None and self.config.nav:
-            t = strings(lang)
-            config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
-        return config
+        config.extra["kb_register"] = json.dumps(self.register, ensure_ascii=False)  # <meta name="kb-register">
 
     def _setup_search(self, config: Any, root: Path, lang: str) -> Mapping[str, tuple[str, ...]]:
         """Analyse the catalog for search, wire the header box, return the related articles."""
@@ -149,12 +180,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         if "assets/kb/search.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/kb/search.js")
         def box(language: str) -> dict[str, dict[str, str]]:
-            t = strings(language)
+            t = in_register(strings(language), language, self.register)
             return {"strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
-                    "labels": {k: t[k] for k in ("protocol", "guide", "solution", "technician", "end-user", "both")}}
+                    "labels": {k: t[k] for k in (*TYPES, *AUDIENCES)}}
 
         config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/", **box(lang),
-                                     "languages": {other: box(other) for other in ("es", "en") if other != lang}}
+                                     "languages": {other: box(other) for other in LANGS if other != lang}}
         urls = bool(config.use_directory_urls)
         if not self.preview:  # the live preview keeps the analysis in this process for its updates
             try:
@@ -183,6 +214,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.home, self.existing = home, frozenset(existing)
         generated = self.renderer.generated_pages(home=home, existing=existing)
         self.pages = {p.src_uri: p for p in generated}
+        self.home_langs = {home_src(lang, self.renderer.lang): lang for lang in HOME_LANGS}
         self.titles = {p.src_uri: (p.title, p.description) for p in generated}
         for a in self.catalog.articles:
             self.titles[article_src(a)] = (a.meta.title, a.meta.summary or "")
@@ -241,6 +273,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         if description:
             page.meta["description"] = str(markupsafe.escape(description))
         ident = self._content_id(page.file.src_uri)
+        home_lang = self.home_langs.get(page.file.src_uri)
+        if home_lang:
+            page.meta["kb_lang"] = home_lang
         if ident:
             # No <link rel="alternate" hreflang> in <head>: Material reads those as whole-site language
             # versions and fetches their sitemap.xml. The switch's links carry hreflang instead.
@@ -251,7 +286,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
         src = page.file.src_uri
-        if src in self.pages and src in (SATISFACTION_SRC, "index.md"):
+        if src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs):
             return html
         return clean(html, embeds=self.config.html_embeds)
 

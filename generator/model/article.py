@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.model.fields import STRICT, Audience, Day, Id, Lang, Line, ReviewDays, Text
+from generator.model.fields import STRICT, ContentMeta, Id, Line, Text, TextField
 
 ArticleType = Literal["solution", "guide"]
 
@@ -25,28 +25,38 @@ REQUIRED_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-class ArticleMeta(BaseModel):
-    """The YAML front matter of an article."""
+class ArticleLint(BaseModel):
+    """Lint exceptions of one article (``kb import`` writes them from its mapping's ``lint:``)."""
 
     model_config = STRICT
 
-    id: Id = Field(description="Unique across kb/ and protocols/; the file name without .md.")
-    title: Line = Field(description="The problem or task, in the reader's words.")
+    disable: list[Line] = Field(default_factory=list, max_length=50, description="Lint rules that do not run "
+                              "on this article (names of kb-lint.yml's rules: readability, address…).")
+    severity: dict[Line, Literal["warning", "error", "off"]] = Field(
+        default_factory=dict, description="Lint rule -> its severity on this article, over kb-lint.yml's.")
+    address: Literal["usted", "tú"] | None = Field(None, description="How this article addresses the reader "
+                                                   "(the address rule), over kb-lint.yml's rules.address.es.")
+
+
+class ArticleMeta(ContentMeta):
+    """The YAML front matter of an article (the fields every page has come from ContentMeta)."""
+
+    title: Annotated[Line, TextField("document", search="title", public=True)] = Field(
+        description="The problem or task, in the reader's words.")
     type: ArticleType = Field(description="solution (symptoms, cause, fix, prevention) or guide (steps).")
-    audience: Audience = Field(description="technician, end-user or both.")
-    summary: Text | None = Field(None, description="One sentence for search results and link previews.")
-    symptoms: list[Line] = Field(default_factory=list, description="What the person sees, in their words.")
-    cause: Text | None = Field(None, description="Why it happens (required for solutions).")
-    products: list[Line] = Field(default_factory=list, description="Products or systems concerned.")
-    tags: list[Line] = Field(default_factory=list, description="Free tags for the tag index.")
-    owner: Line = Field(description="Team or person who keeps this article right.")
-    reviewed: Day = Field(description="Date of the last review, YYYY-MM-DD.")
-    review_every_days: ReviewDays = Field(180, description="Days between reviews.")
+    summary: Annotated[Text | None, TextField("document", prose=True, search="summary", public=True)] = Field(
+        None, description="One sentence for search results and link previews.")
+    symptoms: Annotated[list[Line], TextField("document", search="symptoms")] = Field(
+        default_factory=list, description="What the person sees, in their words.")
+    cause: Annotated[Text | None, TextField("document", prose=True, search="summary", public=True)] = Field(
+        None, description="Why it happens (required for solutions).")
+    products: Annotated[list[Line], TextField("document", lint=False, search="keywords")] = Field(
+        default_factory=list, description="Products or systems concerned.")
     protocols: list[Id] = Field(default_factory=list, description="Ids of protocols this article belongs to.")
-    lang: Lang = Field("es", description="Language of the text.")
-    translation_of: Id | None = Field(None, description="Id of the article this one translates.")
     hide: list[Literal["feedback", "toc"]] = Field(default_factory=list,
                                                     description="Page parts to hide on this page.")
+    lint: ArticleLint | None = Field(None, description="Lint exceptions for this article: rules off, severities, "
+                                     "its register (an imported article's, until it is reviewed).")
     draft: bool = Field(False, description="A draft written from a case (kb new article --from-run): its "
                         "missing cause and sections are warnings until it is finished.")
 

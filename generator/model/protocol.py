@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.model.fields import (
-    ALL_CHANNELS,
-    STRICT,
-    Audience,
-    Channel,
-    Day,
-    Id,
-    Lang,
-    Line,
-    Minutes,
-    ReviewDays,
-    Text,
-)
+from generator.model.fields import CHANNELS, STRICT, Channel, ContentMeta, Id, Line, Minutes, Text, TextField
+
+# Field metadata (see TextField): who reads each text, how it is written, where search indexes it.
+_SAID = TextField("customer", markdown=True, prose=True, search="body")  # said or sent to the customer
+_SENT = TextField("customer", markdown=True, prose=True, search="body", sent=True)  # in the follow-up message
+_LABEL = TextField("document", search="summary")  # a one-line label the document's reader sees
+_CAUSE = TextField("document", lint=False, search="summary")  # a cause found: its own lint rule
+_TEAM = TextField("document", lint=False)  # a team or level to hand over to
 
 
 class Say(BaseModel):
@@ -27,8 +22,9 @@ class Say(BaseModel):
 
     model_config = STRICT
 
-    basic: Text = Field(description="Wording for a customer with little technical knowledge.")
-    advanced: Text | None = Field(None, description="Wording for a technically confident customer; "
+    basic: Annotated[Text, _SAID] = Field(description="Wording for a customer with little technical knowledge.")
+    advanced: Annotated[Text | None, TextField("confident_customer", markdown=True, prose=True, search="body")] = Field(
+        None, description="Wording for a technically confident customer; "
                                   "defaults to the basic wording.")
 
 
@@ -37,13 +33,14 @@ class Option(BaseModel):
 
     model_config = STRICT
 
-    label: Line = Field(description="The answer as shown on the button, e.g. 'Sí'.")
+    label: Annotated[Line, TextField("document")] = Field(description="The answer as shown on the button, e.g. 'Sí'.")
     next: Id | None = Field(None, description="Id of the step to go to.")
-    resolve: Line | None = Field(None, description="Ends the run as resolved; the cause found.")
-    escalate: Line | None = Field(None, description="Ends the run as escalated; the team or level to hand over to.")
-    explain: Text | None = Field(None, description="For the customer: what happened, in plain words "
+    resolve: Annotated[Line | None, _CAUSE] = Field(None, description="Ends the run as resolved; the cause found.")
+    escalate: Annotated[Line | None, _TEAM] = Field(None, description="Ends the run as escalated; the team or level "
+                                                   "to hand over to.")
+    explain: Annotated[Text | None, _SENT] = Field(None, description="For the customer: what happened, in plain words "
                                  "(used in the follow-up message).")
-    prevent: Text | None = Field(None, description="For the customer: how to avoid it next time.")
+    prevent: Annotated[Text | None, _SENT] = Field(None, description="For the customer: how to avoid it next time.")
 
     @model_validator(mode="after")
     def _one_outcome(self) -> Self:
@@ -64,16 +61,25 @@ class Step(BaseModel):
     model_config = STRICT
 
     id: Id = Field(description="Unique within the protocol; used in links (#anchor) and reports.")
-    title: Line = Field(description="What this step checks, as a short heading.")
+    title: Annotated[Line, TextField("document", search="keywords")] = Field(
+        description="What this step checks, as a short heading.")
+    warning: Annotated[Line | None, TextField("technician", prose=True, search="summary", callout="caution")] = Field(
+        None, description="One line of plain text the technician must read before a risky step, e.g. 'Esto "
+        "desconectará la sesión remota'. Shown as a caution before the options.")
     say: Say | None = Field(None, description="What to tell the customer at this step.")
-    do: Text | None = Field(None, description="Instructions for the technician (Markdown).")
+    do: Annotated[Text | None, TextField("technician", markdown=True, prose=True, search="body")] = Field(
+        None, description="Instructions for the technician (Markdown).")
     articles: list[Id] = Field(default_factory=list, description="Ids of related articles.")
-    ask: Line | None = Field(None, description="The question the options answer.")
+    ask: Annotated[Line | None, _LABEL] = Field(None, description="The question the options answer.")
     options: list[Option] = Field(default_factory=list, description="Possible answers to the question.")
-    resolve: Line | None = Field(None, description="Makes this step an ending: resolved, with this cause.")
-    escalate: Line | None = Field(None, description="Makes this step an ending: escalated to this team or level.")
-    explain: Text | None = Field(None, description="For a resolving step: what happened, in plain words.")
-    prevent: Text | None = Field(None, description="For a resolving step: how to avoid it next time.")
+    resolve: Annotated[Line | None, _CAUSE] = Field(None, description="Makes this step an ending: resolved, with "
+                                                   "this cause.")
+    escalate: Annotated[Line | None, _TEAM] = Field(None, description="Makes this step an ending: escalated to "
+                                                   "this team or level.")
+    explain: Annotated[Text | None, _SENT] = Field(None, description="For a resolving step: what happened, in "
+                                                  "plain words.")
+    prevent: Annotated[Text | None, _SENT] = Field(None, description="For a resolving step: how to avoid it next "
+                                                  "time.")
     after: list[Id] = Field(default_factory=list, description="Steps that must come before this one if the "
                             "report suggests reordering the checks (a dependency, e.g. a restart after a backup).")
 
@@ -101,25 +107,18 @@ class Step(BaseModel):
         return [o.next for o in self.options if o.next is not None]
 
 
-class Protocol(BaseModel):
-    """A troubleshooting protocol, `protocols/<id>.yml`."""
+class Protocol(ContentMeta):
+    """A troubleshooting protocol, `protocols/<id>.yml` (the fields every page has come from ContentMeta)."""
 
-    model_config = STRICT
-
-    id: Id = Field(description="Unique across kb/ and protocols/; the file name without .yml.")
-    title: Line = Field(description="The problem, in the customer's words.")
-    summary: Text = Field(description="One or two sentences: when to use this protocol.")
-    audience: Audience = Field(description="technician, end-user (self-service guide) or both.")
-    channels: list[Channel] = Field(default_factory=lambda: list(ALL_CHANNELS),
+    title: Annotated[Line, TextField("document", search="title")] = Field(
+        description="The problem, in the customer's words.")
+    summary: Annotated[Text, TextField("document", prose=True, search="symptoms")] = Field(
+        description="One or two sentences: when to use this protocol.")
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS),
                                     description="Channels the protocol works on.")
-    tags: list[Line] = Field(default_factory=list, description="Free tags for the tag index.")
     estimated_minutes: Minutes | None = Field(None, description="Typical duration of a run.")
-    owner: Line = Field(description="Team or person who keeps this protocol right.")
-    reviewed: Day = Field(description="Date of the last review, YYYY-MM-DD.")
-    review_every_days: ReviewDays = Field(180, description="Days between reviews.")
-    prerequisites: list[Line] = Field(default_factory=list, description="What must be true before starting.")
-    lang: Lang = Field("es", description="Language of the text.")
-    translation_of: Id | None = Field(None, description="Id of the protocol this one translates.")
+    prerequisites: Annotated[list[Line], _LABEL] = Field(default_factory=list,
+                                                         description="What must be true before starting.")
     start: Id = Field(description="Id of the first step.")
     steps: list[Step] = Field(min_length=1, description="The steps, in reading order.")
 

@@ -6,22 +6,52 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.content.sources import decode, read_tree
+from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError, Diagnostic
 from generator.lint import Source, lint_catalog
 from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
 from generator.model.build import build_catalog
 from generator.model.catalog import Catalog
+from generator.model.register import RegisterError, site_register
 
 
 def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]:
-    """``root/kb-lint.yml``, or the defaults when there is no such file (or no root)."""
+    """``root/kb-lint.yml``, or the defaults when there is no such file (or no root); the ``address``
+    rule's register comes from the site's ``register`` (mkdocs.yml) unless kb-lint.yml sets it."""
     if root is None or not (root / CONFIG_FILE).is_file():
-        return LintConfig(), []
+        return _with_site_register(LintConfig(), root), []
     try:
         text = decode((root / CONFIG_FILE).read_bytes(), CONFIG_FILE)
     except ContentError as exc:
         return None, exc.diagnostics
-    return parse_config(text)
+    config, problems = parse_config(text)
+    return (_with_site_register(config, root) if config is not None else None), problems
+
+
+def site_register_of(root: Path | None) -> dict[str, str]:
+    """The kb plugin's ``register`` option in ``root/mkdocs.yml`` (defaults when absent or unreadable:
+    the build reports a bad mkdocs.yml, not the lint)."""
+    try:
+        located = load((root / "mkdocs.yml").read_text(encoding="utf-8-sig"), "mkdocs.yml") if root else None
+    except (OSError, UnicodeDecodeError, ContentError):
+        located = None
+    plugins = located.data.get("plugins") if located and isinstance(located.data, dict) else None
+    for entry in plugins if isinstance(plugins, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("kb"), dict):
+            try:
+                return site_register(entry["kb"].get("register"))
+            except RegisterError:
+                break
+    return site_register(None)
+
+
+def _with_site_register(config: LintConfig, root: Path | None) -> LintConfig:
+    address = config.rules.address
+    if "es" in address.model_fields_set:  # kb-lint.yml says it: that wins
+        return config
+    wanted = site_register_of(root)["es"]
+    rules = config.rules.model_copy(update={"address": address.model_copy(update={"es": wanted})})
+    return config.model_copy(update={"rules": rules})
 
 
 def _read(root: Path) -> Source:

@@ -95,6 +95,7 @@ start: primer-paso
 steps:
   - id: primer-paso
     title: Primera comprobación
+    # warning: Esto desconectará la sesión remota   # one line to read before a risky step (optional)
     say:
       basic: {T.PROTOCOL_SAY_BASIC}
       advanced: {T.PROTOCOL_SAY_ADVANCED}

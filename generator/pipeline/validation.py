@@ -87,10 +87,11 @@ def read_and_lint(root: Path, *, lint: bool = True) -> tuple[ReadResult, list[Di
     return read, sort_diagnostics(d for _, found in parts for d in found)
 
 
-def validate_texts(texts: Mapping[str, str], today: date | None = None) -> ValidationResult:
-    """The same on in-memory files (path relative to the root -> text), with the default lint rules."""
+def validate_texts(texts: Mapping[str, str], today: date | None = None, *, lint: bool = True) -> ValidationResult:
+    """The same on in-memory files (path relative to the root -> text), with the default lint rules
+    (none when not ``lint``)."""
     return validate_with(read_texts(texts), today or today_from_env(),
-                         lambda catalog: lint_for_texts(catalog, texts))
+                         lambda catalog: lint_for_texts(catalog, texts) if lint else [])
 
 
 def validate_for_build(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
+
+from generator.model.fields import CHANNELS, LEVELS, REASONS
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     "es": {
@@ -23,6 +26,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "chat": "Chat",
         "remote": "Control remoto",
         "email": "Correo",
+        "basic": "Básico",
+        "advanced": "Avanzado",
         "minutes": "Duración estimada",
         "min": "min",
         "owner": "Responsable",
@@ -33,6 +38,14 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "say_basic": "Diga al cliente (nivel básico)",
         "say_advanced": "Diga al cliente (nivel avanzado)",
         "say_self": "Qué hacer",
+        "run_used": "Usado en este caso",
+        "run_new_tab": "(se abre en otra pestaña)",
+        "run_end_resolved": "Terminar: resuelto",
+        "run_end_escalated": "Terminar: escalar a {x}",
+        "run_confirm": "¿Se ha solucionado?",
+        "run_solved": "Sí, esto lo solucionó",
+        "run_still": "Sigue sin funcionar: contactar con soporte",
+        "run_contact": "Contactar con soporte",
         "do": "Instrucciones para el técnico",
         "articles": "Artículos relacionados",
         "ask": "Pregunta",
@@ -41,6 +54,12 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "escalated": "Escalar a",
         "explain": "Qué le explicamos al cliente",
         "prevent": "Cómo evitarlo",
+        "warning": "Atención",
+        "reason_outdated": "Está desactualizado",
+        "reason_unclear": "No se entiende",
+        "reason_did_not_work": "Lo hice y no funcionó",
+        "reason_missing_info": "Falta información",
+        "reason_other": "Otro motivo",
         "symptoms": "¿Le ocurre esto?",
         "related_protocols": "Protocolos relacionados",
         "related_articles": "Artículos relacionados",
@@ -53,7 +72,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
                      "decirle al cliente y cuándo escalar.",
         "home_user": "Busque su problema con sus propias palabras o siga una guía sencilla.",
         "search_label": "Describa su problema",
-        "search_placeholder": "Por ejemplo: no me carga ninguna página",
+        "search_placeholder": "Ej.: no carga ninguna página",  # read whole on a 360-px phone
         "search_button": "Buscar",
         "search_header": "Buscar: describa el problema",
         "search_typing": "Escriba al menos dos letras",
@@ -105,6 +124,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "protocol": "Protocol",
         "channels": "Channels",
         "phone": "Phone",
+        "basic": "Basic",
+        "advanced": "Advanced",
         "chat": "Chat",
         "remote": "Remote control",
         "email": "Email",
@@ -118,6 +139,14 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "say_basic": "Tell the customer (basic level)",
         "say_advanced": "Tell the customer (advanced level)",
         "say_self": "What to do",
+        "run_used": "Used in this case",
+        "run_new_tab": "(opens in a new tab)",
+        "run_end_resolved": "Finish: resolved",
+        "run_end_escalated": "Finish: escalate to {x}",
+        "run_confirm": "Is it solved?",
+        "run_solved": "Yes, this solved it",
+        "run_still": "Still not working: contact support",
+        "run_contact": "Contact support",
         "do": "Technician instructions",
         "articles": "Related articles",
         "ask": "Question",
@@ -126,6 +155,12 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "escalated": "Escalate to",
         "explain": "What we explain to the customer",
         "prevent": "How to prevent it",
+        "warning": "Caution",
+        "reason_outdated": "It is out of date",
+        "reason_unclear": "It is hard to understand",
+        "reason_did_not_work": "I did it and it did not work",
+        "reason_missing_info": "Information is missing",
+        "reason_other": "Something else",
         "symptoms": "Does this happen to you?",
         "related_protocols": "Related protocols",
         "related_articles": "Related articles",
@@ -180,3 +215,44 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 
 def strings(lang: str) -> dict[str, str]:
     return STRINGS.get(lang, STRINGS["es"])
+
+
+# Interface strings that address the reader, in tú (generator/model/register.py); STRINGS has the usted form.
+TU: Final[dict[str, dict[str, str]]] = {
+    "es": {
+        "symptoms": "¿Te ocurre esto?",
+        "home_user": "Busca tu problema con tus propias palabras o sigue una guía sencilla.",
+        "search_label": "Describe tu problema",
+        "search_header": "Buscar: describe el problema",
+        "search_typing": "Escribe al menos dos letras",
+        "search_none": "No hemos encontrado nada. Prueba con otras palabras o con menos palabras.",
+        "csat_title": "¿Cómo te atendimos?",
+        "csat_description": "Una pregunta sobre la ayuda que recibiste del soporte técnico.",
+        "csat_intro": "Gracias por contactar con soporte técnico. Tu opinión nos ayuda a mejorar.",
+        "csat_question": "¿Cómo valoras la ayuda que recibiste?",
+        "csat_comment": "¿Quieres contarnos algo más? (opcional)",
+        "csat_thanks": "¡Gracias! Hemos recibido tu respuesta.",
+        "csat_invalid": "Este enlace no es válido. Usa el enlace completo del mensaje que te enviamos.",
+        "csat_noscript": "Para responder necesitas activar JavaScript en tu navegador.",
+    },
+}
+
+
+def in_register(strings: Mapping[str, str], lang: str, register: Mapping[str, str]) -> dict[str, str]:
+    """``strings`` of ``lang`` in the site's register (tú replaces the usted forms it knows)."""
+    out = dict(strings)
+    if register.get(lang) == "tú":
+        out.update(TU.get(lang, {}))
+    return out
+
+
+def reason_labels(lang: str) -> list[tuple[str, str]]:
+    """The feedback widget's reasons (declared once in the model) with their labels in ``lang``."""
+    t = strings(lang)
+    return [(r, t[f"reason_{r}"]) for r in REASONS]
+
+
+def enum_labels(lang: str) -> dict[str, str]:
+    """The labels of the channels and the customer levels in ``lang``, for the browser's scripts."""
+    t = strings(lang)
+    return {code: t[code] for code in (*CHANNELS, *LEVELS)}

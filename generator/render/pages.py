@@ -15,11 +15,22 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from generator.layout import INDEX_PAGES, SATISFACTION_SRC, area_src, article_src, protocol_src
+from generator.layout import (
+    HOME_LANGS,
+    INDEX_PAGES,
+    SATISFACTION_SRC,
+    area_src,
+    article_src,
+    home_src,
+    protocol_src,
+    relative_url,
+)
 from generator.model.article import Article
 from generator.model.catalog import Catalog, ProtocolEntry
+from generator.model.fields import LEVELS, Callout, callouts
 from generator.model.protocol import Protocol, Step
-from generator.render.i18n import strings
+from generator.model.register import site_register
+from generator.render.i18n import in_register, reason_labels, strings
 from generator.render.runner import MarkdownRenderer, RunnerOptions, data_json, runner_data
 
 
@@ -63,11 +74,35 @@ class OptionView:
 
 
 @dataclass(frozen=True)
+class StepArticle:
+    """An article linked from a step; ``href`` is the built page's URL (the step's HTML is not Markdown)."""
+
+    id: str
+    title: str
+    href: str
+    audience: str
+    note: str
+
+
+@dataclass(frozen=True)
 class StepView:
+    """Context of ``fragments/step.md``: one step, for the decision list and the runner alike."""
+
     number: int
     step: Step
-    articles: tuple[Link, ...]
+    articles: tuple[StepArticle, ...]
     options: tuple[OptionView, ...]
+    callouts: tuple[Callout, ...] = ()  # fields shown as a callout before the step's content (a warning…)
+
+    @property
+    def says(self) -> tuple[tuple[str, str], ...]:
+        """What to say at this step by customer level (the levels declared once in the model), those it has."""
+        say = self.step.say
+        return tuple((lv, getattr(say, lv)) for lv in LEVELS if say is not None and getattr(say, lv))
+
+    @property
+    def technician_articles_only(self) -> bool:
+        return all(a.audience == "technician" for a in self.articles)
 
 
 @dataclass(frozen=True)
@@ -99,6 +134,7 @@ class ArticleContext:
     used_in: tuple[Link, ...]
     t: dict[str, str]
     feedback: bool = False  # show the "did this solve it?" widget
+    reasons_json: str = "[]"  # the widget's reasons as [[code, label], ...] (render/i18n.py reason_labels)
     related_articles: tuple[Link, ...] = ()  # similar articles, computed by generator/search/related.py
     languages: tuple[LangLink, ...] = ()  # the language switch: every version, this one without href
 
@@ -129,6 +165,7 @@ class HomeContext:
     guides: tuple[Link, ...]
     index_links: tuple[Link, ...]
     t: dict[str, str]
+    homes: tuple[LangLink, ...] = ()  # the homes of the other languages
 
 
 @dataclass(frozen=True)
@@ -149,6 +186,7 @@ class Renderer:
     feedback_types: tuple[str, ...] = ("solution", "guide")  # article types that get the feedback widget
     runner: RunnerOptions = field(default_factory=RunnerOptions)  # protocol runner settings
     related_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # article id -> related ids
+    register: Mapping[str, str] = field(default_factory=lambda: site_register(None))  # e.g. {"es": "usted"}
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -160,8 +198,14 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters["indent_md"] = _indent
         self._markdown = MarkdownRenderer(self.runner.html_embeds)
+        self.env.filters["indent_md"] = _indent
+        self.env.filters["markdown"] = self._markdown_html
+        self.env.filters["plain"] = self._markdown.plain
+
+    def _markdown_html(self, text: str | None) -> markupsafe.Markup:
+        """A Markdown field as HTML, sanitised by the pages' allow-list (generator/content/html.py)."""
+        return markupsafe.Markup(self._markdown.html(text) or "")
 
     def _render(self, template: str, ctx: object) -> str:
         return self.env.get_template(template).render(c=ctx)
@@ -171,13 +215,18 @@ class Renderer:
         a = self.catalog.article_by_id[article_id]
         return Link(a.meta.title, rel(from_src, article_src(a)), self.t(a.meta.lang)[a.meta.type])
 
+    def _step_article(self, from_src: str, article_id: str) -> StepArticle:
+        a = self.catalog.article_by_id[article_id]
+        href = relative_url(from_src, article_src(a), directory_urls=self.runner.directory_urls)
+        return StepArticle(a.id, a.meta.title, href, a.meta.audience, self.t(a.meta.lang)[a.meta.type])
+
     def _protocol_link(self, from_src: str, protocol_id: str) -> Link:
         p = self.catalog.protocol_by_id[protocol_id].model
         return Link(p.title, rel(from_src, protocol_src(p.id)), p.summary)
 
-    @staticmethod
-    def t(lang: str) -> dict[str, str]:
-        return strings(lang)
+    def t(self, lang: str) -> dict[str, str]:
+        """The interface strings of ``lang`` in the site's register."""
+        return in_register(strings(lang), lang, self.register)
 
     def _src_of(self, ident: str) -> str:
         if ident in self.catalog.article_by_id:
@@ -208,8 +257,8 @@ class Renderer:
                                               prevent=o.prevent or ""))
                 else:
                     options.append(OptionView(o.label, "escalate", o.escalate or ""))
-            links = tuple(self._article_link(src, a) for a in step.articles)
-            steps.append(StepView(i + 1, step, links, tuple(options)))
+            steps.append(StepView(i + 1, step, tuple(self._step_article(src, a) for a in step.articles),
+                                  tuple(options), callouts(step)))
         related = self.related_protocols(entry)
         data = runner_data(entry, self.catalog, src, self.runner, self._markdown)
         return ProtocolContext(proto, entry.version, tuple(steps), related, self.t(proto.lang), data_json(data),
@@ -239,6 +288,7 @@ class Renderer:
             tuple(self._protocol_link(src, p) for p in using),
             self.t(article.meta.lang),
             feedback=article.meta.type in self.feedback_types and "feedback" not in article.meta.hide,
+            reasons_json=data_json(reason_labels(article.meta.lang)),
             related_articles=tuple(self._article_link(src, r) for r in self.related_articles.get(article.id, ())
                                    if r in self.catalog.article_by_id),
             languages=self.languages(article.id),
@@ -303,20 +353,25 @@ class Renderer:
         pages.append(GeneratedPage(SATISFACTION_SRC, t["csat_title"], self._render(
             "satisfaction.md", SatisfactionContext(t)), t["csat_description"]))
         if home:
-            pages.append(self.home_page(site_name=""))
+            pages += [self.home_page(site_name="", lang=lang) for lang in HOME_LANGS]
         return pages
 
-    def home_page(self, site_name: str) -> GeneratedPage:
-        t = self.t(self.lang)
-        src = "index.md"
-        protocols = tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
-                          if p.model.audience in ("technician", "both"))
-        guides = tuple(self._index_link(src, a.id) for a in self._sorted_articles()
+    def home_page(self, site_name: str, lang: str | None = None) -> GeneratedPage:
+        """The home of one language: the site's language at ``index.md``, another at ``<lang>/index.md``
+        (``/en/``); each lists that language's protocols and guides and links the other homes."""
+        lang = lang or self.lang
+        t = self.t(lang)
+        src = home_src(lang, self.lang)
+        mine = self._sorted_protocols(lang)
+        protocols = tuple(self._index_link(src, p.id) for p in mine if p.model.audience in ("technician", "both"))
+        guides = tuple(self._index_link(src, a.id) for a in self._sorted_articles(lang)
                        if a.meta.audience in ("end-user", "both"))
-        guides += tuple(self._index_link(src, p.id) for p in self._sorted_protocols()
-                        if p.model.audience in ("end-user", "both"))
-        index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items())
-        ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t)
+        guides += tuple(self._index_link(src, p.id) for p in mine if p.model.audience in ("end-user", "both"))
+        # the index pages are in the site's language: linked from its home only
+        index_links = tuple(Link(t[k], rel(src, v)) for k, v in INDEX_PAGES.items()) if lang == self.lang else ()
+        homes = tuple(LangLink(other, strings(other)[f"lang_{other}"], rel(src, home_src(other, self.lang)))
+                      for other in HOME_LANGS if other != lang)
+        ctx = HomeContext(site_name, protocols[:12], guides[:12], index_links, t, homes)
         return GeneratedPage(src, t["home"], self._render("home.md", ctx), t["home_user"])
 
     def _index_link(self, from_src: str, ident: str) -> Link:
@@ -326,14 +381,17 @@ class Renderer:
         langs = self.languages(ident, from_src)
         return dataclasses.replace(link, languages=langs) if langs else link
 
-    # Index pages and the home page list originals; a translation is one click away on its source's page.
-    def _sorted_protocols(self) -> list[ProtocolEntry]:
-        return sorted((p for p in self.catalog.protocols if not self.catalog.is_translation(p.id)),
-                      key=lambda p: p.model.title.lower())
+    # Index pages and the site language's home list originals; a translation is one click away on its
+    # source's page. Another language's home lists the pages in that language.
+    def _sorted_protocols(self, lang: str | None = None) -> list[ProtocolEntry]:
+        keep = ((lambda p: not self.catalog.is_translation(p.id)) if lang in (None, self.lang)
+                else (lambda p: p.model.lang == lang))
+        return sorted((p for p in self.catalog.protocols if keep(p)), key=lambda p: p.model.title.lower())
 
-    def _sorted_articles(self) -> list[Article]:
-        return sorted((a for a in self.catalog.articles if not self.catalog.is_translation(a.id)),
-                      key=lambda a: a.meta.title.lower())
+    def _sorted_articles(self, lang: str | None = None) -> list[Article]:
+        keep = ((lambda a: not self.catalog.is_translation(a.id)) if lang in (None, self.lang)
+                else (lambda a: a.meta.lang == lang))
+        return sorted((a for a in self.catalog.articles if keep(a)), key=lambda a: a.meta.title.lower())
 
 
 def _indent(text: str, width: int = 4) -> markupsafe.Markup:

@@ -1,12 +1,15 @@
 """The protocol runner's data: one JSON document per protocol page, read by ``assets/kb/runner.js``.
 
-The static decision list stays on the page (printable, works without JavaScript); the runner
-reads this JSON from the ``data-protocol`` attribute of ``<div id="kb-protocol-data" hidden>`` and
-turns the same page into a one-step-at-a-time runner. Markdown fields (``say``, ``do``) are rendered
-to HTML here, at build time, and sanitised by the pages' allow-list (generator/content/html.py); ``explain`` and
-``prevent`` become plain text, because they go into a plain-text message for the customer.
-One-line fields (titles, labels, causes) stay text: the runner puts them in the DOM with
-``textContent`` only.
+The steps themselves are rendered once, on the server, by ``theme/fragments/step.md`` (the decision
+list's sections, which the runner shows one at a time); this JSON carries only what the runner's state
+needs: the graph (options and where they lead), titles for the path and the summary, articles for the
+follow-up message. Which texts it carries comes from their field metadata (``TextField`` in
+generator/model/fields.py), never by name: one-line fields as they are, Markdown sent to the customer
+(``TextField.sent``: ``explain``, ``prevent``) as plain text, because it goes into a plain-text message;
+Markdown shown on the step (``do``, ``say``) and callouts (``warning``) are the step template's. The
+runner puts every string of it in the DOM with ``textContent`` only. The enumerations the runner offers
+(levels) and their labels come with the data. The Markdown renderer below is also the step template's
+(its ``markdown`` and ``plain`` filters).
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import markdown  # type: ignore[import-untyped]
+from pydantic import BaseModel
 
 from generator.content.html import clean, keep_placeholders
 from generator.layout import SATISFACTION_SRC, article_src, relative_url
 from generator.model.catalog import Catalog, ProtocolEntry
-from generator.model.protocol import Option, Step
+from generator.model.fields import LEVELS, field_meta
+from generator.render.i18n import enum_labels
 
 # The Markdown extensions the site's pages use for these fields (see mkdocs.yml).
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "tables",
@@ -89,12 +94,21 @@ class MarkdownRenderer:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() or None
 
 
-def _ending(item: Option | Step, md: MarkdownRenderer) -> dict[str, Any]:
-    if item.resolve is not None:
-        return {"resolve": item.resolve, "explain": md.plain(item.explain), "prevent": md.plain(item.prevent)}
-    if item.escalate is not None:
-        return {"escalate": item.escalate}
-    return {}
+def field_data(obj: BaseModel, md: MarkdownRenderer) -> dict[str, Any]:
+    """The texts of a step or an option the runner's state needs, by their field metadata
+    (generator/model/fields.py ``TextField``): one-line fields as they are, Markdown sent to the customer as
+    plain text. Markdown shown on the step, nested models (``say``) and callouts are rendered once by
+    ``theme/fragments/step.md``; lists are left to the caller."""
+    out: dict[str, Any] = {}
+    for name, info in type(obj).model_fields.items():
+        meta, value = field_meta(info), getattr(obj, name)
+        if meta is None or meta.callout is not None or isinstance(value, (list, BaseModel)):
+            continue
+        if meta.sent:
+            out[name] = md.plain(value)
+        elif not meta.markdown:
+            out[name] = value
+    return {k: v for k, v in out.items() if v is not None}  # an absent field is left out of the page's JSON
 
 
 def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: RunnerOptions,
@@ -109,17 +123,8 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
             a = catalog.article_by_id[aid]
             articles.append({"id": a.id, "title": a.meta.title, "audience": a.meta.audience,
                              "url": relative_url(src, article_src(a), directory_urls=options.directory_urls)})
-        data: dict[str, Any] = {
-            "id": step.id,
-            "title": step.title,
-            "say": {"basic": md.html(step.say.basic), "advanced": md.html(step.say.advanced)} if step.say else None,
-            "do": md.html(step.do),
-            "articles": articles,
-            "ask": step.ask,
-            "options": [{"label": o.label, **({"next": o.next} if o.next else _ending(o, md))} for o in step.options],
-        }
-        data.update(_ending(step, md))
-        steps.append(data)
+        steps.append({"id": step.id, **field_data(step, md), "articles": articles,
+                      "options": [{**({"next": o.next} if o.next else {}), **field_data(o, md)} for o in step.options]})
     return {
         "id": proto.id,
         "version": entry.version,
@@ -127,6 +132,8 @@ def runner_data(entry: ProtocolEntry, catalog: Catalog, src: str, options: Runne
         "audience": proto.audience,
         "lang": proto.lang,
         "channels": list(proto.channels),
+        "levels": list(LEVELS),
+        "labels": enum_labels(proto.lang),
         "prerequisites": list(proto.prerequisites),
         "start": proto.start,
         "steps": steps,

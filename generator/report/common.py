@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from generator.model.fields import REASONS as REASONS  # re-exported: declared once in the model
 from generator.model.manifest import Manifest
-
-REASONS = ("outdated", "unclear", "did_not_work", "missing_info", "other")
 
 
 @dataclass(frozen=True)

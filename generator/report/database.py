@@ -16,12 +16,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.model.fields import OUTCOMES
 from generator.report.common import ArticleCounts as ArticleCounts  # re-exported: sqlreport reads it here
 from generator.report.dialect import Dialect
 from generator.report.metrics import REASONS, Filters, top_answer
 from generator.store import Reader
-
-OUTCOMES = ("resolved", "escalated", "abandoned", "unresolved")
 
 
 @dataclass
@@ -43,12 +42,13 @@ class Scope:
 
     def time(self, alias: str = "") -> tuple[str, list[Any]]:
         sql, params = "", []
+        prefix = f"{alias}." if alias else ""
         if self.filters.since:
-            sql += f" AND {self.d.since(alias)}"
-            params.append(self.filters.since.isoformat())
+            sql += f" AND {prefix}at >= ?"
+            params.append(self.filters.since.timestamp())
         if self.filters.until:
-            sql += f" AND {self.d.until(alias)}"
-            params.append(self.filters.until.isoformat())
+            sql += f" AND {prefix}at < ?"
+            params.append(self.filters.until.timestamp())
         return sql, params
 
     def technician(self, expr: str) -> tuple[str, list[Any]]:
@@ -63,34 +63,35 @@ class Scope:
 
 
 def percentiles(db: Reader, source: str) -> Iterator[tuple[str, str, float, float, int]]:
-    """(g, k, median, nearest-rank p90, count) per group of a query of (g, k, v): a sorted stream.
+    """(g, k, median, nearest-rank p90, count) per group of a query of (g, k, v).
 
     PostgreSQL: ``percentile_cont(0.5)`` and ``percentile_disc(0.9)``. SQLite 3.40 has no percentile
-    function: the database counts each group and each distinct value
-    in it (two GROUP BYs, sorted by the database, on disk when large); Python walks the sorted
-    counts and keeps one number per group: memory does not grow with the rows. The median is the
-    mean of the two middle values for an even count, p90 the ⌈0.9·n⌉-th smallest value."""
+    function: the database counts each group's distinct values, a window adds the counts up in order
+    (sorts on disk when large), and only the values at the two middle ranks and the p90 rank of each
+    group come back: memory does not grow with the rows. The median is the mean of
+    the two middle values (one value for an odd count), p90 the ⌈0.9·n⌉-th smallest value."""
     if db.dialect == "postgresql":  # ordered-set aggregates: the same definitions, one sort per group
         for g, k, med, p90, n in db.rows(
                 "SELECT g, k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v), "
                 f"percentile_disc(0.9) WITHIN GROUP (ORDER BY v), count(*) FROM ({source}) s GROUP BY g, k"):
             yield str(g), str(k), float(med), float(p90), int(n)
         return
-    sizes = {(g, k): int(n) for g, k, n in db.rows(f"SELECT g, k, count(*) FROM ({source}) s GROUP BY g, k")}
-    key: tuple[str, str] | None = None
-    seen = size = 0
-    picked: dict[int, float] = {}
-    for g, k, v, n in db.rows(f"SELECT g, k, v, count(*) FROM ({source}) s GROUP BY g, k, v ORDER BY g, k, v"):
-        if (g, k) != key:
-            if key is not None:
-                yield _picked(key, size, picked)
-            key, seen, size, picked = (g, k), 0, sizes[(g, k)], {}
-        first, seen = seen + 1, seen + int(n)
+    # equal values counted once (step seconds and durations repeat): cumulative counts give each value's ranks
+    counted = f"SELECT g, k, v, count(*) AS m FROM ({source}) s GROUP BY g, k, v"
+    ranked = ("SELECT g, k, v, m, sum(m) OVER (PARTITION BY g, k ORDER BY v ROWS UNBOUNDED PRECEDING) AS hi, "
+              f"sum(m) OVER (PARTITION BY g, k) AS n FROM ({counted}) c")
+    picked: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    sizes: dict[tuple[str, str], int] = {}
+    ranks = ("(n + 1) / 2", "(n + 2) / 2", "(9 * n + 9) / 10")
+    near = " OR ".join(f"{r} BETWEEN hi - m + 1 AND hi" for r in ranks)
+    for g, k, v, m, hi, n in db.rows(f"SELECT g, k, v, m, hi, n FROM ({ranked}) x WHERE {near}"):
+        size = int(n)
         for rank in ((size + 1) // 2, (size + 2) // 2, (9 * size + 9) // 10):
-            if first <= rank <= seen:
-                picked[rank] = float(v)
-    if key is not None:
-        yield _picked(key, size, picked)
+            if int(hi) - int(m) + 1 <= rank <= int(hi):
+                picked[(g, k)][rank] = float(v)
+        sizes[(g, k)] = size
+    for key, size in sizes.items():
+        yield _picked(key, size, picked[key])
 
 
 def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[str, str, float, float, int]:
@@ -101,40 +102,30 @@ def _picked(key: tuple[str, str], size: int, picked: dict[int, float]) -> tuple[
 def technician_spellings(db: Reader, s: Scope) -> list[str]:
     """The spellings of --technician in runs and KCS links ("Ana", "ana ", …): one per distinct name."""
     wanted = s.filters.technician_of(s.filters.technician)
-    expr = s.d.text("payload", "technician")
-    rows = db.rows(f"SELECT DISTINCT {expr} FROM events WHERE type IN ('protocol_run', 'article_used') "
-                   f"AND {expr} IS NOT NULL")
+    rows = db.rows(f"SELECT DISTINCT technician FROM (SELECT technician FROM runs UNION ALL SELECT technician "
+                   f"FROM {s.d.events('events_links')} WHERE type = 'article_used') t WHERE technician IS NOT NULL")
     return sorted(str(name) for (name,) in rows if s.filters.technician_of(name) == wanted)
 
 
 def make_runs(db: Reader, s: Scope) -> None:
-    """``kb_runs``: the non-practice runs in scope, one row each, JSON read once."""
-    d, f = s.d, s.filters
-    p = "payload"
-    start = d.text(p, "started_at")
+    """``kb_runs``: the non-practice runs in scope, one row each (from ``runs``, written at insert time)."""
+    f = s.filters
     pid, pid_params = s.mapped("protocol_id")
     time_sql, params = s.time()
-    where = " AND NOT practice" + time_sql
+    where = " WHERE NOT practice" + time_sql
     if f.protocol is not None:
         where += f" AND {pid} = ?"
         params += [*pid_params, s.canon.get(f.protocol, f.protocol)]
     if f.channel is not None:
-        where += f" AND {d.text(p, 'channel')} = ?"
+        where += " AND channel = ?"
         params.append(f.channel)
-    tech_sql, tech_params = s.technician(d.text(p, "technician"))
+    tech_sql, tech_params = s.technician("technician")
     where += tech_sql
     params += tech_params
-    select = (f"SELECT id, session_id, {pid} AS protocol_id, {d.text(p, 'outcome')} AS outcome, "
-              f"{d.epoch(start)} AS t0, {d.epoch(d.text(p, 'ended_at'))} AS t1, "
-              f"{d.epoch(d.text(p, 'contact_at'))} AS tc, {d.text(p, 'ticket_ref')} AS ticket, "
-              f"{d.text(p, 'channel')} AS channel, {d.text(p, 'technician')} AS technician, "
-              f"{d.week(f'substr({start}, 1, 10)')} AS week, "
-              f"COALESCE({d.text(p, 'ticket_ref')}, session_id) AS case_key, "
-              f"{d.text(p, 'resolved_step')} AS resolved_step, {d.text(p, 'cause')} AS cause, "
-              f"{d.last_step(p)} AS last_step, {d.json(p, 'path')} AS path, "
-              f"{d.json(p, 'articles_used')} AS used "
-              f"FROM events WHERE type = 'protocol_run'{where}")
-    db.run(d.temp_table("kb_runs", select), pid_params + params)
+    select = (f"SELECT id, session_id, {pid} AS protocol_id, outcome, t0, t1, tc, ticket, channel, technician, week, "
+              "COALESCE(ticket, session_id) AS case_key, resolved_step, cause, last_step, used "
+              f"FROM runs{where}")
+    db.run(s.d.temp_table("kb_runs", select), pid_params + params)
     db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
@@ -149,24 +140,27 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
         f"(ticket IS NOT NULL AND ({near.format(a=d.seconds('t0 - LAG(t0) OVER w'))} OR "
         f"{near.format(a=d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
         "FROM kb_runs WINDOW w AS (PARTITION BY ticket ORDER BY t0, id)")
-    grouped = (f"WITH f AS ({flagged}) SELECT 'all' AS g, '' AS k, f.* FROM f UNION ALL "
-               "SELECT 'protocol', protocol_id, f.* FROM f UNION ALL SELECT 'week', week, f.* FROM f"
-               )
     counts = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}')" for o in OUTCOMES)
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for g, k, n, *rest in db.rows(f"WITH x AS ({grouped}) SELECT g, k, count(*), {counts}, sum(fcr) "
-                                  "FROM x GROUP BY g, k", [window, window]):
-        out[(g, k)] = {"runs": int(n), **{o: int(v) for o, v in zip(OUTCOMES, rest[:4], strict=True)},
-                       "fcr_runs": int(rest[4] or 0), "median_resolution_seconds": None,
-                       "p90_resolution_seconds": None, "median_response_seconds": None,
-                       "p90_response_seconds": None}
-    for kind, cond, value in (("resolution", "outcome = 'resolved'", "t1 - t0"),
-                              ("response", "tc IS NOT NULL", "t0 - tc")):
+    # one pass, per protocol and week; the overall, per-protocol and per-week counts are their sums
+    for pid, week, n, *rest in db.rows(f"WITH f AS ({flagged}) SELECT protocol_id, week, count(*), {counts}, "
+                                       "sum(fcr) FROM f GROUP BY protocol_id, week", [window, window]):
+        for key in (("all", ""), ("protocol", pid), ("week", week)):
+            row = out.setdefault(key, {"runs": 0, **dict.fromkeys(OUTCOMES, 0), "fcr_runs": 0,
+                                       "median_resolution_seconds": None, "p90_resolution_seconds": None,
+                                       "median_response_seconds": None, "p90_response_seconds": None})
+            row["runs"] += int(n)
+            for o, v in zip(OUTCOMES, rest[:4], strict=True):
+                row[o] += int(v)
+            row["fcr_runs"] += int(rest[4] or 0)
+    # resolution times overall, per protocol and per week (trends); response times overall, per protocol
+    # and per channel: what the report shows
+    for kind, cond, value, by in (("resolution", "outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
+                                  ("response", "tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))):
         v = f"CAST({d.seconds(value)} AS DOUBLE PRECISION) AS v"
-        source = (f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'protocol', protocol_id, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'week', week, {v} FROM kb_runs WHERE {cond} UNION ALL "
-                  f"SELECT 'channel', COALESCE(channel, '—'), {v} FROM kb_runs WHERE {cond}")
+        column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
+        source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
+            f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
         for g, k, med, p90, n in percentiles(db, source):
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
@@ -177,11 +171,10 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
 
 def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, int]]:
     """Post-contact CSAT answers tied to runs in scope: (answers, 4-5 answers, sum) per group."""
-    d = s.d
     time_sql, params = s.time("e")
-    c = (f"SELECT r.protocol_id, r.channel, r.technician, r.week, "
-         f"CAST({d.text('e.payload', 'rating')} AS INTEGER) AS rating FROM events e "
-         f"JOIN kb_runs r ON r.session_id = e.session_id WHERE e.type = 'csat'{time_sql}")
+    c = ("SELECT r.protocol_id, r.channel, r.technician, r.week, CAST(e.rating AS INTEGER) AS rating FROM "
+         f"{s.d.events('events_csat', 'e')} JOIN kb_runs r ON r.session_id = e.session_id "
+         f"WHERE e.type = 'csat'{time_sql}")
     agg = "count(*), count(*) FILTER (WHERE rating >= 4), sum(rating)"
     sql = (f"WITH c AS ({c}) SELECT 'all', '', {agg} FROM c UNION ALL "
            f"SELECT 'protocol_id', protocol_id, {agg} FROM c GROUP BY protocol_id UNION ALL "
@@ -193,41 +186,39 @@ def csat_groups(db: Reader, s: Scope) -> dict[tuple[str, str], tuple[int, int, i
 
 
 def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
-    d, p = s.d, "payload"
+    d = s.d
     time_sql, params = s.time()
-    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
-    user = f"({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
-    rating = d.number(p, "rating")
-    tech, tech_params = s.technician(d.text(p, "technician"))
+    tech, tech_params = s.technician("technician")
     cols = [
-        yes, no, f"{yes} AND NOT {d.is_(p, 'by_technician', True)}", user, f"{rating} IS NOT NULL", f"{rating} >= 4",
-        *(f"{no} AND {d.text(p, 'reason')} = '{r}'" for r in REASONS),
+        "helpful = 1", "helpful = 0", "helpful = 1 AND by_technician = 0", "helpful IS NOT NULL AND by_technician = 0",
+        "rating IS NOT NULL", "rating >= 4", *(f"helpful = 0 AND reason = '{r}'" for r in REASONS),
     ]
     select = ", ".join(f"count(*) FILTER (WHERE {c})" for c in cols)
     out: dict[str, ArticleCounts] = defaultdict(ArticleCounts)
     known = "article_id IS NOT NULL AND article_id <> ''"
-    # one query per event type: the JSON of views (most events) is never read
-    for aid, views in db.rows(f"SELECT article_id, count(*) FROM events WHERE type = 'view' AND {known}{time_sql} "
-                              "GROUP BY article_id", params):
+    # one query per event type, each on its covering index (generator/store/facts.py): no JSON read
+    for aid, views in db.rows(f"SELECT article_id, count(*) FROM {d.events('events_views')} WHERE type = 'view' "
+                              f"AND {known}{time_sql} GROUP BY article_id", params):
         out[aid].views = int(views)
     for aid, y, n, uy, uv, nr, n45, *reasons in db.rows(
-            f"SELECT article_id, {select} FROM events WHERE type = 'feedback' AND {known}{time_sql} "
+            f"SELECT article_id, {select} FROM {d.events('events_feedback')} WHERE type = 'feedback' AND {known}"
+            f"{time_sql} "
             "GROUP BY article_id", params):
         a = out[aid]
         a.yes, a.no, a.user_yes, a.user_votes, a.ratings, a.ratings45 = y, n, uy, uv, nr, n45
         a.reasons = dict(zip(REASONS, reasons, strict=True))
     # one KCS link per run and article: the runner's article_used and the ticket note's are the same link
     for aid, links in db.rows(f"SELECT article_id, count(*) FILTER (WHERE session_id IS NULL) + "
-                              "count(DISTINCT session_id) FROM events WHERE type = 'article_used' AND "
+                              f"count(DISTINCT session_id) FROM {d.events('events_links')} "
+                              "WHERE type = 'article_used' AND "
                               f"{known}{time_sql}{tech} GROUP BY article_id", params + tech_params):
         out[aid].kcs_links = int(links)
     for aid, uses in db.rows(f"SELECT u.value, count(*) FROM kb_runs r, {d.each_text('r.used', 'u')} GROUP BY u.value"):
         out[aid].run_uses = int(uses)
     for aid, cases in db.rows("SELECT a, count(DISTINCT c) FROM kb_links GROUP BY a"):
         out[aid].cases = int(cases)
-    comment = d.text(p, "comment")
-    sql = (f"SELECT article_id, {d.ts_text()}, CASE WHEN {yes} THEN 1 WHEN {no} THEN 0 END, "
-           f"{d.text(p, 'reason')}, {comment} FROM events WHERE type = 'feedback' AND {comment} <> ''{time_sql}")
+    sql = (f"SELECT article_id, {d.ts_text()}, helpful, reason, comment FROM {d.events('events_comments')} "
+           f"WHERE type = 'feedback' AND comment IS NOT NULL{time_sql}")
     for aid, ts, helpful, reason, text in db.rows(sql, params):
         out[aid or ""].comments.append({"ts": ts, "helpful": None if helpful is None else bool(helpful),
                                         "reason": reason, "comment": text})
@@ -236,14 +227,14 @@ def article_counts(db: Reader, s: Scope) -> dict[str, ArticleCounts]:
 
 def make_links(db: Reader, s: Scope) -> None:
     """``kb_links`` (article, case): KCS links and the articles used in runs, in scope."""
-    d, p = s.d, "payload"
+    d = s.d
     aid, aid_params = s.mapped("article_id")
     used, used_map = s.mapped("u.value")
     time_sql, params = s.time()
     area_sql, area_params = s.area(aid)
-    tech, tech_params = s.technician(d.text(p, "technician"))
+    tech, tech_params = s.technician("technician")
     used_area, used_params = s.area(used)
-    select = (f"SELECT {aid} AS a, COALESCE({d.text(p, 'ticket_ref')}, session_id, id) AS c FROM events "
+    select = (f"SELECT {aid} AS a, COALESCE(ticket_ref, session_id, id) AS c FROM {d.events('events_links')} "
               f"WHERE type = 'article_used'{time_sql}{tech}{area_sql} UNION ALL "
               f"SELECT {used}, r.case_key FROM kb_runs r, {d.each_text('r.used', 'u')} WHERE 1 = 1{used_area}")
     area_all = (aid_params + area_params) if area_params else []
@@ -259,41 +250,47 @@ def linked_runs(db: Reader) -> int:
 
 def weekly_user_votes(db: Reader, s: Scope) -> Iterator[tuple[str, str, int, int]]:
     """(article, day, user yes, user votes): votes outside technician mode, per article and day."""
-    d, p = s.d, "payload"
     time_sql, params = s.time()
-    yes, no = d.is_(p, "helpful", True), d.is_(p, "helpful", False)
-    sql = (f"SELECT article_id, substr({d.ts_text()}, 1, 10) AS day, count(*) FILTER (WHERE {yes}), count(*) "
-           f"FROM events WHERE type = 'feedback' AND ({yes} OR {no}) AND NOT {d.is_(p, 'by_technician', True)}"
-           f"{time_sql} GROUP BY article_id, day")
+    sql = ("SELECT article_id, day, count(*) FILTER (WHERE helpful = 1), count(*) FROM "
+           f"{s.d.events('events_feedback')} "
+           f"WHERE type = 'feedback' AND helpful IS NOT NULL AND by_technician = 0{time_sql} GROUP BY article_id, day")
     for aid, day, y, n in db.rows(sql, params):
         yield str(aid or ""), str(day), int(y), int(n)
 
 
 def protocol_views(db: Reader, s: Scope) -> dict[str, int]:
     time_sql, params = s.time()
-    sql = (f"SELECT protocol_id, count(*) FROM events WHERE type = 'view' AND protocol_id IS NOT NULL "
+    sql = (f"SELECT protocol_id, count(*) FROM {s.d.events('events_protocol_views')} WHERE type = 'view' "
+           "AND protocol_id IS NOT NULL "
            f"AND protocol_id <> ''{time_sql} GROUP BY protocol_id")
     return {str(pid): int(n) for pid, n in db.rows(sql, params)}
 
 
 def searches(db: Reader, s: Scope) -> tuple[int, Iterator[tuple[str, int]]]:
     """Searches in the period, and each raw query that found nothing with its count (normalised by the caller)."""
-    d, p = s.d, "payload"
     time_sql, params = s.time()
-    total = next(db.rows(f"SELECT count(*) FROM events WHERE type = 'search'{time_sql}", params))[0]
-    zero = db.rows(f"SELECT {d.text(p, 'query')}, count(*) FROM events WHERE type = 'search' AND "
-                   f"{d.number(p, 'results')} = 0{time_sql} GROUP BY {d.text(p, 'query')}", params)
+    searches = s.d.events("events_searches")
+    total = next(db.rows(f"SELECT count(*) FROM {searches} WHERE type = 'search'{time_sql}", params))[0]
+    zero = db.rows(f"SELECT query, count(*) FROM {searches} WHERE type = 'search' AND results = 0{time_sql} "
+                   "GROUP BY query", params)
     return int(total), ((str(q), int(n)) for q, n in zero)
+
+
+def searches_shown(db: Reader, s: Scope) -> Iterator[tuple[str, int, int]]:
+    """Each raw query that found something: (query, searches, of them with a clicked result)."""
+    time_sql, params = s.time()
+    rows = db.rows(f"SELECT query, count(*), count(*) FILTER (WHERE clicked = 1) FROM {s.d.events('events_searches')} "
+                   f"WHERE type = 'search' AND results > 0{time_sql} GROUP BY query", params)
+    return ((str(q), int(n), int(c)) for q, n, c in rows)
 
 
 def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
     """(events in the period, anonymous clients seen, clients seen in two weeks or more)."""
-    d, p = s.d, "payload"
+    d = s.d
     time_sql, params = s.time()
-    client = d.text(p, "client")
-    day = f"substr({d.ts_text()}, 1, 10)"
-    inner = (f"SELECT {client} AS client, count(*) AS n, min({day}) AS lo, max({day}) AS hi FROM events "
-             f"WHERE 1 = 1{time_sql} GROUP BY {client}")
+    inner = (f"SELECT client, count(*) AS n, min(day) AS lo, max(day) AS hi FROM {d.events('events_client')} "
+             f"WHERE 1 = 1{time_sql} "
+             "GROUP BY client")
     sql = (f"SELECT sum(n), count(*) FILTER (WHERE client IS NOT NULL AND client <> ''), count(*) FILTER "
            f"(WHERE client IS NOT NULL AND client <> '' AND {d.week('lo')} <> {d.week('hi')}) FROM ({inner}) s")
     n, clients, returning = next(db.rows(sql, params))
@@ -303,13 +300,9 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
 def make_steps(db: Reader, s: Scope) -> None:
     """``kb_steps``: one row per path entry of the runs in scope (its run, protocol, position, step,
     seconds, answer and whether the technician went back from it)."""
-    d = s.d
-    e = "e.value"
-    select = (f"SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, e.key AS idx, "
-              f"{d.text(e, 'step')} AS step, {d.number(e, 'seconds')} AS seconds, "
-              f"{d.text(e, 'answer')} AS answer, CASE WHEN {d.is_(e, 'back', True)} THEN 1 ELSE 0 END AS back "
-              f"FROM kb_runs r, {d.each('r.path', 'e')}")
-    db.run(d.temp_table("kb_steps", select))
+    select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, p.idx, p.step, p.seconds, p.answer, "
+              "p.back FROM kb_runs r JOIN run_steps p ON p.run = r.id")
+    db.run(s.d.temp_table("kb_steps", select))
     db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 
 
@@ -318,9 +311,11 @@ def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
     path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
     it, the most common answer)."""
     out: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"reached": 0})
+    # one sort: per run at each step first, then per step (two count(DISTINCT run) would sort twice)
     for pid, st, reached, n, total, squares, back in db.rows(
-            "SELECT pid, step, count(DISTINCT run), count(*), sum(seconds), sum(seconds * seconds), "
-            "count(DISTINCT run) FILTER (WHERE back = 1) FROM kb_steps GROUP BY pid, step"):
+            "SELECT pid, step, count(*), sum(n), sum(total), sum(squares), count(*) FILTER (WHERE back = 1) FROM "
+            "(SELECT pid, step, run, count(*) AS n, sum(seconds) AS total, sum(seconds * seconds) AS squares, "
+            "max(back) AS back FROM kb_steps GROUP BY pid, step, run) r GROUP BY pid, step"):
         out[(pid, st)].update(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
                               back_runs=int(back))
     for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):

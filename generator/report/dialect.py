@@ -32,40 +32,14 @@ class Dialect:
     def number(self, expr: str, key: str) -> str:
         return f"({expr} ->> '$.{key}')" if self.sqlite else f"(({expr} ->> '{key}')::double precision)"
 
-    def json(self, expr: str, key: str) -> str:
-        """A JSON member as JSON (arrays kept for :meth:`each`)."""
-        return f"({expr} -> '$.{key}')" if self.sqlite else f"({expr} -> '{key}')"
-
-    def is_(self, expr: str, key: str, value: bool) -> str:
-        """The member is JSON ``true`` (or ``false``): not 1, not "true"; false (never NULL) when absent."""
-        word = "true" if value else "false"
-        if self.sqlite:
-            return f"(json_type({expr}, '$.{key}') IS '{word}')"
-        return f"(({expr} -> '{key}') IS NOT DISTINCT FROM '{word}'::jsonb)"
-
-    def each(self, array: str, alias: str) -> str:
-        """Rows of a JSON array: ``alias.value`` (an element) and ``alias.key`` (its index from 0 or 1)."""
-        if self.sqlite:
-            return f"json_each({array}) AS {alias}"
-        return f"jsonb_array_elements({array}) WITH ORDINALITY AS {alias}(value, key)"
-
     def each_text(self, array: str, alias: str) -> str:
         """Rows of a JSON array of strings: ``alias.value`` as text."""
         if self.sqlite:
             return f"json_each({array}) AS {alias}"
         return f"jsonb_array_elements_text({array}) AS {alias}(value)"
 
-    def last_step(self, payload: str) -> str:
-        return f"({payload} ->> '$.path[#-1].step')" if self.sqlite else f"({payload} -> 'path' -> -1 ->> 'step')"
-
-    def epoch(self, ts_text: str) -> str:
-        """Seconds since 1970 of an ISO time with a zone (SQLite: to the millisecond; PostgreSQL: exact)."""
-        if self.sqlite:
-            return f"round((julianday({ts_text}) - 2440587.5) * 86400.0, 3)"
-        return f"extract(epoch from ({ts_text})::timestamptz)"
-
     def seconds(self, expr: str) -> str:
-        """A difference of two :meth:`epoch` values as a float, rounded like them."""
+        """A difference of two times in seconds (``runs.t0``, ``t1``, ``tc``), to the millisecond on SQLite."""
         return f"round({expr}, 3)" if self.sqlite else f"(({expr})::double precision)"
 
     def week(self, day: str) -> str:
@@ -81,19 +55,17 @@ class Dialect:
         prefix = f"{alias}." if alias else ""
         return f"{prefix}ts" if self.sqlite else f"({prefix}payload ->> 'ts')"
 
-    def since(self, alias: str = "") -> str:
-        prefix = f"{alias}." if alias else ""
-        return f"julianday({prefix}ts) >= julianday(?)" if self.sqlite else f"{prefix}ts >= ?::timestamptz"
-
-    def until(self, alias: str = "") -> str:
-        prefix = f"{alias}." if alias else ""
-        return f"julianday({prefix}ts) < julianday(?)" if self.sqlite else f"{prefix}ts < ?::timestamptz"
-
     def in_list(self, expr: str) -> str:
         return f"{expr} IN (SELECT value FROM json_each(?))" if self.sqlite else f"{expr} = ANY(?)"
 
     def list_param(self, values: Sequence[str]) -> Any:
         return json.dumps(list(values)) if self.sqlite else list(values)
+
+    def events(self, index: str, alias: str = "") -> str:
+        """The events table read through one of the report's covering indexes (generator/store/facts.py):
+        SQLite's planner, without statistics, would otherwise take ``events_type_ts`` and read each row."""
+        named = f"events {alias}".strip()
+        return f"{named} INDEXED BY {index}" if self.sqlite else named
 
     def temp_table(self, name: str, select: str) -> str:
         return f"CREATE TEMP TABLE {name} AS {select}"

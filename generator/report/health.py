@@ -1,5 +1,10 @@
 """Content health (what to fix next) and outbound deliveries: the parts of the report both engines
-compute the same way from rows they have already made."""
+compute the same way from rows they have already made.
+
+Search gaps are of two kinds: searches that found nothing, and **low-click searches**: searches
+that found something but whose results were rarely opened (at least ``LOW_CLICK_MIN_SEARCHES``
+searches, a click on at most ``LOW_CLICK_MAX_RATE`` of them): the words are there, the right page
+is not (or not first). Both feed ``kb synonyms suggest``."""
 
 from __future__ import annotations
 
@@ -8,6 +13,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from generator.model.manifest import Kind, Manifest
+
+LOW_CLICK_MIN_SEARCHES = 3
+LOW_CLICK_MAX_RATE = 0.2
+
+
+def low_click_searches(shown: Mapping[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Queries that found something but were rarely followed by a click, most searched first.
+
+    ``shown``: normalised query -> (searches with results, of them with a clicked result). The
+    search box sends one event when the person pauses and one per result clicked, so a click counts
+    among the searches too: 5 searches and one click is 6 searches, 1 click (0.17)."""
+    rows = [{"query": q, "searches": n, "clicks": c} for q, (n, c) in shown.items()
+            if n >= LOW_CLICK_MIN_SEARCHES and c <= LOW_CLICK_MAX_RATE * n]
+    return sorted(rows, key=lambda r: (-r["searches"], r["clicks"], r["query"]))
 
 
 def deliveries(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -21,7 +40,9 @@ def deliveries(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def content_health(manifest: Manifest, zero_searches: Mapping[str, int], articles: list[dict[str, Any]],
-                   protocols: list[dict[str, Any]], today: date) -> dict[str, Any]:
+                   protocols: list[dict[str, Any]], today: date,
+                   shown: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    """The report's ``health``; ``shown``: query -> (searches with results, clicked), for low-click searches."""
     overdue: list[dict[str, Any]] = []
     kind: Kind
     for kind in ("articles", "protocols"):
@@ -73,6 +94,7 @@ def content_health(manifest: Manifest, zero_searches: Mapping[str, int], article
             "high_no_rate": [{"id": a["id"], "title": a["title"], "yes": a["yes"], "no": a["no"],
                               "unhelpful_lower_bound": a["unhelpful_lower_bound"]} for a in high_no],
             "zero_result_searches": zero[:50],
+            "low_click_searches": low_click_searches(shown or {})[:50],
             "stalled_protocols": [{"id": p["id"], "title": p["title"], "runs": p["runs"],
                                    "abandonment_rate": p["abandonment_rate"]} for p in stalled],
             "fix_next": [dict(f, score=round(f["score"], 2)) for f in fix[:30]]}

@@ -82,6 +82,8 @@ class Accumulator:
         self.links: list[tuple[datetime, str, str]] = []  # (time, article id, case key)
         self.searches: Counter[str] = Counter()
         self.zero_searches: Counter[str] = Counter()
+        self.shown: Counter[str] = Counter()  # searches that found something, by query
+        self.clicks: Counter[str] = Counter()  # ... and of those, the ones sent with a clicked result
         self.search_total = 0
         self.client_weeks: dict[str, set[str]] = defaultdict(set)
         self.weekly_votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # week -> [user yes, user votes]
@@ -164,12 +166,17 @@ class Accumulator:
             self.links.append((parse_ts(ev["ts"]), aid, f"case:{case}"))
 
     def _search(self, ev: dict[str, Any]) -> None:
+        """Searches count in no area or protocol; by query (lower case, spaces collapsed): none found,
+        or found with how many of them were sent with a clicked result (low-click searches)."""
         if self.filters.area is None and self.filters.protocol is None:
             query = " ".join(str(ev["query"]).lower().split())
             self.search_total += 1
             self.searches[query] += 1
             if ev.get("results") == 0:
                 self.zero_searches[query] += 1
+            elif ev.get("results"):  # found something: was a result clicked? (low-click searches)
+                self.shown[query] += 1
+                self.clicks[query] += ev.get("clicked") is not None
 
     def _run(self, ev: dict[str, Any]) -> None:
         if ev.get("protocol_id") in self.canon:
@@ -197,7 +204,8 @@ def compute(acc: Accumulator, today: date) -> dict[str, Any]:
     protocols = _protocol_rows(acc, fcr, runs_by_session, in_scope_csat)
     overall = _overall(acc, fcr, in_scope_csat)
     trends = _trends(acc, fcr, runs_by_session, in_scope_csat)
-    health = content_health(acc.manifest, acc.zero_searches, articles, protocols, today)
+    health = content_health(acc.manifest, acc.zero_searches, articles, protocols, today,
+                            {q: (n, acc.clicks[q]) for q, n in acc.shown.items()})
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "filters": acc.filters.shown(),

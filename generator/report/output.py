@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from generator.csvsafe import csv_safe
+from generator.model.fields import OUTCOMES
 from generator.report.charts import Chart, bar_chart, hbar_chart
 from generator.report.labels import labels
 from generator.report.view import (
@@ -58,7 +59,7 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
     out["comments"] = (["article_id", "ts", "helpful", "reason", "comment"],
                        [[a["id"], c["ts"], c["helpful"], c["reason"], c["comment"]]
                         for a in report["articles"] for c in a["comments"]])
-    proto_cols = ["id", "title", "owner", "runs", "resolved", "escalated", "abandoned", "unresolved",
+    proto_cols = ["id", "title", "owner", "runs", *OUTCOMES,
                   "resolution_rate", "escalation_rate", "abandonment_rate", "fcr", "median_resolution_seconds",
                   "p90_resolution_seconds", "median_response_seconds", "csat", "views"]
     out["protocols"] = (proto_cols, [[p[k] for k in proto_cols] for p in report["protocols"]])
@@ -78,6 +79,9 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
                        for o in health["overdue"]])
     out["zero_result_searches"] = (["query", "searches"],
                                    [[z["query"], z["searches"]] for z in health["zero_result_searches"]])
+    out["low_click_searches"] = (["query", "searches", "clicks"],
+                                 [[z["query"], z["searches"], z["clicks"]]
+                                  for z in health.get("low_click_searches", [])])
     out["fix_next"] = (["kind", "id", "title", "score", "why"],
                        [[f["kind"], f["id"], f["title"], f["score"], f["why"]] for f in health["fix_next"]])
     return out

@@ -78,12 +78,16 @@ def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
             cell[1] += votes
     g["weekly_votes"] = weekly
     zero: Counter[str] = Counter()
+    shown: dict[str, tuple[int, int]] = {}  # query -> (searches that found something, clicked)
     g["search_total"] = 0
     if filters.area is None and filters.protocol is None:
         g["search_total"], rows = q.searches(db, s)
         for query, n in rows:
             zero[" ".join(query.lower().split())] += n
-    g["zero"] = zero
+        for query, n, clicked in q.searches_shown(db, s):
+            key = " ".join(query.lower().split())
+            shown[key] = (shown.get(key, (0, 0))[0] + n, shown.get(key, (0, 0))[1] + clicked)
+    g["zero"], g["shown"] = zero, shown
     g["events"], g["clients"], g["returning"] = q.events_and_clients(db, s)
     g["deliveries"] = q.deliveries(db, s)
     g["area_ok"] = area_ok
@@ -192,5 +196,5 @@ def assemble(g: Mapping[str, Any], manifest: Manifest, filters: Filters, today: 
         "csat_by": csat_by, "trends": _trends(g),
         "articles": articles, "protocols": protocols,
         "deliveries": g["deliveries"],
-        "health": content_health(manifest, g["zero"], articles, protocols, today),
+        "health": content_health(manifest, g["zero"], articles, protocols, today, g["shown"]),
     }

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from generator.model.fields import LANGS as MODEL_LANGS
+
 _MARKS = re.compile("[\u0300-\u036f]")
 _JOIN = re.compile(r"([a-z0-9])[-'’](?=[a-z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -80,6 +82,10 @@ SUFFIX_ES: Final = _longest_first(_split(
 SUFFIX_EN: Final = _longest_first(_split(
     "ations ation ingly edly ness ments ment ings ing ies ied ers er ed ly es e s"
 ))
+# Spelling changes at the stem's end once a suffix is gone: (the removed suffix starts with, the stem
+# ends with, write instead). Spanish writes "gu" before e for the sound of "g" (entregar: entregue,
+# entreguen; pagar: pague), so entregue, entregado and entrega meet at "entreg" (Snowball does the same).
+RESPELL_ES: Final = (("e", "gu", "g"),)
 MIN_STEM = 3
 MIN_STEM_WORD = 4  # words shorter than this are never stemmed
 
@@ -90,17 +96,20 @@ class Rules:
 
     stop: frozenset[str]
     suffixes: dict[str, tuple[str, ...]]
+    respell: dict[str, tuple[tuple[str, str, str], ...]]
     min_stem: int = MIN_STEM
     min_stem_word: int = MIN_STEM_WORD
     max_word: int = MAX_WORD
 
     def as_json(self) -> dict[str, object]:
         return {"stop": sorted(self.stop), "suffixes": {k: list(v) for k, v in self.suffixes.items()},
+                "respell": {k: [list(r) for r in v] for k, v in self.respell.items()},
                 "min_stem": self.min_stem, "min_stem_word": self.min_stem_word, "max_word": self.max_word}
 
 
-RULES: Final = Rules(frozenset(STOP_ES) | frozenset(STOP_EN), {"es": SUFFIX_ES, "en": SUFFIX_EN})
-LANGS: Final = ("es", "en")
+RULES: Final = Rules(frozenset(STOP_ES) | frozenset(STOP_EN), {"es": SUFFIX_ES, "en": SUFFIX_EN},
+                     {"es": RESPELL_ES})
+LANGS: Final = MODEL_LANGS
 
 
 def fold(text: str) -> str:
@@ -125,7 +134,11 @@ def stem(word: str, lang: str = "es") -> str:
         return word
     for suffix in RULES.suffixes.get(lang, ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            return word[: -len(suffix)]
+            base = word[: -len(suffix)]
+            for after, end, instead in RULES.respell.get(lang, ()):
+                if suffix.startswith(after) and base.endswith(end) and len(base) - len(end) + len(instead) >= MIN_STEM:
+                    return base[: -len(end)] + instead
+            return base
     return word
 
 

@@ -9,20 +9,18 @@ Text is returned as it is (JSON needs no HTML escaping); the browser inserts it 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from generator.search.documents import AUDIENCES, CHANNELS, TYPES
+from generator.model.fields import AUDIENCES, CHANNELS, ID_RE, LANGS
+from generator.search.documents import TYPES
 from generator.search.query import MAX_QUERY_CHARS
 from generator.search.results import Engine
 
 MAX_LIMIT: Final = 50
-_AREA = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FILTERS: Final[dict[str, tuple[str, ...] | None]] = {"type": TYPES, "audience": AUDIENCES, "channel": CHANNELS,
                                                      "area": None}
 PARAMS: Final = ("q", "limit", "facets", "lang", *FILTERS)
-LANGS: Final = ("es", "en")
 
 
 class BadRequest(ValueError):
@@ -48,7 +46,7 @@ def parse(params: Mapping[str, str]) -> tuple[str, int, dict[str, str], bool]:
         value = params.get(name)
         if value is None or value == "":
             continue
-        if (allowed is not None and value not in allowed) or (allowed is None and not _AREA.match(value)):
+        if (allowed is not None and value not in allowed) or (allowed is None and not ID_RE.match(value)):
             what = f"one of {', '.join(allowed)}" if allowed else "an area id (lower-case letters, digits, -)"
             raise BadRequest(f"expected {name} to be {what}, found {value[:40]!r}")
         filters[name] = value

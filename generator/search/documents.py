@@ -21,18 +21,19 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from sys import intern
-from typing import Final
+from typing import Final, get_args
+
+from pydantic import BaseModel
 
 from generator.layout import article_src, page_url, protocol_src
-from generator.model.article import Article
+from generator.model.article import Article, ArticleType
 from generator.model.catalog import Catalog, ProtocolEntry
+from generator.model.fields import SearchField, field_texts
 from generator.search.analysis import RULES, stem, words
 
-FIELDS: Final = ("title", "symptoms", "summary", "keywords", "body")
+FIELDS: Final = get_args(SearchField)
 WEIGHTS: Final = {"title": 3.0, "symptoms": 3.0, "summary": 1.5, "keywords": 1.5, "body": 1.0}
-TYPES: Final = ("protocol", "guide", "solution")
-AUDIENCES: Final = ("technician", "end-user", "both")
-CHANNELS: Final = ("phone", "chat", "remote", "email")
+TYPES: Final = ("protocol", *sorted(get_args(ArticleType)))
 STRONG_FIELDS: Final = ("title", "symptoms", "keywords")
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -88,36 +89,33 @@ def analyze(doc: SearchDoc) -> Analyzed:
     return Analyzed(dataclasses.replace(doc, text={}), tf, frozenset(every), frozenset(strong))
 
 
+def field_text(obj: BaseModel) -> dict[str, list[str]]:
+    """The words of a model by search field, from its field metadata (``TextField.search``); Markdown as text."""
+    out: dict[str, list[str]] = {f: [] for f in FIELDS}
+    for text in field_texts(obj):
+        if text.meta.search is not None:
+            out[text.meta.search].append(markdown_text(text.value) if text.meta.markdown else text.value)
+    return out
+
+
 def article_doc(a: Article, directory_urls: bool = True) -> SearchDoc:
     m = a.meta
+    text = field_text(m)
+    text["keywords"].append(a.area.replace("-", " "))
+    text["body"].append(markdown_text(a.body))
     return SearchDoc(
         id=a.id, type=m.type, title=m.title, url=page_url(article_src(a), directory_urls=directory_urls),
         audience=m.audience,
         area=a.area, lang=m.lang, channels=(), symptoms=tuple(m.symptoms) or ((m.summary,) if m.summary else ()),
-        text={"title": m.title, "symptoms": "\n".join(m.symptoms),
-              "summary": "\n".join(x for x in (m.summary, m.cause) if x),
-              "keywords": "\n".join([*m.tags, *m.products, a.area.replace("-", " ")]),
-              "body": markdown_text(a.body)},
-        family=m.translation_of or "")
+        text={f: "\n".join(parts) for f, parts in text.items()}, family=m.translation_of or "")
 
 
 def protocol_doc(entry: ProtocolEntry, directory_urls: bool = True) -> SearchDoc:
     p = entry.model
-    summary = [*p.prerequisites]
-    body: list[str] = []
-    for s in p.steps:
-        summary += [x for x in (s.ask, s.resolve) if x]
-        summary += [o.resolve for o in s.options if o.resolve]
-        body += [x for x in (s.say.basic if s.say else None, s.say.advanced if s.say else None, s.do, s.explain)
-                 if x]
-        body += [x for o in s.options for x in (o.explain, o.prevent) if x]
     return SearchDoc(
         id=p.id, type="protocol", title=p.title, url=page_url(protocol_src(p.id), directory_urls=directory_urls),
         audience=p.audience, area="protocolos", lang=p.lang, channels=tuple(p.channels), symptoms=(p.summary,),
-        text={"title": p.title, "symptoms": p.summary, "summary": "\n".join(summary),
-              "keywords": "\n".join([*p.tags, *(s.title for s in p.steps)]),
-              "body": markdown_text("\n".join(body))},
-        family=p.translation_of or "")
+        text={f: "\n".join(parts) for f, parts in field_text(p).items()}, family=p.translation_of or "")
 
 
 def catalog_docs(catalog: Catalog, directory_urls: bool = True) -> Iterator[SearchDoc]:

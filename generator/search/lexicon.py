@@ -21,9 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from generator.search.analysis import fold, max_edits
+from generator.search.analysis import LANGS, fold, max_edits
 
-LANGS: Final = ("es", "en")
 # Spanish forms are often written without their accent, so an accented form counts from a lower
 # frequency; English lists hold common misspellings ("definately" 2.87, "recieve" 2.75) below 3.
 MIN_ZIPF: Final = {"es": 2.3, "en": 3.0}

@@ -11,8 +11,10 @@ the same terms. Each query word becomes a list of *variants* (term, weight):
 3. the stems of every word in a synonym group of the word (or of a correction):
    the word's weight times ``SYNONYM_WEIGHT``.
 
-A document scores, per query word, its best variant (weight x the term's impact on the
-document); the words' scores add up.
+A term is kept in one query word only, the one giving it the most weight (the first on a tie):
+synonyms of each other in one query, or two forms of one word, do not count a document's
+term twice. A document scores, per query word, its best variant (weight x the term's impact
+on the document); the words' scores add up.
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ class QueryWord:
     corrected: tuple[str, ...] = ()  # vocabulary words used as corrections
 
 
+MIN_LINK_STEM: Final = 4
+
+
+def _kin(word: str, member: str, stem: str) -> bool:
+    """Whether a stem shorter than ``MIN_LINK_STEM`` letters really links ``word`` to ``member``: they
+    also share their first four letters (or one is the other's start). Three letters conflate words
+    of different languages and meanings: "pasa" and "pass" (pas), "pago" and "page" (pag)."""
+    if stem not in stems(member):
+        return False
+    n = min(MIN_LINK_STEM, len(word), len(member))
+    return word[:n] == member[:n]
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Synonym groups, looked up by any stem of any member."""
@@ -77,6 +92,8 @@ class Synonyms:
         out: dict[str, None] = {}
         for s in stems(word):
             for g in self.by_stem.get(s, ()):
+                if len(s) < MIN_LINK_STEM and not any(_kin(word, m, s) for m in self.groups[g]):
+                    continue
                 for m in self.groups[g]:
                     if m != word:
                         out[m] = None
@@ -153,4 +170,17 @@ def expand(query: str, synonyms: Synonyms, near: Near | None = None) -> list[Que
         out.append(QueryWord(word, tuple(variants.values()), tuple(corrected)))
         if len(out) == MAX_QUERY_WORDS:
             break
-    return out
+    return _once(out)
+
+
+def _once(qwords: list[QueryWord]) -> list[QueryWord]:
+    """Each term searched for one query word only: the one giving it the most weight (the first on a
+    tie). Words that are synonyms of each other ("anular ... cancelling") or share a stem
+    ("conecta ... conectado") would otherwise count one occurrence in a document twice."""
+    owner: dict[str, tuple[float, int]] = {}
+    for i, w in enumerate(qwords):
+        for v in w.variants:
+            if v.term not in owner or v.weight > owner[v.term][0]:
+                owner[v.term] = (v.weight, i)
+    return [QueryWord(w.word, tuple(v for v in w.variants if owner[v.term][1] == i), w.corrected)
+            for i, w in enumerate(qwords)]

@@ -39,9 +39,9 @@ from starlette.routing import Mount, Route
 
 from generator.model.manifest import Csp, Manifest
 from generator.pipeline.manifest import read_manifest
-from generator.service.events import SERVER_ONLY_TYPES, problem_json, validate_batch
+from generator.service.events import SERVER_ONLY_TYPES, controls_possible, problem_json, validate_batch
 from generator.service.http import error as _error
-from generator.service.http import read_json
+from generator.service.http import read_json_body
 from generator.service.integrations import load as load_integrations
 from generator.service.report_route import ReportPages
 from generator.service.security import (
@@ -53,6 +53,7 @@ from generator.service.security import (
     manifest_hashes,
 )
 from generator.service.ticket_route import Outbound
+from generator.service.writer import EventWriter, WriterClosed
 from generator.store import StorageFull, Store, open_store
 
 log = logging.getLogger("kb.service")
@@ -104,6 +105,7 @@ class EventService:
         self.config = config
         self.trust = TrustedProxies.parse(config.trust_proxy)
         self.store: Store = open_store(config.db_url, config.data_dir)
+        self.writer = EventWriter(self.store)  # every accepted batch is stored by its one thread
         self.limiter = RateLimiter(config.rate_limit)
         self.manifest = self._load_manifest(config.site_dir)
 
@@ -128,10 +130,11 @@ class EventService:
             return _error(403, "origin not allowed")
         if not self.limiter.allow(self.client_key(request)):
             return _error(429, "too many requests; retry later", retry_after=60)
-        payload = await read_json(request, self.config.max_body, ("application/json", "text/plain"))
-        if isinstance(payload, Response):
-            return payload
-        batch = validate_batch(payload, self.manifest)
+        got = await read_json_body(request, self.config.max_body, ("application/json", "text/plain"))
+        if isinstance(got, Response):
+            return got
+        payload, body = got
+        batch = validate_batch(payload, self.manifest, controls=controls_possible(body))
         if batch.problems:
             return _error(400, "invalid events", errors=[problem_json(p) for p in batch.problems[:100]])
         server_only = [i for i, e in enumerate(batch.events) if e["type"] in SERVER_ONLY_TYPES]
@@ -142,11 +145,13 @@ class EventService:
         if batch.honeypot:
             return JSONResponse({"stored": len(batch.events), "duplicates": 0})
         try:
-            new, dup = await run_in_threadpool(self.store.insert, batch.events)
+            new, dup = await self.writer.insert(batch.events)  # answered once its transaction committed
         except StorageFull as exc:
             log.error("event store full: %s", exc)
             return JSONResponse({"error": "the event store is full; the events were not stored: retry later"},
                                 status_code=503, headers={"Retry-After": str(RETRY_AFTER_FULL)})
+        except WriterClosed:
+            return _error(503, "the service is stopping; the events were not stored: retry later", retry_after=5)
         return JSONResponse({"stored": new, "duplicates": dup})
 
     async def health(self, request: Request) -> JSONResponse:
@@ -230,6 +235,7 @@ class PreviewRoute:
 @contextlib.asynccontextmanager
 async def _closing(service: EventService, search: SearchService | None = None,
                    outbound: Outbound | None = None) -> AsyncIterator[None]:
+    service.writer.start()
     if outbound is not None:
         outbound.start()
     try:
@@ -237,6 +243,7 @@ async def _closing(service: EventService, search: SearchService | None = None,
     finally:
         if outbound is not None:
             outbound.close()
+        service.writer.close()  # stores what is queued first
         service.store.close()
         if search is not None:
             search.close()

@@ -27,6 +27,7 @@ from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostic
+from generator.model.fields import ID_PATTERN, Channel, Level, Outcome, Reason
 from generator.model.manifest import Manifest
 
 MAX_EVENTS_PER_BATCH = 100
@@ -34,11 +35,10 @@ MAX_AGE = timedelta(days=90)  # a browser queue may hold events while offline
 MAX_SKEW = timedelta(hours=24)  # clocks are wrong; the future is not that far
 
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-ID_RE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
 Uuid = Annotated[StrictStr, Field(pattern=UUID_RE)]
-ContentId = Annotated[StrictStr, Field(pattern=ID_RE)]
+ContentId = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
 Short = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Comment = Annotated[StrictStr, Field(max_length=1000)]
@@ -90,7 +90,7 @@ class FeedbackEvent(_Event):
     article_id: ContentId
     helpful: StrictBool | None = None
     rating: Rating | None = None
-    reason: Literal["outdated", "unclear", "did_not_work", "missing_info", "other"] | None = None
+    reason: Reason | None = None
     comment: Comment | None = None
     by_technician: StrictBool = False
 
@@ -133,13 +133,13 @@ class ProtocolRunEvent(_Event):
     started_at: Timestamp
     ended_at: Timestamp
     contact_at: Timestamp | None = None  # when the customer got in touch, if known (response time)
-    outcome: Literal["resolved", "escalated", "abandoned", "unresolved"]
+    outcome: Outcome
     path: Annotated[list[PathStep], Field(max_length=500)]
     resolved_step: ContentId | None = None
     cause: Label | None = None
     escalated_to: Label | None = None
-    channel: Literal["phone", "chat", "remote", "email"] | None = None
-    customer_level: Literal["basic", "advanced"] | None = None
+    channel: Channel | None = None
+    customer_level: Level | None = None
     mode: Literal["technician", "self-service"] | None = None
     ticket_ref: Short | None = None
     technician: Short | None = None
@@ -330,8 +330,18 @@ def _control(value: Any, where: str = "") -> tuple[str, str] | None:
     return None
 
 
-def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None = None) -> Batch:
-    """Check a decoded request body. Problems list every bad event and field."""
+def controls_possible(body: bytes) -> bool:
+    """Whether a JSON body's decoded values may hold what :func:`_control` refuses. Strict JSON has no raw
+    C0 controls in strings, and UTF-8 cannot encode a surrogate: only an escape (``\\u``, ``\\b``, ``\\f``)
+    or a raw DEL can bring one in. Browsers write none of them for ordinary text, so most bodies skip the
+    walk over every value."""
+    return b"\\u" in body or b"\\b" in body or b"\\f" in body or b"\x7f" in body
+
+
+def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None = None, *,
+                   controls: bool = True) -> Batch:
+    """Check a decoded request body. Problems list every bad event and field. ``controls=False``: the
+    body was seen to hold no control characters (:func:`controls_possible`), the walk is skipped."""
     now = now or datetime.now(UTC)
     batch = Batch()
     if not isinstance(payload, dict):
@@ -359,7 +369,7 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
     seen: set[str] = set()
     for i, raw in enumerate(events):
         event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-        bad = _control(raw)
+        bad = _control(raw) if controls else None
         if bad is not None:
             batch.problems.append(problem(i, None if event_id is None or _control(event_id) else event_id, *bad))
             continue

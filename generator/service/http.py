@@ -37,6 +37,13 @@ async def read_limited(request: Request, limit: int) -> bytes:
 async def read_json(request: Request, limit: int, types: tuple[str, ...] = ("application/json",)) -> Any:
     """The decoded JSON body, or the 4xx answer explaining why there is none. ``types``: the content
     types accepted (the event queue's ``sendBeacon`` sends JSON as text/plain)."""
+    got = await read_json_body(request, limit, types)
+    return got if isinstance(got, JSONResponse) else got[0]
+
+
+async def read_json_body(request: Request, limit: int,
+                         types: tuple[str, ...] = ("application/json",)) -> tuple[Any, bytes] | JSONResponse:
+    """:func:`read_json` with the raw body beside the decoded one (the event path looks at both)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in types:
         return error(415, f"expected Content-Type application/json, found {ctype or 'none'!r}")
@@ -49,7 +56,7 @@ async def read_json(request: Request, limit: int, types: tuple[str, ...] = ("app
     except ClientDisconnect:
         return error(400, "the client closed the connection")
     try:
-        return parse_json(body)  # UTF-8 only, no duplicate keys, bounded depth and numbers
+        return parse_json(body), body  # UTF-8 only, no duplicate keys, bounded depth and numbers
     except BadBody as exc:
         return error(400, str(exc))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

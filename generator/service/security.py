@@ -81,6 +81,8 @@ class TrustedProxies:
         """Whether a direct peer is one of the named proxies (identity headers may be read from it)."""
         if self.hops:
             return True
+        if not self.networks:
+            return False  # nothing trusted: no need to parse the address (every request asks)
         address = _address(peer)
         return address is not None and any(address in n for n in self.networks)
 
@@ -201,7 +203,7 @@ def parse_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadBody(f"expected UTF-8 JSON, found the byte 0x{body[exc.start]:02x} at {exc.start}") from None
-    if _depth(body) > MAX_DEPTH:
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:  # few brackets: not deep
         raise BadBody(f"expected JSON nested at most {MAX_DEPTH} levels deep, found deeper")
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
@@ -232,6 +234,7 @@ BASE_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
+_BASE_RAW = tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in BASE_HEADERS.items())
 _ASSET = re.compile(r"\.(css|js|woff2?|svg|png|jpe?g|gif|webp|ico)$")
 
 
@@ -243,6 +246,15 @@ def cache_policy(path: str) -> str:
     return "no-cache"  # pages and indexes: revalidate, so a new build shows at once
 
 
+def _vary_origin(raw: list[tuple[bytes, bytes]]) -> None:
+    for i, (name, value) in enumerate(raw):
+        if name.lower() == b"vary":
+            if b"origin" not in value.lower():
+                raw[i] = (name, value + b", Origin")
+            return
+    raw.append((b"vary", b"Origin"))
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every response; CORS on /api/ for ``origins``."""
 
@@ -250,6 +262,7 @@ class SecurityHeaders:
         self.app = app
         self.csp = csp
         self.origins = frozenset(origins)
+        self._csp = ("", b"")  # the policy last seen and its bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -264,25 +277,31 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                self._add(headers, path)
+                raw = message["headers"] = list(message.get("headers", ()))
+                self._add(raw, path)
                 if path.startswith("/api/"):
-                    headers.add_vary_header("Origin")
+                    _vary_origin(raw)
                 if cors and origin is not None:
-                    headers["Access-Control-Allow-Origin"] = origin
+                    raw.append((b"access-control-allow-origin", origin.encode("latin-1")))
             await send(message)
 
         await self.app(scope, receive, with_headers)
 
-    def _add(self, headers: MutableHeaders, path: str) -> None:
-        for name, value in {**BASE_HEADERS, "Content-Security-Policy": self.csp(),
-                            "Cache-Control": cache_policy(path)}.items():
-            if name not in headers:  # a route's own stricter value (the report) stays
-                headers[name] = value
+    def _add(self, raw: list[tuple[bytes, bytes]], path: str) -> None:
+        """The headers above on raw ASGI headers (bytes, once per response: every request pays for it);
+        a route's own stricter value (the report's) stays."""
+        csp = self.csp()
+        if csp != self._csp[0]:
+            self._csp = (csp, csp.encode("latin-1"))
+        present = {name.lower() for name, _ in raw}
+        for name, value in (*_BASE_RAW, (b"content-security-policy", self._csp[1]),
+                            (b"cache-control", cache_policy(path).encode("latin-1"))):
+            if name not in present:
+                raw.append((name, value))
 
     async def _preflight(self, scope: Scope, send: Send, origin: str | None) -> None:
         headers = MutableHeaders()
-        self._add(headers, scope["path"])
+        self._add(headers.raw, scope["path"])
         headers["Vary"] = "Origin"
         if origin is None:
             status, body = 403, b'{"error": "origin not allowed"}'

@@ -24,11 +24,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from generator.model.fields import ID_PATTERN
 from generator.model.manifest import Manifest
 from generator.pipeline.manifest import read_manifest
 from generator.service.auth import Identity, Refusal, TokenStore, authenticate
 from generator.service.connectors import ArticleRef, DeliveryError, Note, deliver
-from generator.service.events import ID_RE, UUID_RE
+from generator.service.events import UUID_RE
 from generator.service.http import error, read_json
 from generator.service.integrations import Integrations
 from generator.service.mail import build_message, check_address, send_message
@@ -45,7 +46,7 @@ class NoteRequest(BaseModel):
     session_id: Annotated[StrictStr, Field(pattern=UUID_RE)]
     ticket_ref: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     summary: Annotated[StrictStr, Field(min_length=1, max_length=20_000)]
-    articles: Annotated[list[Annotated[StrictStr, Field(pattern=ID_RE)]], Field(max_length=50)] = []
+    articles: Annotated[list[Annotated[StrictStr, Field(pattern=ID_PATTERN)]], Field(max_length=50)] = []
 
 
 class FollowupRequest(BaseModel):

@@ -2,7 +2,9 @@
 
 Every write goes through :meth:`Store.insert`, which stores each event id once
 (``ON CONFLICT DO NOTHING``) and reports how many were new. Columns the report
-filters on are kept apart; the whole event is kept as JSON in ``payload``.
+filters and counts on are kept apart (with a protocol run's times, steps and path
+entries in ``runs`` and ``run_steps``, written in the same transaction: facts.py);
+the whole event is kept as JSON in ``payload``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator.store.facts import FACT_COLUMNS, facts_of
+
+# the event's own columns, the report's fact columns (generator/store/facts.py), the JSON last
 COLUMNS = ("id", "type", "ts", "received_at", "page", "article_id", "protocol_id", "session_id", "practice",
-           "payload")
+           *FACT_COLUMNS, "payload")
 
 
 class Reader(Protocol):
@@ -42,9 +47,14 @@ class StoreUnavailable(Exception):
 
 class Store(Protocol):
     url: str
+    writers: int  # transactions worth running at once (the event writer's threads): SQLite 1
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
         """Store events; returns (new, duplicates). Atomic: all or nothing."""
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
+        """Several requests' events in one transaction (group commit: generator/service/writer.py);
+        (new, duplicates) of each group. Atomic: all groups or none."""
 
     def count(self, where_type: str | None = None) -> int: ...
 
@@ -65,7 +75,7 @@ def row_of(event: dict[str, Any], received_at: datetime | None = None) -> tuple[
     received = (received_at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return (
         event["id"], event["type"], event["ts"], received, event.get("page"), event.get("article_id"),
-        event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)),
+        event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)), *facts_of(event),
         json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
     )
 
@@ -95,5 +105,9 @@ def _open(url: str | None, data_dir: Path) -> Store:
     if url:
         if not url.startswith("sqlite:///"):
             raise ValueError(f"--db: expected sqlite:///path or postgresql://…, found {url!r}")
-        return SqliteStore(Path(url.removeprefix("sqlite:///")), data_dir)
+        path, _, query = url.removeprefix("sqlite:///").partition("?")
+        sync = query.removeprefix("synchronous=").upper() if query else "NORMAL"
+        if sync not in ("NORMAL", "FULL"):
+            raise ValueError(f"--db: expected sqlite:///path or sqlite:///path?synchronous=full, found {url!r}")
+        return SqliteStore(Path(path), data_dir, synchronous=sync)
     return SqliteStore(data_dir / "events.sqlite3", data_dir)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from generator.store import COLUMNS, StorageFull, row_of
+from generator.store import COLUMNS, StorageFull, facts, row_of
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     """
     CREATE TABLE events (
         id          TEXT PRIMARY KEY,
@@ -26,10 +26,62 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_article ON events (article_id) WHERE article_id IS NOT NULL;
     CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
     """,
+    lambda conn: _facts_migration(conn),
 )
+
+# migration 2: the report's fact columns, runs and path entries (generator/store/facts.py)
+FACTS_SCHEMA = f"""
+    ALTER TABLE events {', '.join(f'ADD COLUMN {c} {t}' for c, t in zip(facts.FACT_COLUMNS, (
+        'DOUBLE PRECISION', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'SMALLINT', 'SMALLINT', 'DOUBLE PRECISION',
+        'TEXT', 'TEXT', 'TEXT', 'DOUBLE PRECISION', 'SMALLINT'), strict=True))};
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY, ts TIMESTAMPTZ NOT NULL, at DOUBLE PRECISION, session_id TEXT, protocol_id TEXT,
+        practice BOOLEAN NOT NULL, outcome TEXT, t0 DOUBLE PRECISION, t1 DOUBLE PRECISION, tc DOUBLE PRECISION,
+        ticket TEXT, channel TEXT, technician TEXT, week TEXT, resolved_step TEXT, cause TEXT, last_step TEXT,
+        used JSONB
+    );
+    CREATE TABLE run_steps (
+        run TEXT NOT NULL, idx INTEGER NOT NULL, step TEXT, seconds DOUBLE PRECISION, answer TEXT,
+        back SMALLINT NOT NULL, PRIMARY KEY (run, idx)
+    );
+"""
+
+
+def _facts_migration(conn: Any) -> None:
+    """Fact columns and tables, filled from the events already stored, then the indexes."""
+    conn.execute(FACTS_SCHEMA)
+
+    def batches() -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+        last = ""
+        while True:
+            rows = conn.execute("SELECT id, payload FROM events WHERE id > %s ORDER BY id LIMIT 10000",
+                                (last,)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(key, dict(payload)) for key, payload in rows]
+
+    def write(updates: list[tuple[Any, ...]], runs: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(f"UPDATE events SET {', '.join(f'{c} = %s' for c in facts.FACT_COLUMNS)} "
+                            "WHERE id = %s", updates)
+        _write_runs(conn, runs, steps)
+
+    facts.backfill(batches(), write)
+    conn.execute(facts.INDEXES)
+
+
+def _write_runs(conn: Any, runs: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]) -> None:
+    """The runs and path entries of a batch (an event stored before keeps its rows: same key)."""
+    if runs:
+        with conn.cursor() as cur:
+            cur.executemany(facts.insert_sql("runs", facts.RUN_COLUMNS, "%s", last="%s::jsonb"), runs)
+            cur.executemany(facts.insert_sql("run_steps", facts.STEP_COLUMNS, "%s"), steps)
 
 
 class PostgresStore:
+    writers = 4  # the event writer's threads (generator/service/writer.py)
+
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         import psycopg
         from psycopg_pool import ConnectionPool
@@ -47,20 +99,18 @@ class PostgresStore:
             current = (row[0] if row else None) or 0
             for version, sql in enumerate(MIGRATIONS, start=1):
                 if version > current:
-                    conn.execute(sql)
+                    sql(conn) if callable(sql) else conn.execute(sql)
                     conn.execute("INSERT INTO kb_schema (version) VALUES (%s)", (version,))
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        rows = [row_of(e) for e in events]
-        placeholders = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
-        sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({placeholders}) ON CONFLICT (id) DO NOTHING"
+        return self.insert_many([events])[0]
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
         try:
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                cur.executemany(sql, rows)
-                new = max(cur.rowcount, 0)
+                return [_insert(cur, events) for events in groups]
         except (self._psycopg.errors.DiskFull, self._psycopg.errors.OutOfMemory) as exc:
             raise StorageFull(str(exc).strip()) from exc
-        return new, len(rows) - new
 
     def count(self, where_type: str | None = None) -> int:
         with self.pool.connection() as conn:
@@ -93,6 +143,19 @@ class PostgresStore:
 
     def close(self) -> None:
         self.pool.close()
+
+
+_PLACEHOLDERS = ", ".join(["%s"] * (len(COLUMNS) - 1) + ["%s::jsonb"])
+_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS}) ON CONFLICT (id) DO NOTHING"
+
+
+def _insert(cur: Any, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """One request's events inside the open transaction: (new, duplicates)."""
+    rows = [row_of(e) for e in events]
+    cur.executemany(_INSERT, rows)
+    new = max(cur.rowcount, 0)
+    _write_runs(cur.connection, *facts.side_rows(events))
+    return new, len(rows) - new
 
 
 def _pg_sql(sql: str) -> str:

@@ -7,14 +7,14 @@ import errno
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.store import COLUMNS, StorageFull, row_of
+from generator.store import COLUMNS, StorageFull, facts, row_of
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """
     CREATE TABLE events (
         id          TEXT PRIMARY KEY,
@@ -32,7 +32,51 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_article ON events (article_id) WHERE article_id IS NOT NULL;
     CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
     """,
+    lambda conn: _facts_migration(conn),
 )
+
+# migration 2: the report's fact columns, runs and path entries (generator/store/facts.py)
+FACTS_SCHEMA = f"""
+    {' '.join(f'ALTER TABLE events ADD COLUMN {c} {t};' for c, t in zip(facts.FACT_COLUMNS, (
+        'REAL', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'REAL', 'TEXT', 'TEXT', 'TEXT', 'REAL',
+        'INTEGER'),
+        strict=True))}
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY, ts TEXT NOT NULL, at REAL, session_id TEXT, protocol_id TEXT,
+        practice INTEGER NOT NULL, outcome TEXT, t0 REAL, t1 REAL, tc REAL, ticket TEXT, channel TEXT,
+        technician TEXT, week TEXT, resolved_step TEXT, cause TEXT, last_step TEXT, used TEXT
+    );
+    CREATE TABLE run_steps (
+        run TEXT NOT NULL, idx INTEGER NOT NULL, step TEXT, seconds REAL, answer TEXT, back INTEGER NOT NULL,
+        PRIMARY KEY (run, idx)
+    ) WITHOUT ROWID;
+"""
+
+
+def _facts_migration(conn: sqlite3.Connection) -> None:
+    """Fact columns and tables, filled from the events already stored, then the indexes."""
+    for statement in filter(str.strip, FACTS_SCHEMA.split(";")):
+        conn.execute(statement)
+
+    def batches() -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+        last = 0
+        while True:
+            rows = conn.execute("SELECT rowid, payload FROM events WHERE rowid > ? ORDER BY rowid LIMIT 10000",
+                                (last,)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(rowid, json.loads(payload)) for rowid, payload in rows]
+
+    def write(updates: list[tuple[Any, ...]], runs: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]) -> None:
+        conn.executemany(f"UPDATE events SET {', '.join(f'{c} = ?' for c in facts.FACT_COLUMNS)} WHERE rowid = ?",
+                         updates)
+        conn.executemany(facts.insert_sql("runs", facts.RUN_COLUMNS), runs)
+        conn.executemany(facts.insert_sql("run_steps", facts.STEP_COLUMNS), steps)
+
+    facts.backfill(batches(), write)
+    for statement in filter(str.strip, facts.INDEXES.split(";")):
+        conn.execute(statement)
 
 
 def _full(exc: sqlite3.Error) -> bool:
@@ -47,7 +91,9 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 class SqliteStore:
-    def __init__(self, path: Path, data_dir: Path) -> None:
+    writers = 1  # the event writer's threads (generator/service/writer.py)
+
+    def __init__(self, path: Path, data_dir: Path, synchronous: str = "NORMAL") -> None:
         data = data_dir.resolve()
         target = path if path.is_absolute() else data / path
         target = target.resolve()
@@ -56,6 +102,9 @@ class SqliteStore:
         data.mkdir(parents=True, exist_ok=True)
         self.path = target
         self.url = f"sqlite:///{target}"
+        # NORMAL: a committed transaction survives a crash of the process (WAL); FULL also a power loss
+        # (an fsync per commit; group commit shares it between the requests of one transaction).
+        self.synchronous = "FULL" if synchronous == "FULL" else "NORMAL"
         self._local = threading.local()
         self._write_lock = threading.Lock()  # one writer per process; BEGIN IMMEDIATE across processes
         self._migrate()
@@ -65,7 +114,7 @@ class SqliteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process crashes
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn
@@ -79,27 +128,29 @@ class SqliteStore:
                 row = conn.execute("SELECT MAX(version) FROM kb_schema").fetchone()
                 current = row[0] or 0
                 for version, sql in enumerate(MIGRATIONS, start=1):
-                    if version > current:
+                    if version <= current:
+                        continue
+                    if callable(sql):
+                        sql(conn)
+                    else:
                         for statement in filter(str.strip, sql.split(";")):
                             conn.execute(statement)
-                        conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
+                    conn.execute("INSERT INTO kb_schema (version) VALUES (?)", (version,))
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
 
     def insert(self, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        rows = [row_of(e) for e in events]
-        sql = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-               "ON CONFLICT (id) DO NOTHING")
+        return self.insert_many([events])[0]
+
+    def insert_many(self, groups: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[int, int]]:
         conn = self._conn()
         with self._write_lock:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    before = conn.total_changes
-                    conn.executemany(sql, rows)
-                    new = conn.total_changes - before
+                    counts = [_insert(conn, events) for events in groups]
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)  # a failing ROLLBACK (disk full) must not hide the real error
@@ -108,7 +159,7 @@ class SqliteStore:
                 if _full(exc):
                     raise StorageFull(str(exc)) from exc
                 raise
-        return new, len(rows) - new
+        return counts
 
     def count(self, where_type: str | None = None) -> int:
         conn = self._conn()
@@ -145,6 +196,28 @@ class SqliteStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+_INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+           "ON CONFLICT (id) DO NOTHING")
+
+
+def _insert(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """One request's events inside the open transaction: (new, duplicates)."""
+    rows = [row_of(e) for e in events]
+    before = conn.total_changes
+    conn.executemany(_INSERT, rows)
+    new = conn.total_changes - before
+    _write_runs(conn, events)
+    return new, len(rows) - new
+
+
+def _write_runs(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None:
+    """The runs and path entries of the batch (an event stored before keeps its rows: same key)."""
+    runs, steps = facts.side_rows(events)
+    if runs:
+        conn.executemany(facts.insert_sql("runs", facts.RUN_COLUMNS), runs)
+        conn.executemany(facts.insert_sql("run_steps", facts.STEP_COLUMNS), steps)
 
 
 class SqliteReader:

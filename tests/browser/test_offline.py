@@ -52,7 +52,7 @@ def test_visited_pages_a_run_and_a_search_work_offline(browser: Browser, site: S
     expect(page.locator(".kb-runner")).to_be_visible()
     choose(page, 1)
     choose(page, 0)  # router restarted: resolved
-    expect(page.locator(".kb-r__title")).to_contain_text("Resuelto")
+    expect(page.locator(".kb-runner .kb-r__title")).to_contain_text("Resuelto")
     assert len(queued(page, "protocol_run")) == 1  # waits in the queue for the network
     # only failed requests (the static server has no /api/search; offline, nothing answers): no script error
     errors = page.kb_errors  # type: ignore[attr-defined]

@@ -79,8 +79,8 @@ def test_resolved_path_exact_summary_message_event_and_copy(page: Page, site: Si
 
     ev = _run_event(page)
     run_id = ev["session_id"]
-    expect(page.locator(".kb-r__title")).to_have_text(f"Resuelto — {cache.options[0].resolve}")
-    expect(page.locator(".kb-r__title")).to_be_focused()
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text(f"Resuelto — {cache.options[0].resolve}")
+    expect(page.locator(".kb-runner .kb-r__title")).to_be_focused()
     articles = {a.id: a for a in catalog.articles}
     summary = "\n".join([
         f"Protocolo: {proto.title} ({PID}, versión {version})",
@@ -156,14 +156,14 @@ def test_escalated_path_at_the_advanced_level(page: Page, site: Site, catalog: C
     page.goto(site.url(PAGE))
     page.get_by_text("Avanzado", exact=True).click()
     assert esc.say is not None and esc.say.advanced is not None and alcance.say and alcance.say.advanced
-    expect(page.locator(".kb-r__say")).to_contain_text(plain(alcance.say.advanced))
+    expect(page.locator(".kb-runner .kb-r__say")).to_contain_text(plain(alcance.say.advanced))
     at(page, 10)
     choose(page, 1, alcance.options[1].label)
     at(page, 70)
     choose(page, 1, router.options[1].label)
     assert heading(page) == f"Paso {number(proto, esc.id)}: {esc.title}"
-    expect(page.locator(".kb-r__say")).to_contain_text(plain(esc.say.advanced))
-    expect(page.locator(".kb-r__do code").first).to_have_text("ipconfig /all")
+    expect(page.locator(".kb-runner .kb-r__say")).to_contain_text(plain(esc.say.advanced))
+    expect(page.locator(".kb-runner .kb-r__do code").first).to_have_text("ipconfig /all")
     at(page, 95)
     choose(page, 0, "Terminar: escalar a Nivel 2 — Redes")
     ev = _run_event(page)
@@ -199,7 +199,7 @@ def test_escalated_path_at_the_advanced_level(page: Page, site: Site, catalog: C
     assert "resolved_step" not in ev and ev["customer_level"] == "advanced" and ev["channel"] == "phone"
     _valid_for_the_service(site, queued(page))
     page.reload()  # an ended run that was not copied yet shows its end screen again, sent once
-    expect(page.locator(".kb-r__title")).to_have_text("Escalado a Nivel 2 — Redes")
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("Escalado a Nivel 2 — Redes")
     assert len(queued(page, "protocol_run")) == 1
 
 
@@ -246,7 +246,7 @@ def test_not_solved_back_and_restart(page: Page, site: Site, catalog: Catalog) -
     ev = _run_event(page)
     assert ev["outcome"] == "unresolved" and ev["path"][-1] == {"step": "comprobar-ip", "seconds": 0}
     assert ev["path"][0]["seconds"] == 12
-    expect(page.locator(".kb-r__title")).to_have_text("No resuelto")
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("No resuelto")
 
 
 def test_reload_resumes_same_step_timer_and_path(page: Page, site: Site, catalog: Catalog) -> None:
@@ -296,7 +296,7 @@ def test_keyboard_only(page: Page, site: Site, catalog: Catalog) -> None:
     expect(page.locator("dialog.kb-r__help")).to_be_hidden()
     page.keyboard.press("2")
     assert heading(page) == f"Paso 2: {router.title}"
-    expect(page.locator(".kb-r__title")).to_be_focused()
+    expect(page.locator(".kb-runner .kb-r__title")).to_be_focused()
     expect(page.locator(".kb-r__sr[role=status]")).to_have_text(f"Paso 2: {router.title}")
     page.keyboard.press("b")
     assert heading(page) == f"Paso 1: {alcance.title}"
@@ -308,11 +308,11 @@ def test_keyboard_only(page: Page, site: Site, catalog: Catalog) -> None:
     expect(page.get_by_label("Notas (se quedan en este navegador; nunca se envían)")).to_be_focused()
     page.keyboard.type("nada que anotar")
     page.keyboard.press("Escape")  # back from the notes to the step
-    expect(page.locator(".kb-r__title")).to_be_focused()
+    expect(page.locator(".kb-runner .kb-r__title")).to_be_focused()
     assert page.url == start
     page.keyboard.press("1")  # "Sí, ya navegan": resolves
-    expect(page.locator(".kb-r__title")).to_have_text(f"Resuelto — {router.options[0].resolve}")
-    expect(page.locator(".kb-r__title")).to_be_focused()
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text(f"Resuelto — {router.options[0].resolve}")
+    expect(page.locator(".kb-runner .kb-r__title")).to_be_focused()
     for _ in range(40):  # Tab to the copy button, press Enter
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Copiar resumen":
@@ -389,7 +389,7 @@ def test_level_and_channel_are_remembered_and_articles_open_beside(page: Page, s
     page.get_by_text("Avanzado", exact=True).click()
     open_context(page)
     page.get_by_label("Canal").select_option("remote")
-    link = page.locator(".kb-r__articles a").first
+    link = page.locator(".kb-runner .kb-r__articles a").first
     assert link.get_attribute("target") == "_blank"
     with page.context.expect_page() as new_tab:
         link.click()
@@ -435,18 +435,18 @@ def test_self_service_guide_solved_and_still_not_working(page: Page, site: Site,
     first = step(proto, proto.start)
     page.goto(site.url("protocolos/equipo-lento/"))
     expect(page.get_by_label("Autoservicio")).to_be_checked()  # audience both: end users by default
-    expect(page.locator(".kb-r__do")).to_have_count(0)  # no technician instructions
+    expect(page.locator(".kb-runner .kb-r__do")).to_have_count(0)  # no technician instructions
     expect(page.get_by_label("Notas (se quedan en este navegador; nunca se envían)")).to_be_hidden()
     expect(page.get_by_label("Canal")).to_be_hidden()
     assert first.say is not None
-    expect(page.locator(".kb-r__say")).to_contain_text(plain(first.say.basic))
+    expect(page.locator(".kb-runner .kb-r__say")).to_contain_text(plain(first.say.basic))
     choose(page, 0)
     startup = step(proto, first.options[0].next or "")
     choose(page, 0, startup.options[0].label)  # resolves: the guide asks whether it is solved
-    expect(page.locator(".kb-r__ask")).to_have_text("¿Se ha solucionado?")
-    expect(page.locator(".kb-r__cause")).to_have_text(plain(startup.options[0].explain))
+    expect(page.locator(".kb-runner .kb-r__ask")).to_have_text("¿Se ha solucionado?")
+    expect(page.locator(".kb-runner .kb-r__cause")).to_have_text(plain(startup.options[0].explain))
     choose(page, 0, "Sí, esto lo solucionó")
-    expect(page.locator(".kb-r__title")).to_have_text("¡Nos alegra que se haya solucionado!")
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("¡Nos alegra que se haya solucionado!")
     ev = _run_event(page)
     assert (ev["outcome"], ev["mode"], ev["resolved_step"], ev["customer_level"]) == (
         "resolved", "self-service", startup.id, "basic")
@@ -457,7 +457,7 @@ def test_self_service_guide_solved_and_still_not_working(page: Page, site: Site,
     choose(page, 0)
     at(page, 100)
     page.get_by_role("button", name="Sigue sin funcionar: contactar con soporte").click()
-    expect(page.locator(".kb-r__title")).to_have_text("Sigue sin funcionar")
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("Sigue sin funcionar")
     run_id = queued(page, "protocol_run")[1]["session_id"]
     assert page.locator("#kb-r-summary").input_value() == "\n".join([  # plain language: no ids, hashes, offsets
         f"Guía: {proto.title}",
@@ -541,9 +541,10 @@ def test_ui_follows_the_page_language_and_the_message_the_protocol_language(page
 
     page.route(f"**/{PAGE}", english)
     page.goto(site.url(PAGE))
-    assert heading(page) == f"Step 1: {first.title}"
+    # the step itself is the server-rendered section, in the protocol's language (test_runner_one_renderer.py)
+    assert heading(page) == f"Paso 1: {first.title}"
     expect(page.get_by_role("group", name="Customer level")).to_be_visible()
     confirm(page, "Abandon", "Yes, abandon")
-    expect(page.locator(".kb-r__title")).to_have_text("Abandoned")
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("Abandoned")
     assert page.locator("#kb-r-summary").input_value().startswith(f"Protocol: {proto.title}")
     assert page.locator("#kb-r-message").input_value().startswith("Hola:")  # the customer's language: es

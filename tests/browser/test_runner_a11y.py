@@ -135,7 +135,8 @@ def test_print_shows_the_full_tree_not_the_runner(page: Page, site: Site, catalo
     expect(titles).to_have_count(len(proto.steps))
     for i in range(len(proto.steps)):
         expect(titles.nth(i)).to_be_visible()
-    expect(page.locator("details.note > p").first).to_be_visible()  # technician notes printed open
+    notes = page.locator("article > .kb-step details.note .kb-r__scroll > p")
+    expect(notes.first).to_be_visible()  # technician notes printed open
     page.emulate_media(media="screen")
     page.get_by_role("button", name="Ver todos los pasos").click()  # on screen, the tree is one click away
     expect(titles.last).to_be_visible()

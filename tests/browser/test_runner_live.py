@@ -95,7 +95,7 @@ def test_a_40_line_do_scrolls_inside_its_own_box(browser: Browser, long_site: Si
     page = watched(ctx.new_page())
     page.goto(long_site.url("protocolos/sin-conexion/"))
     page.get_by_label("Técnico", exact=True).check()
-    box = page.locator(".kb-r__do .kb-r__scroll")
+    box = page.locator(".kb-runner .kb-r__do .kb-r__scroll")
     expect(box).to_contain_text("Línea 40 de las instrucciones")
     assert box.evaluate("b => b.scrollHeight > b.clientHeight + 100")  # long: it scrolls, the page does not grow
     _on_first_screen(page)

@@ -33,8 +33,8 @@ def test_instant_navigation_initialises_the_runner_on_every_page(tiny: Page, tin
     assert heading(tiny) == "Paso 1: Comprobar la conexión física"
     tiny.get_by_label("Técnico", exact=True).check()
     choose(tiny, 1, "No")
-    tiny.locator(".kb-r__articles a").first.evaluate("a => a.removeAttribute('target')")
-    tiny.locator(".kb-r__articles a").first.click()  # the article, in this tab
+    tiny.locator(".kb-runner .kb-r__articles a").first.evaluate("a => a.removeAttribute('target')")
+    tiny.locator(".kb-runner .kb-r__articles a").first.click()  # the article, in this tab
     tiny.wait_for_url("**/red/dns-mal-configurado/")
     expect(tiny.locator(".kb-runner")).to_have_count(0)
     tiny.locator("article a[href$='protocolos/sin-conexion/']").first.click()

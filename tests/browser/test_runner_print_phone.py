@@ -51,7 +51,7 @@ def test_phone_run_has_no_key_hints_nor_floating_button(browser: Browser, site: 
     ctx = new_context(browser, site, **PHONE)
     page = watched(ctx.new_page())
     page.goto(site.url(PAGE))
-    expect(page.locator(".kb-r__opt kbd").first).to_be_hidden()
+    expect(page.locator(".kb-runner .kb-r__opt kbd").first).to_be_hidden()
     expect(page.get_by_role("button", name="Teclas")).to_be_hidden()
     page.mouse.wheel(0, 900)
     page.mouse.wheel(0, -300)  # Material shows "back to top" when scrolling up
@@ -65,10 +65,10 @@ def test_phone_self_service_guide_starts_on_the_first_screen(browser: Browser, s
     ctx = new_context(browser, site, **PHONE)
     page = watched(ctx.new_page())
     page.goto(site.url("protocolos/equipo-lento/"))
-    title = page.locator(".kb-r__title").bounding_box()
+    title = page.locator(".kb-runner .kb-r__title").bounding_box()
     assert title is not None and title["y"] + title["height"] < 740 / 2  # not below badges and metadata
     expect(page.locator(".kb-r__ctx > summary")).to_contain_text("Sobre esta guía")
-    say = page.locator(".kb-r__say .kb-r__scroll")
+    say = page.locator(".kb-runner .kb-r__say .kb-r__scroll")
     assert say.evaluate("b => b.scrollHeight <= b.clientHeight")  # read whole on a phone, no inner scroll
     ctx.close()
 

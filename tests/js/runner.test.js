@@ -8,7 +8,7 @@ const T0 = Date.UTC(2026, 10, 23, 9, 0, 0); // 2026-11-23 09:00:00 UTC
 
 const PROTO = {
   id: "sin-conexion", version: "ebaca2082246", title: "Sin conexión a Internet", audience: "both", lang: "es",
-  channels: ["phone", "chat", "remote"], start: "comprobar-cable", csat_url: "../../satisfaccion/",
+  channels: ["phone", "chat", "remote"], levels: ["basic", "advanced"], start: "comprobar-cable", csat_url: "../../satisfaccion/",
   max_age_days: 30,
   steps: [
     { id: "comprobar-cable", title: "Comprobar la conexión física", ask: "¿Navega ahora?",
@@ -38,7 +38,13 @@ function run(overrides) {
   }, overrides || {});
 }
 
-const es = R.strings("es");
+// The enumerations' labels come with the runner's data (generator/render/i18n.py enum_labels).
+const LABELS = {
+  es: { phone: "Teléfono", chat: "Chat", remote: "Control remoto", email: "Correo", basic: "Básico", advanced: "Avanzado" },
+  en: { phone: "Phone", chat: "Chat", remote: "Remote control", email: "Email", basic: "Basic", advanced: "Advanced" },
+};
+const texts = (lang) => Object.assign({}, R.strings(lang), LABELS[lang]);
+const es = texts("es");
 const abs = (u) => new URL(u, "https://kb.example/protocolos/sin-conexion/").href;
 
 test("clock and duration format seconds", () => {
@@ -135,7 +141,7 @@ test("case summary: escalated practice run without ticket, articles or notes", (
 test("self-service summary for a support request: plain language, no ids, hashes or UTC offsets", () => {
   const r = run({ mode: "self-service", path: [{ step: "comprobar-cable", answer: "No", seconds: 20 },
     { step: "comprobar-dns", answer: null, seconds: 10 }], end: { outcome: "unresolved", at: T0 + 30000 } });
-  const en = R.summary(PROTO, r, R.strings("en"), 0, "UTC");
+  const en = R.summary(PROTO, r, texts("en"), 0, "UTC");
   assert.equal(en, [
     "Guide: Sin conexión a Internet",
     "What I tried:",
@@ -144,7 +150,7 @@ test("self-service summary for a support request: plain language, no ids, hashes
     "Outcome: Still not working",
   ].join("\n") + "\n" + en.split("\n").pop());
   assert.match(en, /\nDate: 23 November 2026(,| at) 09:00$/);
-  const spanish = R.summary(PROTO, r, R.strings("es"), 0, "Europe/Madrid");
+  const spanish = R.summary(PROTO, r, texts("es"), 0, "Europe/Madrid");
   assert.match(spanish, /\nFecha: 23 de noviembre de 2026(,| a las) 10:00$/); // the wording is ICU's
   for (const text of [en, spanish]) {
     assert.doesNotMatch(text, /0f8fad5b|ebaca2082246|sin-conexion\b|UTC|[+-]\d\d:\d\d/);
@@ -171,7 +177,7 @@ test("follow-up message at the advanced level names the cause and the team", () 
   const resolved = R.followUp(PROTO, run({ level: "advanced" }), es, abs);
   assert.match(resolved, /\n\nCausa técnica: DNS mal configurado\n\n/);
   const esc = run({ level: "advanced", ticket: "", end: { outcome: "escalated", at: T0 + 1000, target: "Nivel 2 — Redes" } });
-  assert.equal(R.followUp(PROTO, esc, R.strings("en"), abs).split("\n\n")[1],
+  assert.equal(R.followUp(PROTO, esc, texts("en"), abs).split("\n\n")[1],
     "Thank you for contacting technical support. We have passed your request “Sin conexión a Internet” to " +
     "Nivel 2 — Redes, who will contact you. You will not need to explain the problem again.");
   const basic = R.followUp(PROTO, Object.assign(esc, { level: "basic" }), es, abs);
@@ -245,4 +251,14 @@ test("expired: runs not seen for longer than the configured age", () => {
   assert.equal(R.expired({ seen: T0 }, T0 + 31 * day, 30), true);
   assert.equal(R.expired({}, T0, 30), true);
   assert.equal(R.expired(null, T0, 30), true);
+});
+
+test("strings follow the site's register: tú swaps the customer's usted forms, English has none", () => {
+  const tu = R.strings("es", { es: "tú" });
+  assert.equal(tu.m_ref, "Referencia de tu caso: {x}");
+  assert.equal(tu.self_summary_h, "Resumen para tu solicitud de soporte");
+  assert.equal(R.strings("es", { es: "usted" }).m_ref, "Referencia de su caso: {x}");
+  assert.equal(R.strings("es").m_ref, "Referencia de su caso: {x}");
+  assert.equal(R.strings("en", { es: "tú" }), R.STR.en);
+  for (const k of Object.keys(tu)) assert.ok(k in R.STR.es, k);
 });

@@ -100,6 +100,8 @@ class Gen:
                 ev["by_technician"] = True
         elif kind == "search":
             ev.update(query=r.choice(QUERIES), results=r.choice((0, 0, 1, 5)))
+            if ev["results"] and str(ev["query"]).startswith("No"):  # "no navega" is clicked, often enough
+                ev["clicked"] = "cable-suelto"
         elif kind == "article_used":
             ev["article_id"] = r.choice(ARTICLES)
             if r.random() < 0.5:

@@ -208,4 +208,4 @@ def test_report_command_writes_html_csv_json(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "csv").iterdir()) == sorted(
         f"{n}.csv" for n in ["overall", "trends", "articles", "comments", "protocols", "funnel", "resolving_options",
                              "csat_by_protocol_id", "csat_by_channel", "csat_by_technician", "overdue",
-                             "zero_result_searches", "fix_next"])
+                             "zero_result_searches", "low_click_searches", "fix_next"])

@@ -181,3 +181,19 @@ def test_one_screen_summary_with_deltas_targets_and_sparklines(tmp_path: Path) -
     assert "card--missed" in fcr["class"] or "card--met" in fcr["class"]
     assert fcr.select_one("svg.spark polyline")["points"].count(",") >= 10  # one point per week
     assert "frente al periodo anterior" in soup.get_text()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (360, 740)])
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_report_has_no_serious_axe_violations(reports: tuple[dict[str, Any], dict[str, Path]], browser: Browser,
+                                              lang: str, size: tuple[int, int]) -> None:
+    from tests.browser.test_runner_a11y import serious
+
+    _, folders = reports
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    try:
+        page.goto((folders[lang] / "report.html").as_uri())
+        found = serious(page)
+    finally:
+        page.close()
+    assert found == []

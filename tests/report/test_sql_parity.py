@@ -3,6 +3,7 @@ PostgreSQL, over the hand-computed fixture and over seeded random event sets, wi
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -112,6 +113,8 @@ def test_generated_equal(store: Store, manifest: Manifest, seed: int) -> None:
             assert {r["technician"] for r in py["csat_by"]["technician"]} <= {"ana", "ben", "ben ruiz", "carla", "—"}
             assert 0 < py["overall"]["fcr"] < py["overall"]["resolution_rate"]
             assert py["health"]["zero_result_searches"] and py["overall"]["retention"]
+            low = {r["query"] for r in py["health"]["low_click_searches"]}
+            assert low and "no navega" not in low  # "no navega" is clicked on about half its searches
         assert_same(report_from_store(store, manifest, filters, TODAY), py, f"seed {seed}, {name}")
 
 
@@ -145,3 +148,124 @@ def test_percentiles_match_python(store: Store) -> None:
             ((_, _, med, p90, count),) = list(percentiles(db, source))
             assert count == n
             assert (med, p90) == (median(values), percentile(values, 90)), n
+
+
+def test_low_click_searches_in_the_database(store: Store, manifest: dict[str, Any]) -> None:
+    """Searches that found something but were rarely followed by a click, counted by SQL (SQLite and
+    PostgreSQL) exactly as by the reference: the query normalised, a click event counting as a search."""
+    def search(i: int, query: str, results: int, clicked: str | None = None) -> dict[str, Any]:
+        return {"id": f"00000000-0000-4000-8000-{i:012d}", "type": "search", "ts": "2026-11-20T08:00:00Z",
+                "page": "/", "query": query, "results": results, "clicked": clicked}
+    events = [search(i, q, 4) for i, q in enumerate(["hoja de calculo", "Hoja de  Calculo", "hoja de calculo ",
+                                                    "hoja de calculo"])]  # 4 searches, never a click
+    events += [search(10 + i, "impresora", 3) for i in range(4)] + [search(14, "impresora", 3, "cable-suelto")]
+    events += [search(20 + i, "wifi lenta", 2) for i in range(3)] + [search(23, "wifi lenta", 2, "cable-suelto")]
+    events += [search(30 + i, "router", 2) for i in range(2)]  # too few searches to tell
+    events += [search(40 + i, "contrasena caducada", 0) for i in range(3)]  # found nothing: the other list
+    assert store.insert(events)[0] == len(events)
+    for report in (report_from_store(store, manifest, Filters(), TODAY),
+                   report_from_events(events, manifest, Filters(), TODAY)):
+        assert report["health"]["low_click_searches"] == [
+            {"query": "impresora", "searches": 5, "clicks": 1},  # one click in five: low
+            {"query": "hoja de calculo", "searches": 4, "clicks": 0}]  # wifi lenta: one in four, not low
+        assert report["health"]["zero_result_searches"] == [{"query": "contrasena caducada", "searches": 3}]
+
+
+def _old_store(kind: str, request: pytest.FixtureRequest, tmp: Path, events: list[dict[str, Any]]) -> Iterator[str]:
+    """A store written by the schema before the fact columns (migration 1 only), holding ``events``; its URL."""
+    from generator.store import postgres, row_of, sqlite
+
+    rows = [(*row[:9], row[-1]) for row in map(row_of, events)]  # the columns an old insert wrote
+    columns = "id, type, ts, received_at, page, article_id, protocol_id, session_id, practice, payload"
+    if kind == "sqlite":
+        import sqlite3
+
+        (tmp / "data").mkdir()
+        path = tmp / "data" / "events.sqlite3"
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+            conn.executescript(str(sqlite.MIGRATIONS[0]))
+            conn.execute("CREATE TABLE kb_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO kb_schema VALUES (1)")
+            conn.executemany(f"INSERT INTO events ({columns}) VALUES ({', '.join('?' * 10)})", rows)
+        yield f"sqlite:///{path}"
+        return
+    import psycopg
+
+    with fresh_database(request.getfixturevalue("pg_server")) as url:
+        with psycopg.connect(url) as conn, conn.transaction():
+            conn.execute(str(postgres.MIGRATIONS[0]))
+            conn.execute("CREATE TABLE kb_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO kb_schema VALUES (1)")
+            with conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO events ({columns}) VALUES ({', '.join(['%s'] * 9)}, %s::jsonb)", rows)
+        yield url
+
+
+def test_old_store_migrates_and_reports_the_same(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path,
+                                                 manifest: dict[str, Any]) -> None:
+    """A store made before the fact columns opens (migration 2 fills them from the stored JSON), reports what the
+    in-Python reference computes, and takes new events (a batch sent twice counts once)."""
+    events = generated_events(2)
+    for url in _old_store(store_kind, request, tmp_path, events):
+        store = open_store(url, tmp_path / "data")
+        try:
+            with store.reader() as db:
+                assert next(db.rows("SELECT max(version) FROM kb_schema"))[0] == 2
+                assert next(db.rows("SELECT count(*) FROM runs"))[0] == sum(e["type"] == "protocol_run" for e in events)
+            for name in ("all", "period", "technician", "area"):
+                assert_same(report_from_store(store, manifest, FILTERS[name], TODAY),
+                            report_from_events(events, manifest, FILTERS[name], TODAY), f"migrated, {name}")
+            more = generated_events(4)
+            assert store.insert(more) == (len(more), 0)
+            assert store.insert(more) == (0, len(more))
+            assert_same(report_from_store(store, manifest, Filters(), TODAY),
+                        report_from_events(events + more, manifest, Filters(), TODAY), "migrated, then new events")
+        finally:
+            store.close()
+
+
+def test_sqlite_report_reads_covering_indexes_not_the_events(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    """The report's queries on ``events`` read covering indexes of the fact columns (never the rows and their
+    JSON, the cost that grew with every event), except the few failed deliveries and commented votes it lists."""
+    import re
+
+    from generator.store.sqlite import SqliteReader
+
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'events.sqlite3'}", tmp_path / "data")
+    store.insert(generated_events(1))
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+    rows, run = SqliteReader.rows, SqliteReader.run
+
+    def spy_rows(self: SqliteReader, sql: str, params: Any = ()) -> Iterator[tuple[Any, ...]]:
+        seen.append((sql, tuple(params)))
+        return rows(self, sql, params)
+
+    def spy_run(self: SqliteReader, sql: str, params: Any = ()) -> None:
+        seen.append((sql, tuple(params)))
+        run(self, sql, params)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(SqliteReader, "rows", spy_rows)
+    mp.setattr(SqliteReader, "run", spy_run)
+    try:
+        for filters in (Filters(), FILTERS["period"], FILTERS["technician"]):
+            report_from_store(store, manifest, filters, TODAY)
+    finally:
+        mp.undo()
+    conn = store._conn()  # type: ignore[attr-defined]
+    conn.execute("CREATE TEMP TABLE kb_runs AS SELECT *, '' AS case_key FROM runs WHERE 0")
+    conn.execute("CREATE TEMP TABLE kb_links (a TEXT, c TEXT)")
+    conn.execute("CREATE TEMP TABLE kb_steps (run TEXT, pid TEXT, outcome TEXT, idx INTEGER, step TEXT, "
+                 "seconds REAL, answer TEXT, back INTEGER)")
+    reads = 0
+    for sql, params in seen:
+        if sql.startswith("CREATE INDEX") or "type = 'delivery'" in sql or "comment IS NOT NULL" in sql:
+            continue
+        for *_, detail in conn.execute(f"EXPLAIN QUERY PLAN {sql.removeprefix('CREATE TEMP TABLE ')}"
+                                       if not sql.startswith("CREATE TEMP") else
+                                       f"EXPLAIN QUERY PLAN {sql.split(' AS ', 1)[1]}", params):
+            if re.match(r"(SCAN|SEARCH) (events|e)\b", detail):
+                reads += 1
+                assert "COVERING INDEX" in detail, f"{detail}: {sql}"
+    assert reads >= 10
+    store.close()

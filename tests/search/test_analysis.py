@@ -47,6 +47,9 @@ def test_folded_and_accented_words_give_the_same_terms() -> None:
     (["lento", "lenta", "lentos", "lentísimo"], "es"),
     (["printer", "printers", "print", "printing", "prints"], "en"),
     (["update", "updates", "updated", "updating"], "en"),
+    # "gu" before e is the spelling of "g": entregue/entreguen are entregar's, pague pagar's
+    (["entregue", "entreguen", "entregado", "entrega", "entregar"], "es"),
+    (["pague", "pagar", "pagado"], "es"),
 ])
 def test_stemming_conflates_inflections(words: list[str], lang: str) -> None:
     assert len({stem(fold(w), lang) for w in words}) == 1, {w: stem(fold(w), lang) for w in words}
@@ -71,6 +74,27 @@ def test_synonyms_expand_both_ways(synonyms: Synonyms) -> None:
                         ("contraseña", "clave"), ("lento", "lentitud"), ("lentitud", "lento"),
                         ("printer", "impresora"), ("password", "contrasena")]:
         assert other in synonyms.of(fold(word)), (word, other)
+
+
+def test_a_three_letter_stem_does_not_link_words_of_other_meanings(synonyms: Synonyms) -> None:
+    """"pasa" (Spanish: it happens) and "pass" meet at "pas", "pago" (payment) and "page" at "pag":
+    a stem that short links a word to a synonym group only when the words also begin alike."""
+    assert "contrasena" not in synonyms.of("pasa") and "contrasena" in synonyms.of("pass")
+    assert "pagina" not in synonyms.of("pago") and "payment" in synonyms.of("pago")
+    assert "pagina" in synonyms.of("pages") and "hoja" in synonyms.of("hojas")
+
+
+def test_a_term_counts_for_one_query_word_only(synonyms: Synonyms) -> None:
+    """Two query words that are synonyms ("anular", "cancelar") or forms of one word ("conecta",
+    "conectado") would count one occurrence in a document twice: the term stays with the word that
+    gives it the most weight."""
+    anular, cancelar = expand("anular cancelar", synonyms)
+    assert stem("cancelar") in {v.term for v in cancelar.variants}
+    assert stem("cancelar") not in {v.term for v in anular.variants}
+    assert stem("anular") in {v.term for v in anular.variants}
+    first, second = expand("conecta conectado", synonyms)
+    assert stem("conecta") in {v.term for v in first.variants}
+    assert stem("conecta") not in {v.term for v in second.variants}
 
 
 def test_synonym_variants_weigh_less_than_the_word(synonyms: Synonyms) -> None:

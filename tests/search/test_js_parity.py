@@ -87,3 +87,32 @@ def test_byte_budget_keeps_the_rarest_words_in_node_and_python(starter_indexes: 
         full.search(str(got["q"]), limit=10, lang="es")
         shards = [f for f in py.fetched if f.startswith("t/")]
         assert 1 <= len(shards) < len([f for f in full.fetched if f.startswith("t/")]), shards
+
+
+STEMS = """
+const fs = require("fs"), path = require("path");
+const api = require(process.argv[2]);
+const meta = JSON.parse(fs.readFileSync(path.join(process.argv[3], "meta.json"), "utf8"));
+const words = JSON.parse(fs.readFileSync(0, "utf8"));
+const an = new api.Analyzer(meta.rules), syn = new api.Synonyms(meta.synonyms, an);
+process.stdout.write(JSON.stringify(words.map(w => [an.stem(w, "es"), an.stem(w, "en"), syn.of(w)])));
+"""
+
+
+def test_node_stems_and_links_synonyms_like_python(starter_indexes: Path, tmp_path: Path) -> None:
+    """The rules shipped in meta.json (suffixes, the gu respelling) and the synonym links (a short stem
+    links only words that begin alike) give the browser the same stems and groups as Python."""
+    from generator.search.analysis import stem
+    from generator.search.query import DEFAULT_SYNONYMS, load_synonyms
+
+    words = ["entregue", "entreguen", "pague", "sigue", "agua", "guerra", "pasa", "pass", "pago", "pages", "hojas",
+             "codes", "conectado", "printing", "impresoras", "abre", "red", "redes"]
+    script = tmp_path / "stems.js"
+    script.write_text(STEMS, encoding="utf-8")
+    node = shutil.which("node")
+    assert node
+    done = subprocess.run([node, str(script), str(SEARCH_JS), str(starter_indexes / "search")],
+                          input=json.dumps(words), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    synonyms = load_synonyms([DEFAULT_SYNONYMS])
+    assert json.loads(done.stdout) == [[stem(w, "es"), stem(w, "en"), synonyms.of(w)] for w in words]

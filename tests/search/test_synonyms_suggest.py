@@ -58,3 +58,35 @@ def test_min_searches_and_errors(site: Path, tmp_path: Path, capsys: pytest.Capt
     assert main(["synonyms", "suggest", "--report", str(tmp_path / "bad.json"), "-d", str(site)]) == 2
     assert "zero_result_searches" in capsys.readouterr().err
     assert main(["synonyms", "suggest", "--report", str(path), "-d", str(tmp_path)]) == 2
+
+
+def test_low_click_searches_of_a_stored_report_feed_the_suggestions(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Events in a SQLite store -> kb report -> report.json's low_click_searches -> kb synonyms suggest:
+    a search that found pages nobody opened ("router wifi modo avion": wifi known, the rest not) gives
+    its unknown words as groups, beside the zero-result ones."""
+    from generator.store import open_store
+
+    def search(i: int, query: str, results: int, clicked: str | None = None) -> dict[str, object]:
+        return {"id": f"00000000-0000-4000-8000-{i:012d}", "type": "search", "ts": "2026-11-20T08:00:00Z",
+                "page": "/", "query": query, "results": results, "clicked": clicked}
+    events = [search(i, "wifi modo avion", 2) for i in range(4)]  # found wifi pages, never opened
+    events += [search(10 + i, "cable suelto", 1) for i in range(3)] + [search(13, "cable suelto", 1, "cable-suelto")]
+    events += [search(20, "hoja de calculo", 0)]
+    root = tmp_path / "repo"
+    shutil.copytree(TINY, root)
+    db = root / ".kb-data" / "events.sqlite3"  # the default store of kb serve and kb report
+    store = open_store(f"sqlite:///{db}", root / ".kb-data")
+    store.insert(events)
+    store.close()
+    out = tmp_path / "report"
+    assert main(["report", "--root", str(root), "--db", f"sqlite:///{db}", "--out", str(out),
+                 "--today", "2026-11-23"]) == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["health"]["low_click_searches"] == [{"query": "wifi modo avion", "searches": 4, "clicks": 0}]
+    capsys.readouterr()
+    assert main(["synonyms", "suggest", "--report", str(out / "report.json"), "-d", str(site)]) == 0
+    text = capsys.readouterr().out
+    assert [g[0] for g in load(text, "s.yml").data["groups"]] == ["avion", "modo", "calculo"]
+    assert '# 4 searches: "wifi modo avion" (found 4, 0 clicks)' in text
+    assert "from 1 zero-result and 1 low-click searches" in text

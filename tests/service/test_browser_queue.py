@@ -2,7 +2,10 @@
 
 A 4xx is never retried; a batch the service fails on with 500 is dropped after
 ``KB.events.maxFailures`` tries so later events keep moving; 503 (disk full, service down) keeps
-the events. Answers come from Playwright's request routing; time runs on Playwright's clock."""
+the events. Answers come from Playwright's request routing; time runs on Playwright's clock, so the
+backoff's real delays (up to a minute) pass in milliseconds. Waiting for a delivery must go through
+Playwright (``page.wait_for_timeout``): the sync API runs the route handler that answers it only
+while a Playwright call is in progress, so a ``time.sleep`` loop would wait out its whole deadline."""
 
 from __future__ import annotations
 
@@ -39,8 +42,6 @@ def _page(browser: Browser, web: Server, status: int, calls: list[int]) -> Page:
     return page
 
 
-
-
 def _advance(page: Page, calls: list[int], rounds: int, *, expect: bool) -> None:
     """Run the page's timers ``rounds`` times past the longest backoff; after each, wait for the
     delivery it starts (``expect``: up to 15 s on a busy machine) or make sure none comes (0.5 s)."""
@@ -49,7 +50,7 @@ def _advance(page: Page, calls: list[int], rounds: int, *, expect: bool) -> None
         page.clock.run_for(70_000)
         deadline = time.monotonic() + (15 if expect else 0.5)
         while len(calls) == before and time.monotonic() < deadline:
-            time.sleep(0.02)
+            page.wait_for_timeout(20)  # lets Playwright run the route handler (a sleep would not)
 
 
 @pytest.mark.parametrize("status", [400, 403, 413, 422])

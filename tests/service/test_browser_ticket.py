@@ -50,10 +50,10 @@ def _run_to_the_end(page: Page, ticket: str) -> None:
     page.get_by_label("Ticket (opcional)").fill(ticket)
     page.get_by_label("Usado en este caso").check()  # the cable article, on the first step
     page.get_by_label("Notas (se quedan en este navegador; nunca se envían)").fill("Portátil HP, wifi de invitados")
-    page.locator(".kb-r__options button", has_text="No").click()
-    page.locator(".kb-r__options button", has_text="Sí").click()
-    page.locator(".kb-r__options button").first.click()  # escalate
-    expect(page.locator(".kb-r__title")).to_have_text("Escalado a Nivel 2 — Redes")
+    page.locator(".kb-runner .kb-r__options button", has_text="No").click()
+    page.locator(".kb-runner .kb-r__options button", has_text="Sí").click()
+    page.locator(".kb-runner .kb-r__options button").first.click()  # escalate
+    expect(page.locator(".kb-runner .kb-r__title")).to_have_text("Escalado a Nivel 2 — Redes")
 
 
 def test_technician_posts_the_note_and_mails_the_customer(browser: Browser, world: tuple[Server, RequestTracker,

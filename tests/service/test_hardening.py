@@ -159,7 +159,7 @@ def small_disk(tmp_path: Path) -> Any:
 
 def _fill(folder: Path) -> Path:
     filler = folder / "filler"
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:  # unbuffered: nothing left to flush (and fail) on close
         try:
             while True:
                 out.write(b"\0" * 65536)

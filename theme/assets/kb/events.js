@@ -1,7 +1,7 @@
 /* kb events: the one queue for every event the site records.
  *
  * track(type, fields) stores the event, with a client-made UUID (the server's
- * idempotency key), in localStorage under "kb.events.v1", then delivers it in batches
+ * idempotency key), in localStorage under KB.keys.events (assets/kb/kb.js), then delivers it in batches
  * to the endpoint named by <meta name="kb-events">. A failed delivery (offline, service
  * down or full: 502/503/504, 408, 429) is retried with exponential backoff (503 and 429 keep
  * the events however long it takes); an acknowledged batch is removed. A retry after a lost
@@ -13,7 +13,7 @@
  */
 (function () {
   "use strict";
-  var KEY = "kb.events.v1";
+  var KEY = KB.keys.events;
   var MAX_QUEUE = 2000;
   var BATCH = 50;
   var MAX_DELAY = 60000;
@@ -28,14 +28,7 @@
     return meta && meta.content ? meta.content : null;
   }
 
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var uuid = KB.uuid; // assets/kb/kb.js
 
   function load() {
     try {
@@ -72,8 +65,8 @@
   // report measure how many visitors come back, and nothing else.
   function client() {
     try {
-      var id = localStorage.getItem("kb.client");
-      if (!id) { id = uuid(); localStorage.setItem("kb.client", id); }
+      var id = localStorage.getItem(KB.keys.client);
+      if (!id) { id = uuid(); localStorage.setItem(KB.keys.client, id); }
       return id;
     } catch (e) {
       return null;
@@ -154,7 +147,6 @@
     schedule(500);
   }
 
-  window.KB = window.KB || {};
   window.KB.events = { track: track, flush: flush, queue: load, uuid: uuid, maxFailures: MAX_FAILURES };
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(onPage);

@@ -1,6 +1,7 @@
 /* kb feedback: "did this solve your problem?" on articles and guides.
  *
- * The page carries only <div data-kb-feedback data-article-id="…">; the widget is built here
+ * The page carries only <aside data-kb-feedback data-article-id="…" data-reasons="[[code, label]…]">
+ * (the reasons are declared once, in generator/model/fields.py); the widget is built here
  * (it needs JavaScript anyway), so its labels are not repeated in every page's HTML nor in the
  * search index. All text goes in with textContent.
  *
@@ -11,14 +12,12 @@
  */
 (function () {
   "use strict";
-  var TECH_KEY = "kb.techMode";
-  var REASONS = ["outdated", "unclear", "did_not_work", "missing_info", "other"];
+  var TECH_KEY = KB.keys.techMode;
   var T = {
     es: {
       question: "¿Le ha resuelto el problema?", yes: "Sí", no: "No",
       rating: "¿Qué nota le da a este artículo? (opcional, de 1 a 5)", reason: "¿Qué falló?",
-      outdated: "Está desactualizado", unclear: "No se entiende", did_not_work: "Lo hice y no funcionó",
-      missing_info: "Falta información", other: "Otro motivo", comment: "Comentario (opcional)",
+      comment: "Comentario (opcional)",
       left: "caracteres disponibles", send: "Enviar", skip: "Omitir",
       thanks: "¡Gracias! Su respuesta nos ayuda a mejorar esta ayuda.", techmode: "Soy técnico",
       ticket: "Referencia del ticket (opcional)", used: "Usado para resolver un caso",
@@ -27,8 +26,7 @@
     en: {
       question: "Did this solve your problem?", yes: "Yes", no: "No",
       rating: "How would you rate this article? (optional, 1 to 5)", reason: "What went wrong?",
-      outdated: "It is out of date", unclear: "It is hard to understand", did_not_work: "I did it and it did not work",
-      missing_info: "Information is missing", other: "Something else", comment: "Comment (optional)",
+      comment: "Comment (optional)",
       left: "characters left", send: "Send", skip: "Skip",
       thanks: "Thank you! Your answer helps us improve this help.", techmode: "I am a technician",
       ticket: "Ticket reference (optional)", used: "Used to solve a case",
@@ -36,16 +34,7 @@
     }
   };
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "hidden") node.hidden = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { node.appendChild(c); });
-    return node;
-  }
+  var el = KB.el; // assets/kb/kb.js: text goes in with textContent
 
   function radio(name, value, label) {
     return el("label", {}, [el("input", { type: "radio", name: name, value: value }), document.createTextNode(" " + label)]);
@@ -60,7 +49,10 @@
     var rating = el("fieldset", { "class": "kb-feedback__rating" }, [el("legend", { text: t.rating })]);
     for (var n = 1; n <= 5; n++) rating.appendChild(radio("kb-rating", String(n), String(n)));
     var reasons = el("fieldset", { "class": "kb-feedback__reasons", hidden: true }, [el("legend", { text: t.reason })]);
-    REASONS.forEach(function (r) { reasons.appendChild(radio("kb-reason", r, t[r])); });
+    // The reasons and their labels come with the page (data-reasons, from generator/model/fields.py REASONS).
+    var choices = [];
+    try { choices = JSON.parse(box.getAttribute("data-reasons") || "[]"); } catch (e) { /* none */ }
+    choices.forEach(function (r) { reasons.appendChild(radio("kb-reason", r[0], r[1])); });
     var more = el("div", { "class": "kb-feedback__more", hidden: true }, [
       rating, reasons,
       el("label", { "class": "kb-feedback__comment" }, [
@@ -96,11 +88,15 @@
   function $(root, sel) { return root.querySelector(sel); }
   function show(node, on) { if (node) node.hidden = !on; }
 
+  // The site's register (<meta name="kb-register">, the kb plugin's `register`): tú replaces these usted forms.
+  var TU = { es: { question: "¿Te ha resuelto el problema?",
+    rating: "¿Qué nota le das a este artículo? (opcional, de 1 a 5)",
+    thanks: "¡Gracias! Tu respuesta nos ayuda a mejorar esta ayuda." } };
+
   function init(box) {
     if (box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
-    var lang = (document.documentElement.lang || "es").slice(0, 2);
-    build(box, T[lang] || T.es);
+    build(box, KB.text(T, TU, KB.lang()));
     box.hidden = false;
     var articleId = box.getAttribute("data-article-id");
     var vote = null;

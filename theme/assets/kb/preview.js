@@ -24,7 +24,7 @@
     banner.textContent = "";
     var title = document.createElement("strong");
     var one = errors.length === 1;
-    title.textContent = (document.documentElement.lang || "es").slice(0, 2) === "en"
+    title.textContent = KB.lang() === "en"
       ? "The preview was not updated: fix " + (one ? "this problem" : "these " + errors.length + " problems") +
         " and save again"
       : "La vista previa no se ha actualizado: corrija " + (one ? "este problema" : "estos " + errors.length +

@@ -3,32 +3,32 @@
  * Reads the protocol from the data-protocol attribute of <div id="kb-protocol-data" hidden> (built
  * by generator/render/runner.py; an attribute because Material's instant navigation re-runs inline scripts). The static decision list stays on the page for print and for
  * browsers without JavaScript; with JavaScript it is hidden behind "show all steps".
- * Runs live in localStorage under "kb.run.<run id>" (resume after a reload, a crash or a wrong
+ * Runs live in localStorage under KB.keys.run + the run id (resume after a reload, a crash or a wrong
  * click); sessionStorage remembers which run belongs to this tab, so two tabs never mix.
  * A finished run becomes one `protocol_run` event (window.KB.events, assets/kb/events.js);
- * the notes stay in this browser and are never sent. Data strings reach the DOM as text only:
- * innerHTML is used for the build-time HTML of `say` and `do` (reviewed Markdown of the repo).
+ * the notes stay in this browser and are never sent. Data strings reach the DOM as text only.
+ * Steps are not built here: the page's step sections (theme/fragments/step.md, rendered once on the
+ * server) are copied into the runner, cut to the run's mode and level.
  * The pure functions at the top (formatting, path replay, the event) are exported for node.
+ * el, uuid, storage keys and strings-by-language-and-register are assets/kb/kb.js's (KB), loaded first.
  */
 (function () {
   "use strict";
+  var KB = typeof module !== "undefined" && module.exports ? require("./kb.js") : window.KB;
 
   var STR = {
     es: {
       runner: "Asistente del protocolo", total: "Total", this_step: "Este paso",
-      level: "Nivel del cliente", basic: "Básico", advanced: "Avanzado", channel: "Canal",
-      phone: "Teléfono", chat: "Chat", remote: "Control remoto", email: "Correo",
+      level: "Nivel del cliente", channel: "Canal",
       ticket: "Ticket (opcional)", tech: "Técnico (opcional)", practice: "Modo práctica",
       practice_on: "Práctica: esta ejecución no cuenta en los informes.",
       mode: "Modo", mode_tech: "Técnico", mode_self: "Autoservicio",
-      path: "Camino recorrido", step_n: "Paso {n}", say: "Diga al cliente", say_self: "Qué hacer",
-      do: "Instrucciones para el técnico", articles: "Artículos", used: "Usado en este caso",
-      new_tab: "(se abre en otra pestaña)", back: "Atrás", restart: "Empezar de nuevo",
+      path: "Camino recorrido", step_n: "Paso {n}",
+      articles: "Artículos",
+      back: "Atrás", restart: "Empezar de nuevo",
       unresolved: "No resuelto", abandon: "Abandonar", keys: "Teclas", show_all: "Ver todos los pasos",
       hide_all: "Ocultar la lista de pasos", notes: "Notas (se quedan en este navegador; nunca se envían)",
-      end_resolved: "Terminar: resuelto", end_escalated: "Terminar: escalar a {x}",
-      self_confirm: "¿Se ha solucionado?", self_solved: "Sí, esto lo solucionó",
-      self_still: "Sigue sin funcionar: contactar con soporte", self_contact: "Contactar con soporte",
+      self_still: "Sigue sin funcionar: contactar con soporte",
       o_progress: "En curso", o_resolved: "Resuelto", o_escalated: "Escalado", o_abandoned: "Abandonado", o_unresolved: "No resuelto",
       summary_h: "Resumen del caso para el ticket", message_h: "Mensaje de seguimiento para el cliente",
       copy_summary: "Copiar resumen", copy_message: "Copiar mensaje", copied: "Copiado al portapapeles.",
@@ -72,19 +72,16 @@
     },
     en: {
       runner: "Protocol runner", total: "Total", this_step: "This step",
-      level: "Customer level", basic: "Basic", advanced: "Advanced", channel: "Channel",
-      phone: "Phone", chat: "Chat", remote: "Remote control", email: "Email",
+      level: "Customer level", channel: "Channel",
       ticket: "Ticket (optional)", tech: "Technician (optional)", practice: "Practice mode",
       practice_on: "Practice: this run does not count in any report.",
       mode: "Mode", mode_tech: "Technician", mode_self: "Self-service",
-      path: "Path so far", step_n: "Step {n}", say: "Tell the customer", say_self: "What to do",
-      do: "Technician instructions", articles: "Articles", used: "Used in this case",
-      new_tab: "(opens in a new tab)", back: "Back", restart: "Start again",
+      path: "Path so far", step_n: "Step {n}",
+      articles: "Articles",
+      back: "Back", restart: "Start again",
       unresolved: "Not solved", abandon: "Abandon", keys: "Keys", show_all: "Show all steps",
       hide_all: "Hide the list of steps", notes: "Notes (stay in this browser; never sent)",
-      end_resolved: "Finish: resolved", end_escalated: "Finish: escalate to {x}",
-      self_confirm: "Is it solved?", self_solved: "Yes, this solved it",
-      self_still: "Still not working: contact support", self_contact: "Contact support",
+      self_still: "Still not working: contact support",
       o_progress: "In progress", o_resolved: "Resolved", o_escalated: "Escalated", o_abandoned: "Abandoned", o_unresolved: "Not solved",
       summary_h: "Case summary for the ticket", message_h: "Follow-up message for the customer",
       copy_summary: "Copy summary", copy_message: "Copy message", copied: "Copied to the clipboard.",
@@ -129,8 +126,25 @@
     }
   };
 
+  // The site's register (the kb plugin's `register`, <meta name="kb-register">): tú replaces these usted forms
+  // in what the end user and the customer read (self-service, the follow-up message).
+  var TU = { es: {
+    self_summary_h: "Resumen para tu solicitud de soporte",
+    self_summary_help: "Copia este resumen y pégalo al pedir ayuda: así no tendrás que repetir lo que ya has probado.",
+    m_resolved: "Tu consulta «{x}» está resuelta.", m_more: "Si quieres saber más",
+    m_escalated_basic: "Hemos pasado tu consulta «{x}» a un equipo especializado, que se pondrá en contacto " +
+      "contigo. No tendrás que volver a explicar el problema.",
+    m_escalated_advanced: "Hemos pasado tu consulta «{x}» a {y}, que se pondrá en contacto contigo. " +
+      "No tendrás que volver a explicar el problema.",
+    m_unresolved: "Todavía no hemos podido resolver tu consulta «{x}». Seguimos trabajando en ella y te contactaremos.",
+    m_abandoned: "La comunicación se interrumpió antes de terminar con tu consulta «{x}». Si el problema " +
+      "continúa, contacta de nuevo con nosotros.",
+    m_ref: "Referencia de tu caso: {x}", m_csat: "¿Nos dices qué tal te atendimos? Es una sola pregunta: {x}"
+  } };
+
   // --- pure functions ---------------------------------------------------------------------------
-  function strings(lang) { return STR[String(lang || "").slice(0, 2)] || STR.es; }
+  /** The strings of a language, in the site's register ({es: "tú"} swaps the usted forms TU knows). */
+  function strings(lang, register) { return KB.text(STR, TU, lang, register || {}); }
 
   function fill(text, x, y) { return text.replace("{x}", x).replace("{y}", y).replace("{n}", x); }
 
@@ -234,7 +248,7 @@
     var ticket = (q.get("ticket") || "").trim(), level = q.get("level"), channel = q.get("channel");
     var contact = q.get("contact") || "", at = ISO_RE.test(contact) ? Date.parse(contact) : NaN;
     check("ticket", TICKET_RE.test(ticket), "bad_ticket", ticket);
-    check("level", level === "basic" || level === "advanced", "bad_level", level);
+    check("level", proto.levels.indexOf(level) >= 0, "bad_level", level);
     check("channel", proto.channels.indexOf(channel) >= 0, "bad_channel", channel);
     check("contact", !isNaN(at) && at <= now + 60000, "bad_contact", Math.min(at, now));
     return { values: values, bad: bad };
@@ -358,7 +372,7 @@
   if (typeof module !== "undefined" && module.exports) { module.exports = pure; return; }
 
   // --- browser ----------------------------------------------------------------------------------
-  var RUN = "kb.run.", TAB = "kb.runner.tab.", PREFS = "kb.runner.prefs", TECH = "kb.techMode";
+  var RUN = KB.keys.run, TAB = KB.keys.tab, PREFS = KB.keys.prefs, TECH = KB.keys.techMode;
   var LIVE_MS = 6000, BEAT_MS = 2000;
   var cur = null;
 
@@ -367,41 +381,9 @@
   function setJSON(s, k, v) { try { s.setItem(k, JSON.stringify(v)); } catch (e) { /* full or disabled */ } }
   function del(s, k) { try { s.removeItem(k); } catch (e) { /* disabled */ } }
 
-  function uuid() {
-    if (window.KB && KB.events && KB.events.uuid) return KB.events.uuid();
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    for (var i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1);
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  /** Queue an event: the shared queue when events.js is there, else the same localStorage array. */
-  function track(type, fields) {
-    if (window.KB && KB.events && KB.events.track) return KB.events.track(type, fields);
-    var ls = store("localStorage"), q = (ls && getJSON(ls, "kb.events.v1")) || [];
-    var ev = { id: uuid(), type: type, ts: new Date().toISOString(), page: location.pathname };
-    Object.keys(fields).forEach(function (k) { if (fields[k] !== null && fields[k] !== "") ev[k] = fields[k]; });
-    q.push(ev);
-    if (ls) setJSON(ls, "kb.events.v1", q);
-    return ev;
-  }
-
-  /** Tiny DOM builder: attributes are set as properties or attributes, children as text nodes. */
-  function el(tag, attrs, kids) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === "text") n.textContent = v;
-      else if (k === "html") n.innerHTML = v; // build-time HTML from the repository only
-      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), v);
-      else if (k === "className" || k === "value" || k === "checked") n[k] = v;
-      else n.setAttribute(k, v === true ? "" : v);
-    });
-    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return n;
-  }
+  // ids and the DOM builder are kb.js's, the event queue events.js's (both loaded with the runner by the kb plugin)
+  var uuid = KB.uuid, el = KB.el;
+  function track(type, fields) { return KB.events.track(type, fields); }
 
   function prefs() {
     var ls = store("localStorage"), p = (ls && getJSON(ls, PREFS)) || {};
@@ -481,8 +463,10 @@
     var self = this, now = Date.now();
     this.article = article;
     this.proto = proto;
-    this.t = strings(document.documentElement.lang);
-    this.tm = strings(proto.lang);
+    var register = KB.register();
+    // The labels of the enumerations (channels, levels) come with the data, declared once on the server.
+    this.t = Object.assign({}, strings(KB.lang(), register), proto.labels);
+    this.tm = Object.assign({}, strings(proto.lang, register), proto.labels);
     purge(proto.max_age_days || 30, now);
     this.pending = null;
     var found = findRun(proto, now);
@@ -562,7 +546,7 @@
           onchange: function () { on(v); } }), labels[i]]);
       })));
     };
-    this.levelEl = seg(t.level, "kb-r-level", ["basic", "advanced"], [t.basic, t.advanced],
+    this.levelEl = seg(t.level, "kb-r-level", proto.levels, proto.levels.map(function (lv) { return t[lv]; }),
       function (lv) { self.set("level", lv); });
     this.modeEl = proto.audience === "both" ? seg(t.mode, "kb-r-mode", ["technician", "self-service"],
       [t.mode_tech, t.mode_self], function (m) { self.setMode(m); }) : null;
@@ -609,7 +593,8 @@
     }
     this.crumbs = el("ol", { className: "kb-r__crumbs", tabindex: "0" }); // one line; scrolls sideways
     this.crumbNav = el("nav", { "aria-label": t.path }, [this.crumbs]);
-    this.stage = el("div", { className: "kb-r__stage" });
+    this.stage = el("div", { className: "kb-r__stage", onclick: function (e) { self.onStage(e); },
+      onchange: function (e) { self.onStage(e); } });
     this.notesEl = el("textarea", { rows: "3", value: r.notes, oninput: function () { self.set("notes", this.value); } });
     this.notesBox = el("label", { className: "kb-r__notes" }, [t.notes, this.notesEl]);
     this.tools = el("div", { className: "kb-r__tools" });
@@ -690,32 +675,6 @@
       "aria-keyshortcuts": key ? String(key) : null }, kids);
   };
 
-  /** The choices on the current screen: [{label, kind, fn}] (1-9 pick them). */
-  Runner.prototype.choices = function () {
-    var self = this, r = this.run, t = this.t, s = stepOf(this.proto, r.current), selfMode = r.mode === "self-service";
-    if (r.confirm) {
-      return [{ label: t.self_solved, kind: "resolve", fn: function () { self.finish("resolved", r.confirm); } },
-        { label: t.self_still, kind: "escalate", fn: function () { self.finish("unresolved", null); } }];
-    }
-    if (s.options.length) {
-      return s.options.map(function (o, i) {
-        return { label: o.label, kind: o.next ? "next" : o.resolve ? "resolve" : "escalate",
-          fn: function () { self.choose(i); } };
-      });
-    }
-    var end = function () {
-      self.record(null);
-      if (s.resolve) self.finish("resolved", { step: s.id, cause: s.resolve, explain: s.explain, prevent: s.prevent });
-      else self.finish("escalated", { step: s.id, target: s.escalate });
-    };
-    if (selfMode && s.resolve) {
-      return [{ label: t.self_solved, kind: "resolve", fn: end }, { label: t.self_still, kind: "escalate",
-        fn: function () { self.finish("unresolved", null); } }];
-    }
-    return [{ label: s.resolve ? t.end_resolved : selfMode ? t.self_contact : fill(t.end_escalated, s.escalate),
-      kind: s.resolve ? "resolve" : "escalate", fn: end }];
-  };
-
   Runner.prototype.record = function (answer) {
     var r = this.run, now = Date.now();
     r.path.push({ step: r.current, answer: answer, seconds: Math.round((now - r.stepStart) / 1000) });
@@ -730,7 +689,7 @@
       this.save();
       this.render(true);
     } else if (o.resolve && r.mode === "self-service") {
-      r.confirm = { step: s.id, cause: o.resolve, explain: o.explain, prevent: o.prevent };
+      r.confirm = { step: s.id, option: i, cause: o.resolve, explain: o.explain, prevent: o.prevent };
       this.save();
       this.render(true);
     } else if (o.resolve) {
@@ -869,49 +828,74 @@
     }
   };
 
+  /** The current step as the server rendered it (theme/fragments/step.md): a copy of its section of the
+   *  decision list, cut to this run's mode, level and confirmation. Nothing of the step is built here; the
+   *  section's placeholders become controls (the page's sanitiser keeps no <button> or <input>). */
   Runner.prototype.renderStep = function () {
-    var self = this, r = this.run, t = this.t, tech = r.mode === "technician";
-    var s = stepOf(this.proto, r.current), n = stepNumber(this.proto, r.current), st = this.stage;
-    var h = el("h2", { className: "kb-r__title", tabindex: "-1" }, [
-      el("span", { className: "kb-r__count", text: fill(t.step_n, String(n)) + ": " }), s.title]);
-    st.appendChild(h);
-    if (r.confirm) {
-      var c = r.confirm;
-      st.appendChild(el("p", { className: "kb-r__cause", text: c.explain || c.cause }));
-      if (c.prevent) st.appendChild(el("p", {}, [el("strong", { text: t.prevent + ": " }), c.prevent]));
-      st.appendChild(el("p", { className: "kb-r__ask", text: t.self_confirm }));
+    var r = this.run, tech = r.mode === "technician";
+    var src = this.article.querySelector('.kb-step[data-step="' + r.current + '"]');
+    var s = src.cloneNode(true), drop = [".kb-list-only", ".kb-step-title", tech ? ".kb-self-only" : ".kb-tech-only"];
+    if (r.level === "advanced" && tech) drop.push(".kb-say--basic:not(.kb-say--only)");
+    else drop.push(".kb-say--advanced");
+    var on = r.confirm ? s.querySelector('.kb-confirm[data-confirm="' + r.confirm.option + '"]') : null;
+    if (on) { // self-service, after an answer that resolves: only "is it solved?"
+      on.classList.remove("kb-self-only");
+      drop = [".kb-step-title"];
+      Array.prototype.forEach.call(s.querySelector(".kb-step__body").children, function (n) {
+        if (n !== on && !n.classList.contains("kb-r__title")) n.remove();
+      });
     } else {
-      var say = s.say && (r.level === "advanced" && s.say.advanced ? s.say.advanced : s.say.basic);
-      // Long blocks scroll inside their own box, so the question and the answers stay on the first screen.
-      var box = function (cls, label, html) {
-        return el("div", { className: cls }, [el("p", { className: "kb-r__label", text: label }),
-          el("div", { className: "kb-r__scroll", html: html, tabindex: "0" })]);
-      };
-      if (say) st.appendChild(box("kb-r__say", tech ? t.say + " (" + t[r.level].toLowerCase() + ")" : t.say_self, say));
-      if (tech && s.do) st.appendChild(box("kb-r__do", t.do, s.do));
-      var arts = s.articles.filter(function (a) { return tech || a.audience !== "technician"; });
-      if (arts.length) {
-        st.appendChild(el("div", { className: "kb-r__articles" }, [el("p", { className: "kb-r__label",
-          text: t.articles }), el("ul", {}, arts.map(function (a) {
-          return el("li", {}, [el("a", { href: a.url, target: "_blank", rel: "noopener" }, [a.title,
-            el("span", { className: "kb-r__sr", text: " " + t.new_tab })]),
-          tech ? el("label", { className: "kb-r__used" }, [el("input", { type: "checkbox",
-            checked: r.used.indexOf(a.id) >= 0, onchange: function () {
-              var i = r.used.indexOf(a.id);
-              if (this.checked && i < 0) r.used.push(a.id);
-              if (!this.checked && i >= 0) r.used.splice(i, 1);
-              self.save();
-            } }), t.used]) : null]);
-        }))]));
-      }
-      if (s.ask) st.appendChild(el("p", { className: "kb-r__ask", text: s.ask }));
-      else if (s.resolve) st.appendChild(el("p", { className: "kb-r__cause", text: t.o_resolved + ": " + s.resolve }));
-      else if (tech) st.appendChild(el("p", { className: "kb-r__cause", text: fill(t.s_escalated_to, s.escalate) }));
+      drop.push(".kb-confirm");
     }
-    st.appendChild(el("div", { className: "kb-r__options" }, this.choices().map(function (c, i) {
-      return self.button(c.label, c.fn, "kb-r__opt kb-r__opt--" + c.kind, i < 9 ? i + 1 : null);
-    })));
-    return h;
+    drop.forEach(function (q) { Array.prototype.forEach.call(s.querySelectorAll(q), function (n) { n.remove(); }); });
+    Array.prototype.forEach.call(s.querySelectorAll("[id]"), function (n) { n.removeAttribute("id"); });
+    Array.prototype.forEach.call(s.querySelectorAll("details"), function (d) { d.open = true; });
+    Array.prototype.forEach.call(s.querySelectorAll(".kb-r__scroll"), function (d) { d.tabIndex = 0; });
+    Array.prototype.forEach.call(s.querySelectorAll("[data-kb-button]"), function (n) {
+      var b = document.createElement("button");
+      Array.prototype.forEach.call(n.attributes, function (a) { if (a.name !== "data-kb-button") b.setAttribute(a.name, a.value); });
+      b.type = "button";
+      while (n.firstChild) b.appendChild(n.firstChild);
+      n.replaceWith(b);
+    });
+    var used = r.used;
+    Array.prototype.forEach.call(s.querySelectorAll("[data-kb-check]"), function (n) {
+      var box = document.createElement("input"), label = document.createElement("label");
+      box.type = "checkbox";
+      box.value = n.getAttribute("data-kb-check");
+      box.checked = used.indexOf(box.value) >= 0;
+      label.className = n.className;
+      label.appendChild(box);
+      while (n.firstChild) label.appendChild(n.firstChild);
+      n.replaceWith(label);
+    });
+    s.classList.remove("kb-static");
+    s.classList.add("kb-step--run");
+    this.stage.appendChild(s);
+    return s.querySelector(".kb-r__title");
+  };
+
+  /** Clicks and ticks inside the step (its controls come from the server's HTML). */
+  Runner.prototype.onStage = function (e) {
+    var r = this.run, n = e.target, s = stepOf(this.proto, r.current);
+    if (e.type === "change" && n.type === "checkbox" && !r.end) {
+      var i = r.used.indexOf(n.value);
+      if (n.checked && i < 0) r.used.push(n.value);
+      if (!n.checked && i >= 0) r.used.splice(i, 1);
+      this.save();
+      return;
+    }
+    var b = e.type === "click" && n.closest && n.closest(".kb-step--run button");
+    if (!b || r.end) return;
+    var act = b.getAttribute("data-act"), opt = b.getAttribute("data-option");
+    if (opt !== null) this.choose(Number(opt));
+    else if (act === "solved") this.finish("resolved", r.confirm);
+    else if (act === "still") this.finish("unresolved", null);
+    else if (act === "end") {
+      this.record(null);
+      if (s.resolve) this.finish("resolved", { step: s.id, cause: s.resolve, explain: s.explain, prevent: s.prevent });
+      else this.finish("escalated", { step: s.id, target: s.escalate });
+    }
   };
 
   Runner.prototype.renderEnd = function () {
@@ -999,7 +983,7 @@
     var k = e.key, r = this.run;
     if (this.help.open) return false;
     if (/^[1-9]$/.test(k)) {
-      var b = this.stage.querySelectorAll(".kb-r__options button")[Number(k) - 1];
+      var b = this.stage.querySelectorAll(".kb-step--run .kb-r__options button")[Number(k) - 1];
       if (!b) return false;
       b.click();
       return true;
@@ -1035,7 +1019,7 @@
   // --- the satisfaction page ---------------------------------------------------------------------
   function initCsat(form) {
     var id = new URLSearchParams(location.search).get("run") || "", thanks = document.getElementById("kb-csat-thanks");
-    var ls = store("localStorage"), key = "kb.csat.done." + id;
+    var ls = store("localStorage"), key = KB.keys.csat + id;
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
       document.getElementById("kb-csat-invalid").hidden = false;
       return;

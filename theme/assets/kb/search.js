@@ -20,6 +20,7 @@
   function Analyzer(rules) {
     this.stop = new Set(rules.stop);
     this.suffixes = rules.suffixes;
+    this.respell = rules.respell || {};
     this.minStem = rules.min_stem;
     this.minStemWord = rules.min_stem_word;
     this.maxWord = rules.max_word;
@@ -41,7 +42,15 @@
     var list = this.suffixes[lang] || [];
     for (var i = 0; i < list.length; i++) {
       var s = list[i];
-      if (word.length - s.length >= this.minStem && word.slice(-s.length) === s) return word.slice(0, -s.length);
+      if (word.length - s.length >= this.minStem && word.slice(-s.length) === s) {
+        var base = word.slice(0, -s.length), re = this.respell[lang] || [];
+        for (var j = 0; j < re.length; j++) {  // [removed suffix starts with, stem ends with, write instead]
+          var r = re[j];
+          if (s.indexOf(r[0]) === 0 && base.slice(-r[1].length) === r[1] &&
+              base.length - r[1].length + r[2].length >= this.minStem) return base.slice(0, -r[1].length) + r[2];
+        }
+        return base;
+      }
     }
     return word;
   };
@@ -80,6 +89,14 @@
   function maxEdits(word) { return word.length < 4 ? 0 : word.length < 8 ? 1 : 2; }
 
   // --- synonyms and query expansion (generator/search/query.py) -----------------------------------
+  var MIN_LINK_STEM = 4;
+  // A stem shorter than MIN_LINK_STEM links word and member only when they also share their first
+  // four letters (or one is the other's start): "pasa"/"pass" (pas) and "pago"/"page" (pag) do not.
+  function kin(an, word, member, stem) {
+    if (an.stems(member).indexOf(stem) < 0) return false;
+    var n = Math.min(MIN_LINK_STEM, word.length, member.length);
+    return word.slice(0, n) === member.slice(0, n);
+  }
   function Synonyms(groups, an) {
     var clean = [];
     groups.forEach(function (g) {
@@ -105,6 +122,7 @@
     var out = [], self = this;
     this.an.stems(word).forEach(function (s) {
       (self.byStem.get(s) || []).forEach(function (g) {
+        if (s.length < MIN_LINK_STEM && !self.groups[g].some(function (m) { return kin(self.an, word, m, s); })) return;
         self.groups[g].forEach(function (m) { if (m !== word && out.indexOf(m) < 0) out.push(m); });
       });
     });
@@ -148,7 +166,22 @@
         });
         return { word: word, variants: Array.from(variants.values()), corrected: corrected };
       });
-    }));
+    })).then(once);
+  }
+
+  // Each term searched for one query word only: the one giving it the most weight, the first on a tie.
+  function once(words) {
+    var owner = new Map();
+    words.forEach(function (w, i) {
+      w.variants.forEach(function (v) {
+        var o = owner.get(v.term);
+        if (!o || v.weight > o[0]) owner.set(v.term, [v.weight, i]);
+      });
+    });
+    words.forEach(function (w, i) {
+      w.variants = w.variants.filter(function (v) { return owner.get(v.term)[1] === i; });
+    });
+    return words;
   }
 
   function bestSymptom(candidates, words, lang, an) {
@@ -353,7 +386,7 @@
     if (!box || box.getAttribute("data-ready")) return;
     box.setAttribute("data-ready", "1");
     var cfg = JSON.parse(box.querySelector("script[data-kb-search-config]").textContent);
-    var pageLang = (document.documentElement.lang || "es").slice(0, 2) === "en" ? "en" : "es";
+    var pageLang = KB.lang() === "en" ? "en" : "es";
     /* A page in another language than the site's (a translation) gets the box in its own language. */
     var own = (cfg.languages || {})[pageLang];
     var S = own ? own.strings : cfg.strings, L = own ? own.labels : cfg.labels;
@@ -382,10 +415,10 @@
       return staticIndex.search(q, 10, pageLang);
     }
     function serverDown() {
-      try { return Number(sessionStorage.getItem("kb.search.down") || 0) > Date.now(); } catch (e) { return false; }
+      try { return Number(sessionStorage.getItem(KB.keys.searchDown) || 0) > Date.now(); } catch (e) { return false; }
     }
     function markDown() {
-      try { sessionStorage.setItem("kb.search.down", String(Date.now() + DOWN_FOR)); } catch (e) { /* private mode */ }
+      try { sessionStorage.setItem(KB.keys.searchDown, String(Date.now() + DOWN_FOR)); } catch (e) { /* private mode */ }
     }
     function serverSearch(q) {
       var url = new URL(endpoint.href);
@@ -410,12 +443,7 @@
       return staticSearch(q).then(function (res) { res.offline = !!endpoint; return res; });
     }
 
-    function el(tag, cls, text) {
-      var e = document.createElement(tag);
-      if (cls) e.className = cls;
-      if (text !== undefined) e.textContent = text;
-      return e;
-    }
+    var el = KB.el; // assets/kb/kb.js: text goes in with textContent
     function render(res) {
       current = res;
       selected = -1;
@@ -424,31 +452,26 @@
       var n = res.results.length;
       metaLine.textContent = n === 0 ? S.none : n === 1 ? S.one : S.many.replace("{n}", String(n));
       var fixes = Object.keys(res.corrected || {}).map(function (w) { return res.corrected[w][0]; });
-      if (fixes.length) metaLine.appendChild(el("span", "kb-search__fix", " · " + S.corrected + ": " + fixes.join(", ")));
-      if (res.offline) metaLine.appendChild(el("span", "kb-search__offline", " · " + S.offline));
+      if (fixes.length) {
+        metaLine.appendChild(el("span", { className: "kb-search__fix", text: " · " + S.corrected + ": " + fixes.join(", ") }));
+      }
+      if (res.offline) metaLine.appendChild(el("span", { className: "kb-search__offline", text: " · " + S.offline }));
       res.results.forEach(function (hit, i) {
-        var li = el("li", "md-search-result__item");
-        var a = el("a", "md-search-result__link kb-search__link");
-        a.href = new URL(String(hit.url).replace(/^\/+/, ""), base).href;
-        a.setAttribute("role", "option");
-        a.setAttribute("data-id", hit.id);
-        a.id = "kb-search-opt-" + i;
-        var art = el("article", "md-search-result__article md-typeset kb-search__hit");
-        var badges = el("div", "kb-search__badges");
-        badges.appendChild(el("span", "kb-badge kb-badge--" + hit.type, L[hit.type] || hit.type));
-        if (hit.audience) badges.appendChild(el("span", "kb-badge kb-badge--" + hit.audience, L[hit.audience] || hit.audience));
-        art.appendChild(badges);
-        art.appendChild(el("h2", "kb-search__title", hit.title));
-        if (hit.symptom) {
-          var p = el("p", "kb-search__symptom");
-          if (hit.type === "solution") p.appendChild(el("span", "kb-search__symptom-label", S.symptom + ": "));
-          p.appendChild(document.createTextNode(hit.symptom));
-          art.appendChild(p);
-        }
-        a.appendChild(art);
-        a.addEventListener("click", function () { track(hit.id); });
-        li.appendChild(a);
-        list.appendChild(li);
+        var badges = el("div", { className: "kb-search__badges" }, [
+          el("span", { className: "kb-badge kb-badge--" + hit.type, text: L[hit.type] || hit.type }),
+          hit.audience && el("span", { className: "kb-badge kb-badge--" + hit.audience, text: L[hit.audience] || hit.audience })
+        ]);
+        var symptom = hit.symptom && el("p", { className: "kb-search__symptom" }, [
+          hit.type === "solution" && el("span", { className: "kb-search__symptom-label", text: S.symptom + ": " }),
+          String(hit.symptom)
+        ]);
+        var art = el("article", { className: "md-search-result__article md-typeset kb-search__hit" },
+          [badges, el("h2", { className: "kb-search__title", text: hit.title }), symptom]);
+        // the listbox owns the links (role option), not list items
+        var a = el("a", { className: "md-search-result__link kb-search__link", role: "option", "data-id": hit.id,
+          id: "kb-search-opt-" + i, href: new URL(String(hit.url).replace(/^\/+/, ""), base).href,
+          onclick: function () { track(hit.id); } }, [art]);
+        list.appendChild(el("li", { className: "md-search-result__item", role: "none" }, [a]));
       });
       input.setAttribute("aria-expanded", n ? "true" : "false");
     }

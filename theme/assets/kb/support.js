@@ -20,7 +20,11 @@
   };
   var DAYS = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 
-  function strings(lang) { return T[String(lang || "").slice(0, 2)] || T.es; }
+  // The site's register (<meta name="kb-register">): tú replaces these usted forms.
+  var TU = { es: { title: "Habla con una persona", prefilled: "(tu mensaje ya va escrito)",
+    your_time: "(hora de tu equipo)" } };
+
+  function strings(lang) { return KB.text(T, TU, lang); }
 
   /** Weekday (0 = Monday) and minute of the day of the instant `ms` in the time zone `tz`. */
   function zoned(ms, tz) {
@@ -59,18 +63,11 @@
     try { return meta ? JSON.parse(meta.getAttribute("content")) : null; } catch (e) { return null; }
   }
 
-  function el(tag, attrs, kids) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") n.textContent = attrs[k]; else n.setAttribute(k, attrs[k]);
-    });
-    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return n;
-  }
+  var el = KB.el; // assets/kb/kb.js: text goes in with textContent
 
   /** The contacts block, or null when none are configured. opts: {lang, subject, body, id}. */
   function block(opts) {
-    var s = data(), lang = (opts.lang || document.documentElement.lang || "es").slice(0, 2), t = strings(lang);
+    var s = data(), lang = opts.lang ? String(opts.lang).slice(0, 2) : KB.lang(), t = strings(lang);
     if (!s || !(s.phone || s.email || s.chat_url || s.ticket_url)) return null;
     var id = opts.id || "kb-support-title", items = [];
     if (s.phone) items.push(el("li", {}, [t.phone + ": ", el("a", { href: "tel:" + s.phone.replace(/[^0-9+]/g, ""),
@@ -90,6 +87,5 @@
       el("h3", { id: id, "class": "kb-support__title", text: t.title }), hours, el("ul", {}, items)]);
   }
 
-  window.KB = window.KB || {};
   window.KB.support = { data: data, block: block, status: status, fillUrl: fillUrl };
 })();

@@ -10,7 +10,7 @@
  */
 (function () {
   "use strict";
-  var TOKEN = "kb.tech.token";
+  var TOKEN = KB.keys.token;
   var STR = {
     es: {
       h: "Ticket y cliente", token: "Token de técnico", save: "Usar este token",
@@ -38,19 +38,7 @@
 
   function fill(text, x, e) { return text.replace("{x}", x).replace("{e}", e || ""); }
 
-  function el(tag, attrs, kids) {
-    var n = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === "text") n.textContent = v;
-      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), v);
-      else if (k === "className" || k === "value") n[k] = v;
-      else n.setAttribute(k, v === true ? "" : v);
-    });
-    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return n;
-  }
+  var el = KB.el; // assets/kb/kb.js: text goes in with textContent
 
   function base() {
     var meta = document.querySelector('meta[name="kb-events"]');
@@ -77,7 +65,7 @@
   /** The panel under the end screen's summary and message. */
   function Panel(detail) {
     this.d = detail;
-    this.t = STR[String(detail.lang || document.documentElement.lang || "es").slice(0, 2)] || STR.es;
+    this.t = KB.text(STR, null, detail.lang || KB.lang());
     this.status = el("p", { className: "kb-t__status", role: "status", "aria-live": "polite" });
     this.body = el("div", { className: "kb-t__body" });
     // Opened by the technician: only then is the service asked (a static host has none).
