@@ -9,6 +9,7 @@ that has the four members of :class:`TicketConnector` and name it in :data:`KIND
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -107,6 +108,23 @@ def judge_status(response: HttpResponse, ok: tuple[int, ...] = (200, 201, 204)) 
     excerpt = response.body[:200].decode("utf-8", "replace").strip()
     retryable = response.status >= 500 or response.status in (408, 425, 429)
     raise DeliveryError(f"HTTP {response.status}" + (f": {excerpt}" if excerpt else ""), retryable)
+
+
+def json_post(url: str, authorization: str, body: Mapping[str, Any],
+              content_type: str = "application/json") -> HttpRequest:
+    """A POST of ``body`` as JSON, as the ticket systems' REST APIs take it."""
+    return HttpRequest("POST", url, {"Content-Type": content_type, "Accept": "application/json",
+                                     "Authorization": authorization},
+                       json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def json_answer(response: HttpResponse, vendor: str, ok: tuple[int, ...], empty: bytes = b"") -> Any:
+    """The JSON body of a successful answer; a non-JSON one is a retryable :class:`DeliveryError`."""
+    judge_status(response, ok=ok)
+    try:
+        return json.loads(response.body or empty)
+    except json.JSONDecodeError:
+        raise DeliveryError(f"{vendor} answered with something that is not JSON", retryable=True) from None
 
 
 def send(req: HttpRequest, timeout: float = 15.0) -> HttpResponse:

@@ -10,7 +10,6 @@ https://developers.freshdesk.com/api/#add_note_to_a_ticket (``POST /api/v2/ticke
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,8 @@ from generator.service.connectors import (
     HttpResponse,
     Note,
     basic_auth,
-    judge_status,
+    json_answer,
+    json_post,
     match_ticket,
     option,
 )
@@ -46,17 +46,10 @@ class Freshdesk:
 
     def request(self, note: Note, now: float) -> HttpRequest:
         body = {"body": "<br>".join(html.escape(line) for line in note.text().splitlines()), "private": True}
-        return HttpRequest("POST", f"{self.url}/api/v2/tickets/{note.ticket_id}/notes",
-                           {"Content-Type": "application/json", "Accept": "application/json",
-                            "Authorization": basic_auth(self.api_key, "X")},
-                           json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        return json_post(f"{self.url}/api/v2/tickets/{note.ticket_id}/notes", basic_auth(self.api_key, "X"), body)
 
     def accept(self, response: HttpResponse) -> str:
-        judge_status(response, ok=(201,))
-        try:
-            created = json.loads(response.body)
-        except json.JSONDecodeError:
-            raise DeliveryError("Freshdesk answered with something that is not JSON", retryable=True) from None
+        created = json_answer(response, "Freshdesk", ok=(201,))
         if not isinstance(created, dict) or "id" not in created:
             raise DeliveryError(f"Freshdesk answered without a note id: {str(created)[:120]}", retryable=False)
         return f"note {created['id']} on ticket {created.get('ticket_id', '?')}"

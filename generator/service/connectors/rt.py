@@ -7,7 +7,6 @@ answers 201 and ``["Comments added"]`` (RT 5 REST2, docs: https://docs.bestpract
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,8 @@ from generator.service.connectors import (
     HttpResponse,
     Note,
     basic_auth,
-    judge_status,
+    json_answer,
+    json_post,
     match_ticket,
     option,
 )
@@ -47,17 +47,11 @@ class RequestTracker:
     def request(self, note: Note, now: float) -> HttpRequest:
         body = {"Subject": f"Knowledge base: case summary ({note.session_id[:8]})", "Content": note.text(),
                 "ContentType": "text/plain"}
-        return HttpRequest("POST", f"{self.url}/REST/2.0/ticket/{note.ticket_id}/comment",
-                           {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
-                            "Authorization": self.authorization},
-                           json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        return json_post(f"{self.url}/REST/2.0/ticket/{note.ticket_id}/comment", self.authorization, body,
+                         content_type="application/json; charset=utf-8")
 
     def accept(self, response: HttpResponse) -> str:
-        judge_status(response, ok=(200, 201))
-        try:
-            messages = json.loads(response.body or b"[]")
-        except json.JSONDecodeError:
-            raise DeliveryError("RT answered with something that is not JSON", retryable=True) from None
+        messages = json_answer(response, "RT", ok=(200, 201), empty=b"[]")
         if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
             return "; ".join(messages)
         raise DeliveryError(f"RT answered {str(messages)[:120]}", retryable=False)

@@ -9,7 +9,6 @@ article, as in the page's sample responses) and https://docs.zammad.org/en/lates
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,8 @@ from generator.service.connectors import (
     HttpRequest,
     HttpResponse,
     Note,
-    judge_status,
+    json_answer,
+    json_post,
     match_ticket,
     option,
 )
@@ -45,17 +45,10 @@ class Zammad:
     def request(self, note: Note, now: float) -> HttpRequest:
         body = {"ticket_id": int(note.ticket_id), "subject": "Knowledge base: case summary",
                 "body": note.text(), "content_type": "text/plain", "type": "note", "internal": True}
-        return HttpRequest("POST", f"{self.url}/api/v1/ticket_articles",
-                           {"Content-Type": "application/json", "Accept": "application/json",
-                            "Authorization": f"Token token={self.token}"},
-                           json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        return json_post(f"{self.url}/api/v1/ticket_articles", f"Token token={self.token}", body)
 
     def accept(self, response: HttpResponse) -> str:
-        judge_status(response, ok=(200, 201))
-        try:
-            article = json.loads(response.body)
-        except json.JSONDecodeError:
-            raise DeliveryError("Zammad answered with something that is not JSON", retryable=True) from None
+        article = json_answer(response, "Zammad", ok=(200, 201))
         if not isinstance(article, dict) or "id" not in article:
             raise DeliveryError(f"Zammad answered without an article id: {str(article)[:120]}", retryable=False)
         return f"article {article['id']} on ticket {article.get('ticket_id', '?')}"
