@@ -73,14 +73,19 @@ def test_article_page_keeps_no_script_handler_or_javascript_link(built: Path) ->
     assert "enlace" in text and "otro" in text
 
 
-def test_runner_data_say_and_do_are_sanitised(built: Path) -> None:
+def test_the_step_the_runner_shows_is_sanitised(built: Path) -> None:
+    """The runner shows a copy of the server-rendered step (theme/fragments/step.md): its say and do are
+    sanitised there, and the runner's data carries no Markdown of its own."""
     soup = page(built / "site", "protocolos/sin-conexion")
     data = json.loads(str(soup.select_one("#kb-protocol-data")["data-protocol"]))
-    step = data["steps"][0]
-    for fragment in (step["say"]["basic"], step["do"]):
+    first = data["steps"][0]
+    assert "say" not in first and "do" not in first
+    step = soup.select_one(".kb-step[data-step='" + first["id"] + "']")
+    say, do = str(step.select_one(".kb-r__say .kb-r__scroll")), str(step.select_one(".kb-r__do .kb-r__scroll"))
+    for fragment in (say, do):
         _no_active_content(fragment)
-    assert "&lt;your-server&gt;" in step["say"]["basic"]
-    assert "&lt;IPAddress or Hostname&gt;" in step["do"]
+    assert "&lt;your-server&gt;" in say
+    assert "&lt;IPAddress or Hostname&gt;" in do
     content = str(soup.select_one("article.md-content__inner"))
     assert "<script" not in content and "onerror" not in content.lower()
 
