@@ -885,7 +885,8 @@ def memory_breakdown(data_dir: Path, events: int) -> dict[str, Any]:
     import tracemalloc
 
     from generator.report.build import content_manifest
-    from generator.report.metrics import Accumulator, Filters
+    from generator.report.common import Filters
+    from generator.report.metrics import Accumulator
     from generator.store import open_store
 
     manifest = content_manifest(REPO, date.fromisoformat(TODAY))

@@ -112,7 +112,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from generator.report.build import run_report
-    from generator.report.metrics import Filters, parse_ts
+    from generator.report.common import Filters, parse_ts
 
     root = _root(args)
     try:

@@ -13,8 +13,9 @@ from generator.diagnostics import ContentError, Diagnostic
 from generator.model.manifest import Manifest
 from generator.pipeline.validation import validate_tree
 from generator.render.manifest import build_manifest
+from generator.report.common import Filters
 from generator.report.config import ReportConfig, load_config
-from generator.report.metrics import Filters, report_from_events
+from generator.report.metrics import report_from_events
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
 from generator.store import Store

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.model.fields import OUTCOMES
+from generator.report.common import REASONS, Filters
 from generator.report.common import ArticleCounts as ArticleCounts  # re-exported: sqlreport reads it here
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, top_answer
+from generator.report.runs import top_answer
 from generator.store import Reader
 
 
@@ -307,7 +308,7 @@ def make_steps(db: Reader, s: Scope) -> None:
 
 
 def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (protocol, step): the arguments of :func:`generator.report.metrics.step_row` (reached runs,
+    """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
     path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
     it, the most common answer)."""
     out: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"reached": 0})

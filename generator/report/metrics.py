@@ -13,44 +13,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from generator.model.manifest import Manifest
-from generator.report.common import (  # re-exported: the report's engines and tests import them from here
-    REASONS as REASONS,
-)
-from generator.report.common import ArticleCounts, article_rows
 from generator.report.common import (
-    Filters as Filters,
+    ArticleCounts,
+    Filters,
+    article_rows,
+    csat_share,
+    parse_ts,
+    share,
+    translations_of,
+    week_of,
+    week_of_ts,
 )
-from generator.report.common import (
-    csat_share as csat_share,
-)
-from generator.report.common import (
-    median as median,
-)
-from generator.report.common import (
-    parse_ts as parse_ts,
-)
-from generator.report.common import (
-    percentile as percentile,
-)
-from generator.report.common import (
-    share as share,
-)
-from generator.report.common import (
-    technician_key as technician_key,
-)
-from generator.report.common import (
-    translations_of as translations_of,
-)
-from generator.report.common import (
-    week_of as week_of,
-)
-from generator.report.common import (
-    week_of_ts as week_of_ts,
-)
-from generator.report.common import (
-    wilson_lower as wilson_lower,
-)
-from generator.report.health import content_health as content_health
+from generator.report.health import content_health
 from generator.report.health import deliveries as _deliveries
 from generator.report.runs import (
     Run,
@@ -63,8 +37,6 @@ from generator.report.runs import (
     reuse_rate,
     run_kpis,
 )
-from generator.report.runs import step_row as step_row  # re-exported for the SQL engine
-from generator.report.runs import top_answer as top_answer
 from generator.report.steporder import recommend
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from generator.model.manifest import Manifest
 from generator.report import database as q
-from generator.report import metrics as m
-from generator.report.common import article_rows, week_of_day
+from generator.report.common import REASONS, Filters, article_rows, share, translations_of, week_of_day
 from generator.report.dialect import Dialect
-from generator.report.metrics import REASONS, Filters, content_health, share
+from generator.report.health import content_health
+from generator.report.runs import step_row
 from generator.report.steporder import recommend
 from generator.store import Reader, Store
 
@@ -44,7 +44,7 @@ def _csat(cell: tuple[int, int, int] | None) -> float | None:
 def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str, Any]],
             seen: Mapping[str, set[str]]) -> list[dict[str, Any]]:
     order = steps + sorted(seen.get(pid, set()) - set(steps))
-    return [m.step_row(s, **stats.get((pid, s), {"reached": 0})) for s in order]
+    return [step_row(s, **stats.get((pid, s), {"reached": 0})) for s in order]
 
 
 def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def assemble(g: Mapping[str, Any], manifest: Manifest, filters: Filters, today: 
                                         key=lambda o: (-o["runs"], (o["step"], o["answer"], o["cause"]))),
         })
         protocols[-1]["recommendations"] = recommend(protocols[-1], info.graph, filters.min_step_runs)
-        protocols[-1]["translations"] = m.translations_of(manifest, pid)
+        protocols[-1]["translations"] = translations_of(manifest, pid)
     overall = _kpis(g["runs"].get(("all", "")))
     all_csat = g["csat"].get(("all", ""), (0, 0, 0))
     ratings = sum(c.ratings for c in counts.values())

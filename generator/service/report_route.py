@@ -31,8 +31,8 @@ from generator.diagnostics import ContentError
 from generator.model.manifest import Manifest
 from generator.pipeline.manifest import read_manifest
 from generator.report.build import compute_report
+from generator.report.common import Filters, parse_ts
 from generator.report.config import ReportConfig, load_config
-from generator.report.metrics import Filters, parse_ts
 from generator.report.output import THEME_REPORT, render_html
 from generator.service.security import RateLimiter
 from generator.store import Store

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import ContentError
+from generator.report.common import Filters
 from generator.report.config import ReportConfig, load_config
-from generator.report.metrics import Filters, report_from_events
+from generator.report.metrics import report_from_events
 from tests.report.fixture import events
 from tests.report.test_metrics import TODAY
 

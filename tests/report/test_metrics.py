@@ -11,7 +11,8 @@ import pytest
 
 from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
-from generator.report.metrics import Filters, parse_ts, percentile, report_from_events, wilson_lower
+from generator.report.common import Filters, parse_ts, percentile, wilson_lower
+from generator.report.metrics import report_from_events
 from generator.store import open_store
 from tests.report.fixture import events
 from tests.service.conftest import fresh_database

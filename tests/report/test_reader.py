@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
-from generator.report.metrics import Filters
+from generator.report.common import Filters
 from generator.report.output import write_report
 from generator.report.sqlreport import report_from_store
 from generator.store import open_store

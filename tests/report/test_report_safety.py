@@ -15,7 +15,8 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 
 from generator.report.build import content_manifest
-from generator.report.metrics import Filters, report_from_events
+from generator.report.common import Filters
+from generator.report.metrics import report_from_events
 from generator.report.output import write_report
 from tests.report.fixture import events
 from tests.service.conftest import Server, new_id, request

@@ -14,7 +14,8 @@ import pytest
 
 from generator.model.manifest import Manifest
 from generator.report.build import content_manifest
-from generator.report.metrics import Filters, report_from_events
+from generator.report.common import Filters
+from generator.report.metrics import report_from_events
 from generator.report.sqlreport import report_from_store
 from generator.store import Store, open_store
 from tests.report.fixture import events as fixture_events
@@ -120,8 +121,8 @@ def test_generated_equal(store: Store, manifest: Manifest, seed: int) -> None:
 
 def test_sql_iso_week_matches_python(store: Store) -> None:
     """SQLite 3.40 has no %V: the week formula against Python's isocalendar over eight years of days."""
+    from generator.report.common import week_of
     from generator.report.dialect import Dialect
-    from generator.report.metrics import week_of
 
     days = [date.fromordinal(date(2020, 12, 20).toordinal() + i) for i in range(0, 8 * 366, 3)]
     with store.reader() as db:
@@ -136,8 +137,8 @@ def test_percentiles_match_python(store: Store) -> None:
     """Median and nearest-rank p90 at the counts where rounding bites (0.9·n whole, even n, ties)."""
     import random
 
+    from generator.report.common import median, percentile
     from generator.report.database import percentiles
-    from generator.report.metrics import median, percentile
 
     r = random.Random(7)
     with store.reader() as db:

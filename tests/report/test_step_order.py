@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from generator.model.manifest import Manifest
-from generator.report.metrics import Filters, report_from_events
+from generator.report.common import Filters
+from generator.report.metrics import report_from_events
 from generator.report.sqlreport import report_from_store
 from generator.report.steporder import best_order, chains, expected_seconds
 from generator.store import open_store

@@ -155,7 +155,8 @@ def test_one_kcs_link_per_run_and_article(tmp_path: Path) -> None:
     from datetime import date
 
     from generator.model.manifest import Manifest
-    from generator.report.metrics import Filters, report_from_events
+    from generator.report.common import Filters
+    from generator.report.metrics import report_from_events
 
     session = new_session()
     common = {"type": "article_used", "ts": "2026-11-20T10:00:00Z", "page": "/", "article_id": "cable-suelto",
