@@ -12,7 +12,7 @@ them against the in-Python reference (generator/report/metrics.py) on both datab
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -349,10 +349,6 @@ def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str
            "GROUP BY pid, step, answer, cause")
     for pid, st, ans, cause, n in db.rows(sql):
         yield str(pid), str(st), str(ans), str(cause), int(n)
-
-
-def rows_of(db: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    return list(db.rows(sql, params))
 
 
 def deliveries(db: Reader, s: Scope) -> dict[str, Any]:
