@@ -102,7 +102,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.catalog = dataclasses.replace(result.catalog, positions={})
         self._add_theme(config)
         self._set_extra(config)
-        lang = str(config.theme.get("language") or "es")[:2]
+        lang = config.extra["kb_site_lang"]
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
                                  lang, tuple(self.config.feedback),
