@@ -40,7 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = _root(args)
     site = build_site(_config_file(args, root), site_dir=Path(args.site_dir) if args.site_dir else None,
-                      strict=args.strict, engine=args.engine)
+                      strict=args.strict, engine=args.engine, cache=not args.no_cache)
     print(f"Site built in {site}")
     return EXIT_OK
 

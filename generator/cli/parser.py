@@ -58,6 +58,8 @@ def _build(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     b.add_argument("-d", "--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
     b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                    help="site engine: MkDocs 1.6 (default) or ProperDocs, its maintained fork (docs/architecture.md)")
+    b.add_argument("--no-cache", action="store_true", help="a clean build: reuse nothing from the build cache "
+                   "(.kb-data/cache/build/, docs/operations.md#build-cache); the cache is written anew")
     b.set_defaults(func=cmd_build)
 
 

@@ -35,12 +35,13 @@ def setup_logging() -> None:
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool = False,
-               engine: str = "mkdocs", data_dir: Path | None = None) -> Path:
+               engine: str = "mkdocs", data_dir: Path | None = None, cache: bool = True) -> Path:
     """Build the site of ``config_file`` and return its folder. Raises ContentError on failure.
 
     ``engine`` "mkdocs" builds in this process; "properdocs" runs ProperDocs (the maintained MkDocs
     1.x fork, which loads our plugin from the same entry point) in a subprocess, because it
-    redirects every ``mkdocs.*`` import of its own process to itself."""
+    redirects every ``mkdocs.*`` import of its own process to itself. ``cache`` False: a clean build
+    that reads nothing from the build cache (generator/mkdocs/cache.py) and stores a new one."""
     from generator.pipeline.today import today
 
     root = config_file.resolve().parent
@@ -59,9 +60,11 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
     use_data_dir(config, data_dir)
     if engine == "properdocs":
-        build_with_properdocs(config_file, target, strict=strict, data_dir=data_dir)
+        build_with_properdocs(config_file, target, strict=strict, data_dir=data_dir, cache=cache)
         return target
     hand_off(config, result)
+    if not cache:
+        kb_plugin(config, config_file.name).config.build_cache = False
     build_into(config, target, config_file.name)
     return target
 
@@ -101,7 +104,7 @@ def use_data_dir(config: Any, data_dir: Path | None) -> None:
 
 
 def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = False,
-                          data_dir: Path | None = None) -> None:
+                          data_dir: Path | None = None, cache: bool = True) -> None:
     """``properdocs build`` into a temporary folder next to ``target``, then the same atomic swap.
     Its output goes to our stderr as it comes; a failure is a ContentError naming the engine."""
     import importlib.util
@@ -112,7 +115,8 @@ def build_with_properdocs(config_file: Path, target: Path, *, strict: bool = Fal
                                        "(pip install properdocs), found no properdocs package")])
     tmp = temporary_site(target)
     argv = [sys.executable, "-m", "properdocs", "build", "--config-file", str(config_file), "--site-dir", str(tmp)]
-    env = {**os.environ, **({"KB_DATA_DIR": str(data_dir.resolve())} if data_dir is not None else {})}
+    env = {**os.environ, **({"KB_DATA_DIR": str(data_dir.resolve())} if data_dir is not None else {}),
+           **({} if cache else {"KB_BUILD_CACHE": "0"})}
     proc = subprocess.run([*argv, *(["--strict"] if strict else [])], cwd=config_file.resolve().parent,
                           check=False, env=env)
     if proc.returncode != 0:

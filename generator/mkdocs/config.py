@@ -41,6 +41,8 @@ class KbConfig(Config):
     """Where the search box asks first (typos, synonyms); empty: static search only."""
     search_server_index = c.Type(bool, default=True)
     """Write the whoosh index that `kb serve` and `kb search` read, into the private data folder."""
+    build_cache = c.Type(bool, default=True)
+    """Reuse unchanged pages and search indexes from the data folder's cache/build/ (env KB_BUILD_CACHE=0: off)."""
     data_dir = c.Type(str, default=".kb-data")
     """The private data folder, relative to mkdocs.yml (env KB_DATA_DIR wins): never deployed with site/."""
     search_synonyms = c.ListOfItems(c.Type(str), default=[])

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import markupsafe
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from generator.content.html import clean, inline_script_hashes, keep_placeholders
@@ -38,11 +38,15 @@ from generator.layout import (
     MANIFEST,
     PROTOCOLS_SECTION,
     SATISFACTION_SRC,
+    SERVER_DIR,
     article_src,
     home_src,
 )
+from generator.mkdocs.cache import BUILD_CACHE, global_key
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.mkdocs.page import KbPage, Rendered, nav_titles
+from generator.mkdocs.pagecache import PageCache
+from generator.mkdocs.searchcache import SearchCache, search_key
 from generator.model.catalog import Catalog
 from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
@@ -87,6 +91,12 @@ class KbPlugin(BasePlugin[KbConfig]):
     # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
     # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
     provided: dict[str, Rendered]
+    # The build cache (generator/mkdocs/cache.py): None when off (--no-cache reads none, writes a new one).
+    cache_key: str | None = None
+    page_cache: PageCache | None = None
+    search_cache: SearchCache | None = None
+    search_reused: bool = False
+    cache_read: bool = True
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
@@ -106,6 +116,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.catalog = dataclasses.replace(result.catalog, positions={})
         self._add_theme(config)
         self._set_extra(config)
+        self._cache_setup(config)
         lang = config.extra["kb_site_lang"]
         related = self._setup_search(config, root, lang)
         self.renderer = Renderer(self.catalog, [Path(d) for d in config.theme.dirs if Path(d, "fragments").is_dir()],
@@ -123,6 +134,19 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
         return config
 
+
+    def _cache_setup(self, config: Any) -> None:
+        """The build cache's global key (None: no cache in the live preview)."""
+        import os
+        import sys
+
+        self.cache_key, self.page_cache, self.search_cache, self.search_reused = None, None, None, False
+        if self.preview:
+            return
+        engine = getattr(sys.modules.get("mkdocs"), "__file__", "") or ""
+        self.cache_key = global_key(Path(config.config_file_path), config.theme.dirs, engine=engine,
+                                    today=today().isoformat())
+        self.cache_read = self.config.build_cache and os.environ.get("KB_BUILD_CACHE", "1") != "0"
 
     def _add_theme(self, config: Any) -> None:
         """Our templates, CSS and scripts, and the Markdown extensions the pages need."""
@@ -192,6 +216,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                                      "languages": {other: box(other) for other in LANGS if other != lang}}
         urls = bool(config.use_directory_urls)
         if not self.preview:  # the live preview keeps the analysis in this process for its updates
+            reused = self._search_from_cache(config, root, extra)
+            if reused is not None:
+                return reused
             try:
                 self.search_job = SearchJob.start(self.catalog, Path(config.site_dir).resolve().parent,
                                                   directory_urls=urls, synonyms=extra,
@@ -204,6 +231,22 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.search_build = SearchBuild.prepare(self.catalog, directory_urls=urls, synonyms=extra)
         return self.search_build.related(self.config.related_articles)
 
+    def _search_from_cache(self, config: Any, root: Path, synonyms: list[Path]) -> Mapping[str, tuple[str, ...]] | None:
+        """The related articles of the cached search outputs, if their inputs are unchanged (no search process)."""
+        if self.cache_key is None:
+            return None
+        options = json.dumps([bool(config.use_directory_urls), self.config.related_articles,
+                              self.config.search_server_index])
+        key = search_key([Path(config.docs_dir), root / self.config.protocols_dir], synonyms,
+                         today=today().isoformat(), options=options)
+        self.search_cache = SearchCache(self.data_dir / BUILD_CACHE / "search", key, read=self.cache_read)
+        related = self.search_cache.related(self.data_dir / SERVER_DIR if self.config.search_server_index else None)
+        if related is None:
+            self.search_cache.invalidate()
+            return None
+        self.search_reused = True
+        return related
+
     def _related_from_job(self) -> Mapping[str, tuple[str, ...]]:
         assert self.search_job is not None
         try:
@@ -211,7 +254,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         except RuntimeError as exc:
             raise PluginError(f"kb: {exc}") from None
 
-    def on_files(self, files: Files, *, config: Any) -> Files:
+    def _files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)
         existing = {f.src_uri for f in files if f.src_dir is not None and Path(f.src_dir) == docs}
         home = self.config.home and "index.md" not in existing
@@ -255,14 +298,29 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _supply(self, src: str) -> Rendered | None:
         return self.provided.pop(src, None)
 
+    @event_priority(-100)  # last: the files every page's links look up
+    def _cache_files(self, files: Files, *, config: Any) -> Files:
+        if self.page_cache is not None:
+            self.page_cache.close()
+        self.page_cache = None
+        if self.cache_key is not None:
+            self.page_cache = PageCache(self.data_dir / BUILD_CACHE, self.cache_key, self.provided,
+                                        read=self.cache_read)
+            self.page_cache.start(files)
+        return files
+
+    on_files = CombinedEvent(_files, _cache_files)
+
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
-        if self.preview:
-            self.nav = nav
+        self.nav = nav
         return nav
 
+    @event_priority(-100)  # last: every page is read, every title known
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         if self.preview:
             self.env = env
+        if self.page_cache is not None:
+            self.page_cache.plan(self.nav, [f.page for f in files.documentation_pages() if f.page], config)
         return env
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
@@ -280,7 +338,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                 return article
         return None
 
-    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+    def _page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         title, description = self.titles.get(page.file.src_uri, (page.meta.get("title"), page.meta.get(
             "description")))
         if title:
@@ -297,7 +355,15 @@ class KbPlugin(BasePlugin[KbConfig]):
             page.meta["kb_lang"] = self.catalog.lang(ident)
         return keep_placeholders(markdown)
 
-    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+    @event_priority(-100)  # last: the Markdown MkDocs renders
+    def _cache_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        if self.page_cache is not None:
+            self.page_cache.before_render(page, markdown)
+        return markdown
+
+    on_page_markdown = CombinedEvent(_page_markdown, _cache_page_markdown)
+
+    def _page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
         if isinstance(page, KbPage) and page.applied:  # a Rendered's content: sanitised already
@@ -306,6 +372,14 @@ class KbPlugin(BasePlugin[KbConfig]):
         if not (src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs)):
             html = clean(html, embeds=self.config.html_embeds)
         return page.finish(html) if isinstance(page, KbPage) else html
+
+    @event_priority(-100)
+    def _cache_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        if self.page_cache is not None:
+            self.page_cache.after_render(page)
+        return html
+
+    on_page_content = CombinedEvent(_page_content, _cache_page_content)
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
@@ -317,13 +391,19 @@ class KbPlugin(BasePlugin[KbConfig]):
             return parts[1][:-3]
         return None
 
-    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+    def _post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Material writes the site's language on every page; a page in another language says its own."""
         lang = page.meta.get("kb_lang")
         if lang and lang != self.renderer.lang:
             output = output.replace(f'<html lang="{self.renderer.lang}"', f'<html lang="{lang}"', 1)
         self.script_hashes |= inline_script_hashes(output)
         return output
+
+    @event_priority(-100)  # last: the page's final HTML (or, reused, its stored file linked in)
+    def _cache_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        return self.page_cache.post_page(page, output, self.script_hashes) if self.page_cache else output
+
+    on_post_page = CombinedEvent(_post_page, _cache_post_page)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
         self.script_hashes |= inline_script_hashes(output_content)  # 404.html
@@ -337,18 +417,28 @@ class KbPlugin(BasePlugin[KbConfig]):
         Path(config.site_dir, MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         site = Path(config.site_dir)
         self._search_post_build(site)
+        if self.page_cache is not None:
+            self.page_cache.finish(site)
+            self.page_cache = None
         if self.config.service_worker and not self.preview:  # last: it hashes the finished site
             write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site)
 
     def _search_post_build(self, site: Path) -> None:
+        if self.search_reused and self.search_cache is not None:
+            self.search_cache.restore(site)
+            log.debug("kb: search: the indexes and related articles of the build cache")
+            return
         if self.search_job is not None:
             try:
+                related = self.search_job.wait_related()
                 stats, timings = self.search_job.finish(site, self.data_dir if self.config.search_server_index
                                                         else None)
             except RuntimeError as exc:
                 raise PluginError(f"kb: {exc}") from None
             finally:
                 self.search_job = None
+            if self.search_cache is not None:
+                self.search_cache.store(site, related)
         elif self.search_build is not None:
             stats = self.search_build.write_static(site)
             if self.config.search_server_index:
@@ -360,6 +450,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                   stats.bytes, {k: round(v, 2) for k, v in timings.items()})
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.page_cache is not None:
+            self.page_cache.close()
+            self.page_cache = None
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None
