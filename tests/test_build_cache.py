@@ -1,0 +1,190 @@
+"""The persistent build cache (generator/mkdocs/cache.py): a seeded random sequence of edits, each rebuilt
+with the cache and compared file for file with a clean ``--no-cache`` build; the cache re-renders only the
+pages whose output changed (and the edited page), and none when nothing changed."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.sitebuild import add_articles, copy_tiny, env
+
+SEED = 18
+AREA = "masivo"
+
+
+def start_build(kb_command: list[str], root: Path, site: Path, *extra: str, data: Path | None = None,
+                engine: str = "mkdocs") -> subprocess.Popen[str]:
+    environ = {**env(), **({"KB_DATA_DIR": str(data)} if data else {})}
+    return subprocess.Popen([*kb_command, "build", "--root", str(root), "--site-dir", str(site), "--engine", engine,
+                             *extra], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def done(proc: subprocess.Popen[str]) -> None:
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err[-3000:]
+
+
+def kb_build(kb_command: list[str], root: Path, site: Path, *extra: str, engine: str = "mkdocs") -> None:
+    done(start_build(kb_command, root, site, *extra, engine=engine))
+
+
+def files(site: Path) -> dict[str, bytes]:
+    """Every file of a site; gzip files by their content (their header carries a time)."""
+    out = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        out[path.relative_to(site).as_posix()] = gzip.decompress(data) if path.suffix == ".gz" else data
+    return out
+
+
+def stats(root: Path) -> dict[str, object]:
+    doc = json.loads((root / ".kb-data" / "cache" / "build" / "stats.json").read_text(encoding="utf-8"))
+    assert isinstance(doc, dict)
+    return doc
+
+
+def page_of(src: str) -> str:
+    """The HTML file of a page source (directory URLs)."""
+    if src == "index.md" or src.endswith("/index.md"):
+        return src[:-3] + ".html"
+    return src[:-3] + "/index.html"
+
+
+def article(root: Path, n: int) -> Path:
+    return root / "kb" / AREA / f"articulo-{n}.md"
+
+
+def edit_body(root: Path, rng: random.Random) -> str:
+    path = article(root, rng.choice(existing(root)))
+    path.write_text(path.read_text(encoding="utf-8") + "\nReinicie el equipo y vuelva a probar.\n", encoding="utf-8")
+    return f"{AREA}/{path.name}"
+
+
+def edit_title(root: Path, rng: random.Random) -> str:
+    path = article(root, rng.choice(existing(root)))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Artículo sintético", "title: Artículo revisado", 1), encoding="utf-8")
+    return f"{AREA}/{path.name}"
+
+
+def new_article(root: Path, rng: random.Random) -> str:
+    n = 100 + rng.randrange(100)
+    text = article(root, existing(root)[0]).read_text(encoding="utf-8")
+    first = existing(root)[0]
+    article(root, n).write_text(text.replace(f"articulo-{first}", f"articulo-{n}").replace(
+        f"sintético {first}", f"nuevo {n}").replace(f"Síntoma {first}", f"Síntoma nuevo {n}"), encoding="utf-8")
+    return f"{AREA}/articulo-{n}.md"
+
+
+def delete_article(root: Path, rng: random.Random) -> str:
+    n = rng.choice(existing(root))
+    article(root, n).unlink()
+    return f"{AREA}/articulo-{n}.md"
+
+
+def override_template(root: Path, rng: random.Random) -> str:
+    (root / "overrides" / "partials").mkdir(parents=True, exist_ok=True)
+    (root / "overrides" / "partials" / "copyright.html").write_text(
+        f'<div class="md-copyright">Soporte {rng.randrange(1000)}</div>\n', encoding="utf-8")
+    return ""
+
+
+def edit_config(root: Path, rng: random.Random) -> str:
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("site_name: Soporte mínimo",
+                                                           f"site_name: Soporte {rng.randrange(1000)}"),
+                   encoding="utf-8")
+    return ""
+
+
+def existing(root: Path) -> list[int]:
+    return sorted(int(p.stem.split("-")[1]) for p in (root / "kb" / AREA).glob("articulo-*.md"))
+
+
+EDITS: dict[str, Callable[[Path, random.Random], str]] = {
+    "body": edit_body, "title": edit_title, "new": new_article, "delete": delete_article,
+    "template": override_template, "config": edit_config}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = copy_tiny(tmp_path / "repo")
+    add_articles(root, 12, area=AREA, words=60)
+    (root / "overrides").mkdir()
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        next(line for line in cfg.read_text(encoding="utf-8").splitlines() if "custom_dir" in line),
+        "  custom_dir: overrides"), encoding="utf-8")
+    return root
+
+
+def check_step(kb_command: list[str], root: Path, tmp: Path, step: int, before: dict[str, bytes],
+               edited: str, kind: str, engine: str = "mkdocs") -> dict[str, bytes]:
+    """Rebuild with the cache, compare with a clean build, check what was re-rendered; the new site's files."""
+    # The clean build (its own data folder) runs meanwhile: the machine's two cores.
+    clean_build = start_build(kb_command, root, tmp / f"clean-{step}", "--no-cache", data=tmp / f"clean-data-{step}",
+                              engine=engine)
+    kb_build(kb_command, root, root / "site", engine=engine)
+    done(clean_build)
+    cached = files(root / "site")
+    st = stats(root)
+    clean = files(tmp / f"clean-{step}")
+    assert sorted(cached) == sorted(clean), kind
+    assert [f for f in clean if cached[f] != clean[f]] == [], kind
+    rendered = set(st["rendered"])  # type: ignore[arg-type]
+    changed = {f for f in clean if f.endswith(".html") and before.get(f) != clean[f]}
+    pages = {page_of(src) for src in rendered}
+    # Every page whose output changed was rendered again; nothing else but the edited page.
+    assert changed - {"404.html"} <= pages, (kind, changed - pages)
+    assert pages <= changed | ({page_of(edited)} if edited else set()), (kind, pages - changed)
+    if kind == "nothing":
+        assert rendered == set() and st["reused"] == st["pages"]
+    if kind == "body":
+        assert edited in rendered and len(rendered) <= 6, (kind, sorted(rendered))
+    return cached
+
+
+def test_random_edits_rebuild_like_a_clean_build(repo: Path, tmp_path: Path, kb_command: list[str]) -> None:
+    kb_build(kb_command, repo, repo / "site")
+    before = files(repo / "site")
+    assert stats(repo)["reused"] == 0
+    rng = random.Random(SEED)
+    kinds = list(EDITS)
+    rng.shuffle(kinds)
+    for step, kind in enumerate(["nothing", *kinds]):
+        edited = EDITS[kind](repo, rng) if kind in EDITS else ""
+        before = check_step(kb_command, repo, tmp_path, step, before, edited, kind)
+
+
+def test_no_cache_renders_every_page(repo: Path, kb_command: list[str]) -> None:
+    kb_build(kb_command, repo, repo / "site")
+    kb_build(kb_command, repo, repo / "site", "--no-cache")
+    st = stats(repo)
+    assert st["reused"] == 0 and len(st["rendered"]) == st["pages"]  # type: ignore[arg-type]
+
+
+def test_a_modified_cache_file_is_not_reused(repo: Path, kb_command: list[str]) -> None:
+    kb_build(kb_command, repo, repo / "site")
+    stored = sorted((repo / ".kb-data" / "cache" / "build" / "pages").glob("*.html"))
+    stored[0].write_text("tampered", encoding="utf-8")
+    (repo / ".kb-data" / "cache" / "build" / "pages.json").write_bytes(b"{not json")
+    shutil.rmtree(repo / ".kb-data" / "cache" / "build" / "search" / "static")
+    kb_build(kb_command, repo, repo / "site")
+    assert stats(repo)["reused"] == 0
+    assert b"tampered" not in b"".join(files(repo / "site").values())
+
+
+def test_properdocs_reuses_and_updates(repo: Path, tmp_path: Path, kb_command: list[str]) -> None:
+    kb_build(kb_command, repo, repo / "site", engine="properdocs")
+    before = files(repo / "site")
+    before = check_step(kb_command, repo, tmp_path, 0, before, "", "nothing", engine="properdocs")
+    edited = edit_body(repo, random.Random(SEED))
+    check_step(kb_command, repo, tmp_path, 1, before, edited, "body", engine="properdocs")
