@@ -13,6 +13,11 @@ pages written (``index.html`` files) and ms per page. The table is printed, save
 and written into the ``## Build`` section of ``docs/benchmarks.md`` (between the markers below;
 the text around them is kept).
 
+With the build cache (``.kb-data/cache/build/``, docs/operations.md#build-cache) each tool is built
+three times per size: **cold** (no site, no cache), **nothing changed** (the same sources again) and
+**one touched** (one article's body edited, in both repositories); the rebuild table puts them side by
+side, with CPU seconds, the other processes' load and (for ``kb``) how many pages were rendered.
+
     python bench/build.py --sizes 500,2000,10000 --out bench/out
     python bench/build.py --profile 2000        # cProfile one `kb build` at N=2000, print hotspots
 """
@@ -416,6 +421,10 @@ def write_plain(repo: Path, plain: Path, features: list[str]) -> int:
 
 
 # --- measuring -------------------------------------------------------------------------------------
+PHASES = ("cold", "nothing", "touched")
+TOUCH = "\nSi el problema continúa, reinicie el equipo y vuelva a probar.\n"
+
+
 @dataclass
 class Run:
     n: int
@@ -429,6 +438,8 @@ class Run:
     site_mb: float
     returncode: int
     log: str
+    phase: str = "cold"
+    rendered: int | None = None  # pages the build rendered (kb: from the cache's stats.json)
 
     @property
     def ms_per_page(self) -> float:
@@ -503,29 +514,59 @@ def site_stats(site: Path) -> tuple[int, float]:
     return pages, size / 2**20
 
 
-def build_once(tool: str, n: int, r: int, root: Path, out: Path, keep: bool, quiet_s: float) -> Run:
+def touched_article(root: Path) -> tuple[Path, Path]:
+    """The article the "one touched" phase edits: in the kb repository and in the plain one."""
+    first = sorted((root / "repo" / "kb").glob("*/*.md"))
+    first = [p for p in first if p.name != "index.md"]
+    rel = first[0].relative_to(root / "repo" / "kb")
+    return first[0], root / "plain" / "docs" / rel
+
+
+def prepare_phase(tool: str, phase: str, root: Path) -> None:
+    """Not timed: cold removes the site and the build cache; touched edits one article's body."""
     site = root / f"site-{tool}"
-    if site.exists():
-        shutil.rmtree(site)  # not timed: `kb build` would otherwise also time removing the old site
+    if phase == "cold":
+        if site.exists():
+            shutil.rmtree(site)  # not timed: `kb build` would otherwise also time removing the old site
+        shutil.rmtree(root / "repo" / ".kb-data" / "cache" / "build", ignore_errors=True)
+    elif phase == "touched":
+        path = touched_article(root)[0 if tool == "kb" else 1]
+        path.write_text(path.read_text(encoding="utf-8") + TOUCH, encoding="utf-8")
+
+
+def rendered_pages(tool: str, root: Path) -> int | None:
+    try:
+        stats = json.loads((root / "repo" / ".kb-data" / "cache" / "build" / "stats.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return len(stats["rendered"]) if tool == "kb" else None
+
+
+def build_once(tool: str, n: int, r: int, root: Path, out: Path, keep: bool, quiet_s: float,
+               phase: str = "cold") -> Run:
+    site = root / f"site-{tool}"
+    prepare_phase(tool, phase, root)
     if tool == "kb":
         cmd = [executable("kb"), "build", "-f", str(root / "repo" / "mkdocs.yml"), "-d", str(site)]
     else:
         cmd = [executable("mkdocs"), "build", "-f", str(root / "plain" / "mkdocs.yml"), "-d", str(site)]
-    log = out / "logs" / f"{tool}-{n}-{r}.log"
+    log = out / "logs" / f"{tool}-{n}-{r}-{phase}.log"
     if quiet_s > 0:
         wait_for_quiet(quiet_s)
     wall, cpu, rss, other, code = measure(cmd, log)
     pages, size = site_stats(site) if code == 0 and site.is_dir() else (0, 0.0)
     if code != 0:
         print(f"    {tool} failed with exit code {code}; see {log}", flush=True)
-    elif not keep:
+    elif not keep and phase == PHASES[-1]:
         shutil.rmtree(site)
-    return Run(n, tool, r, pages, wall, cpu, other, rss, size, code, str(log.relative_to(out)))
+    return Run(n, tool, r, pages, wall, cpu, other, rss, size, code, str(log.relative_to(out)), phase,
+               rendered_pages(tool, root) if code == 0 else None)
 
 
 # --- report ----------------------------------------------------------------------------------------
 def summarize(runs: list[Run]) -> list[dict[str, Any]]:
-    """One row per (N, tool): the fastest of the repeats (least disturbed), highest peak RSS."""
+    """One row per (N, tool): the fastest cold build of the repeats (least disturbed), highest peak RSS."""
+    runs = [r for r in runs if r.phase == "cold"]
     rows: list[dict[str, Any]] = []
     keys = sorted({(r.n, r.tool) for r in runs}, key=lambda k: (k[0], k[1] != "kb"))
     for n, tool in keys:
@@ -562,6 +603,57 @@ def table(rows: list[dict[str, Any]]) -> str:
                      f"{r['peak_rss_mb']:.0f} | {ratio} | {r['cpu_s']:.1f} | {cpu_ratio} | {r['site_mb']:.0f} | "
                      f"{r['other_load']:.2f} |")
     return head + "\n".join(lines) + "\n"
+
+
+def rebuilds(runs: list[Run]) -> list[dict[str, Any]]:
+    """One row per (N, tool): per phase the fastest build of the repeats, its CPU s, other load, pages rendered."""
+    rows: list[dict[str, Any]] = []
+    for n, tool in sorted({(r.n, r.tool) for r in runs}, key=lambda k: (k[0], k[1] != "kb")):
+        row: dict[str, Any] = {"n": n, "tool": tool}
+        for phase in PHASES:
+            mine = [r for r in runs if (r.n, r.tool, r.phase) == (n, tool, phase) and r.returncode == 0]
+            if mine:
+                best = min(mine, key=lambda r: r.wall_s)
+                row[phase] = {"wall_s": best.wall_s, "cpu_s": best.cpu_s, "other_load": best.other_load,
+                              "rendered": best.rendered, "pages": best.pages}
+        rows.append(row)
+    return rows
+
+
+REBUILD_TARGETS = {"nothing": 5.0, "touched": 8.0}  # seconds, `kb build` at N = 10,000
+
+
+def rebuild_table(rows: list[dict[str, Any]]) -> str:
+    head = ("| N | tool | cold s | nothing changed s | one touched s | CPU s (cold / nothing / touched) "
+            "| other load (cold / nothing / touched) | pages rendered (cold / nothing / touched) |\n"
+            "|---:|---|---:|---:|---:|---|---|---|\n")
+    lines = []
+    for r in rows:
+        tool = "`kb build`" if r["tool"] == "kb" else "plain Material (prune)"
+        cells = [r.get(p) for p in PHASES]
+        wall = [f"{c['wall_s']:.1f}" if c else "failed" for c in cells]
+        cpu = " / ".join(f"{c['cpu_s']:.1f}" if c else "–" for c in cells)
+        load = " / ".join(f"{c['other_load']:.2f}" if c else "–" for c in cells)
+        done = " / ".join(f"{c['rendered']:,}" if c and c["rendered"] is not None
+                          else f"{c['pages']:,} (all)" if c else "–" for c in cells)
+        lines.append(f"| {r['n']:,} | {tool} | {' | '.join(wall)} | {cpu} | {load} | {done} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def rebuild_reading(rows: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in rows:
+        if r["tool"] != "kb":
+            continue
+        for phase, target in REBUILD_TARGETS.items():
+            cell = r.get(phase)
+            if cell:
+                verdict = "met" if cell["wall_s"] <= target else "not met"
+                what = "nothing changed" if phase == "nothing" else "one article touched"
+                out.append(f"N = {r['n']:,}, {what}: `kb build` {cell['wall_s']:.1f} s wall, {cell['cpu_s']:.1f} s "
+                           f"CPU (target ≤ {target:.0f} s at 10,000: {verdict}"
+                           f"{'' if r['n'] == 10000 else ', for reference'}).")
+    return out
 
 
 def reading(rows: list[dict[str, Any]]) -> list[str]:
@@ -661,7 +753,8 @@ def use_revision(rev: str, out: Path) -> None:
         raise SystemExit(f"--code: generator was imported from {generator.mkdocs.plugin.__file__}, not {src}")
 
 
-def results_block(rows: list[dict[str, Any]], info: dict[str, str], command: str) -> str:
+def results_block(rows: list[dict[str, Any]], info: dict[str, str], command: str,
+                  again: list[dict[str, Any]] | None = None) -> str:
     return "\n".join([
         BEGIN,
         "",
@@ -679,6 +772,9 @@ def results_block(rows: list[dict[str, Any]], info: dict[str, str], command: str
         "",
         *[f"- {s}" for s in reading(rows)],
         "",
+        *(["Rebuilds with the build cache (cold: no site and no cache; nothing changed: the same sources "
+           "again; one touched: one article's body edited in both repositories):", "",
+           rebuild_table(again).rstrip("\n"), "", *[f"- {s}" for s in rebuild_reading(again)], ""] if again else []),
         END,
     ])
 
@@ -768,7 +864,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", type=Path, metavar="JSON",
                     help="only write the table and docs again from a results file (bench/out/build-results.json)")
     ap.add_argument("--profile", type=int, metavar="N", help="only profile one `kb build` at N with cProfile")
+    ap.add_argument("--phases", default=",".join(PHASES),
+                    help="builds per tool and size, in order: cold (no site, no cache), nothing (rebuild, "
+                    "nothing changed), touched (one article edited)")
     args = ap.parse_args(argv)
+    phases = [p for p in args.phases.split(",") if p]
+    if not phases or phases[0] != "cold" or any(p not in PHASES for p in phases):
+        raise SystemExit(f"--phases: expected 'cold' first, then some of {PHASES[1:]}, found {args.phases!r}")
     out: Path = args.out.resolve()
     (out / "logs").mkdir(parents=True, exist_ok=True)
     if args.code:
@@ -778,7 +880,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.report:
         saved = json.loads(args.report.read_text(encoding="utf-8"))
-        return report(saved["rows"], saved["machine"], saved["command"], out, None if args.no_docs else args.docs)
+        return report(saved["rows"], saved["machine"], saved["command"], out, None if args.no_docs else args.docs,
+                      saved.get("rebuilds"))
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     command = "python bench/build.py " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -792,27 +895,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[N={n:,}] generated {articles:,} articles + {protocols:,} protocols, {pages:,} Markdown pages "
               f"for the plain build ({time.perf_counter() - t0:.1f} s)", flush=True)
         for r in range(1, args.repeat + 1):
-            for tool in ("kb", "plain"):
-                run = build_once(tool, n, r, root, out, args.keep_sites, args.quiet_wait)
+            for tool, phase in [(t, p) for t in ("kb", "plain") for p in phases]:
+                run = build_once(tool, n, r, root, out, args.keep_sites, args.quiet_wait, phase)
                 runs.append(run)
-                print(f"  {tool:5} #{r}: {run.wall_s:7.1f} s (CPU {run.cpu_s:6.1f} s)  {run.pages:6,} pages  "
+                print(f"  {tool:5} {phase:8} #{r}: {run.wall_s:7.1f} s (CPU {run.cpu_s:6.1f} s)  {run.pages:6,} pages  "
                       f"{run.ms_per_page:6.1f} ms/page  peak RSS {run.peak_rss_mb:5.0f} MB  other load "
                       f"{run.other_load:.2f}  (elapsed {time.perf_counter() - started:.0f} s)", flush=True)
         rows = summarize(runs)
         (out / "build-results.json").write_text(json.dumps({"command": command, "machine": machine(), "rows": rows,
+                                                            "rebuilds": rebuilds(runs),
                                                             "runs": [asdict(r) for r in runs]}, indent=1),
                                                 encoding="utf-8")
-    code = report(summarize(runs), machine(), command, out, None if args.no_docs else args.docs)
+    code = report(summarize(runs), machine(), command, out, None if args.no_docs else args.docs, rebuilds(runs))
     return code or (0 if all(r.returncode == 0 for r in runs) else 1)
 
 
-def report(rows: list[dict[str, Any]], info: dict[str, str], command: str, out: Path, docs: Path | None) -> int:
-    block = results_block(rows, info, command)
+def report(rows: list[dict[str, Any]], info: dict[str, str], command: str, out: Path, docs: Path | None,
+           again: list[dict[str, Any]] | None = None) -> int:
+    block = results_block(rows, info, command, again)
     (out / "build-table.md").write_text(block + "\n", encoding="utf-8")
     print()
     print(table(rows))
     for line in reading(rows):
         print("-", line)
+    if again:
+        print(rebuild_table(again))
+        for line in rebuild_reading(again):
+            print("-", line)
     if docs is not None:
         update_docs(docs, block)
         print(f"\nupdated {docs}")

@@ -50,10 +50,11 @@ def digest(*parts: str | bytes) -> str:
 
 
 def tree_digest(folder: Path) -> str:
-    """Every file of ``folder`` (relative path and bytes); an absent folder hashes as empty."""
+    """Every file of ``folder`` (relative path and bytes; Python's byte-code caches left out); an absent
+    folder hashes as empty."""
     h = hashlib.sha256()
     if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
