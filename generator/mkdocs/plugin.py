@@ -38,15 +38,14 @@ from generator.layout import (
     MANIFEST,
     PROTOCOLS_SECTION,
     SATISFACTION_SRC,
-    SERVER_DIR,
     article_src,
     home_src,
 )
-from generator.mkdocs.cache import BUILD_CACHE, global_key
+from generator.mkdocs.cache import BUILD_CACHE
+from generator.mkdocs.cacheevents import CacheEvents
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.mkdocs.page import KbPage, Rendered, nav_titles
-from generator.mkdocs.pagecache import PageCache
-from generator.mkdocs.searchcache import SearchCache, search_key
+from generator.mkdocs.sourcecache import SourceCache
 from generator.model.catalog import Catalog
 from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
@@ -67,7 +66,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
-class KbPlugin(BasePlugin[KbConfig]):
+class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
     catalog: Catalog
     renderer: Renderer
     pages: dict[str, GeneratedPage]
@@ -91,12 +90,6 @@ class KbPlugin(BasePlugin[KbConfig]):
     # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
     # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
     provided: dict[str, Rendered]
-    # The build cache (generator/mkdocs/cache.py): None when off (--no-cache reads none, writes a new one).
-    cache_key: str | None = None
-    page_cache: PageCache | None = None
-    search_cache: SearchCache | None = None
-    search_reused: bool = False
-    cache_read: bool = True
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
@@ -124,6 +117,8 @@ class KbPlugin(BasePlugin[KbConfig]):
                                  runner=RunnerOptions(bool(config.use_directory_urls), self.config.runner_max_age_days,
                                                       self.config.html_embeds),
                                  related_articles=related, register=self.register)
+        self.source_cache = None if self.cache_key is None else SourceCache(
+            self.data_dir / BUILD_CACHE, self.cache_key, self.catalog, read=self.cache_read)
         # Broken links and anchors must fail --strict; the nav lists sections, not every page.
         for name in ("not_found", "anchors", "absolute_links", "unrecognized_links"):
             level = getattr(config.validation.links, name)
@@ -134,19 +129,6 @@ class KbPlugin(BasePlugin[KbConfig]):
             config.nav = [{t["home"]: "index.md"}] + [{t[key]: src} for key, src in INDEX_PAGES.items()]
         return config
 
-
-    def _cache_setup(self, config: Any) -> None:
-        """The build cache's global key (None: no cache in the live preview)."""
-        import os
-        import sys
-
-        self.cache_key, self.page_cache, self.search_cache, self.search_reused = None, None, None, False
-        if self.preview:
-            return
-        engine = getattr(sys.modules.get("mkdocs"), "__file__", "") or ""
-        self.cache_key = global_key(Path(config.config_file_path), config.theme.dirs, engine=engine,
-                                    today=today().isoformat())
-        self.cache_read = self.config.build_cache and os.environ.get("KB_BUILD_CACHE", "1") != "0"
 
     def _add_theme(self, config: Any) -> None:
         """Our templates, CSS and scripts, and the Markdown extensions the pages need."""
@@ -231,22 +213,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.search_build = SearchBuild.prepare(self.catalog, directory_urls=urls, synonyms=extra)
         return self.search_build.related(self.config.related_articles)
 
-    def _search_from_cache(self, config: Any, root: Path, synonyms: list[Path]) -> Mapping[str, tuple[str, ...]] | None:
-        """The related articles of the cached search outputs, if their inputs are unchanged (no search process)."""
-        if self.cache_key is None:
-            return None
-        options = json.dumps([bool(config.use_directory_urls), self.config.related_articles,
-                              self.config.search_server_index])
-        key = search_key([Path(config.docs_dir), root / self.config.protocols_dir], synonyms,
-                         today=today().isoformat(), options=options)
-        self.search_cache = SearchCache(self.data_dir / BUILD_CACHE / "search", key, read=self.cache_read)
-        related = self.search_cache.related(self.data_dir / SERVER_DIR if self.config.search_server_index else None)
-        if related is None:
-            self.search_cache.invalidate()
-            return None
-        self.search_reused = True
-        return related
-
     def _related_from_job(self) -> Mapping[str, tuple[str, ...]]:
         assert self.search_job is not None
         try:
@@ -259,7 +225,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         existing = {f.src_uri for f in files if f.src_dir is not None and Path(f.src_dir) == docs}
         home = self.config.home and "index.md" not in existing
         self.home, self.existing = home, frozenset(existing)
-        generated = self.renderer.generated_pages(home=home, existing=existing)
+        if self.source_cache is not None:
+            generated = self.source_cache.generated_pages(
+                lambda: self.renderer.generated_pages(home=home, existing=existing), home=home,
+                existing=self.existing)
+        else:
+            generated = self.renderer.generated_pages(home=home, existing=existing)
         self.pages = {p.src_uri: p for p in generated}
         self.home_langs = {home_src(lang, self.renderer.lang): lang for lang in HOME_LANGS}
         self.titles = {p.src_uri: (p.title, p.description) for p in generated}
@@ -298,18 +269,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _supply(self, src: str) -> Rendered | None:
         return self.provided.pop(src, None)
 
-    @event_priority(-100)  # last: the files every page's links look up
-    def _cache_files(self, files: Files, *, config: Any) -> Files:
-        if self.page_cache is not None:
-            self.page_cache.close()
-        self.page_cache = None
-        if self.cache_key is not None:
-            self.page_cache = PageCache(self.data_dir / BUILD_CACHE, self.cache_key, self.provided,
-                                        read=self.cache_read)
-            self.page_cache.start(files)
-        return files
-
-    on_files = CombinedEvent(_files, _cache_files)
+    on_files = CombinedEvent(_files, CacheEvents._cache_files)
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
         self.nav = nav
@@ -326,9 +286,13 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         src = page.file.src_uri
         article = self._article_at(src)
-        if article is not None:
-            return self.renderer.article_markdown(article)
-        return None
+        if article is None:
+            return None
+        if self.source_cache is not None:
+            related = self.renderer.related_articles.get(article.id, ())
+            return self.source_cache.article_markdown(src, article.body, related,
+                                                      lambda: self.renderer.article_markdown(article))
+        return self.renderer.article_markdown(article)
 
     def _article_at(self, src: str) -> Any:
         parts = src.split("/")
@@ -355,13 +319,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             page.meta["kb_lang"] = self.catalog.lang(ident)
         return keep_placeholders(markdown)
 
-    @event_priority(-100)  # last: the Markdown MkDocs renders
-    def _cache_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
-        if self.page_cache is not None:
-            self.page_cache.before_render(page, markdown)
-        return markdown
-
-    on_page_markdown = CombinedEvent(_page_markdown, _cache_page_markdown)
+    on_page_markdown = CombinedEvent(_page_markdown, CacheEvents._cache_page_markdown)
 
     def _page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
@@ -373,13 +331,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             html = clean(html, embeds=self.config.html_embeds)
         return page.finish(html) if isinstance(page, KbPage) else html
 
-    @event_priority(-100)
-    def _cache_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
-        if self.page_cache is not None:
-            self.page_cache.after_render(page)
-        return html
-
-    on_page_content = CombinedEvent(_page_content, _cache_page_content)
+    on_page_content = CombinedEvent(_page_content, CacheEvents._cache_page_content)
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
@@ -399,11 +351,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.script_hashes |= inline_script_hashes(output)
         return output
 
-    @event_priority(-100)  # last: the page's final HTML (or, reused, its stored file linked in)
-    def _cache_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        return self.page_cache.post_page(page, output, self.script_hashes) if self.page_cache else output
-
-    on_post_page = CombinedEvent(_post_page, _cache_post_page)
+    on_post_page = CombinedEvent(_post_page, CacheEvents._cache_post_page)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
         self.script_hashes |= inline_script_hashes(output_content)  # 404.html
@@ -420,6 +368,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self.page_cache is not None:
             self.page_cache.finish(site)
             self.page_cache = None
+        if self.source_cache is not None:
+            self.source_cache.save()
         if self.config.service_worker and not self.preview:  # last: it hashes the finished site
             write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site)
 
