@@ -181,7 +181,8 @@ class PageStore:
         link_or_copy(built, tmp)
         os.replace(tmp, target)
         st = target.stat()
-        self.new[src] = {**entry, "stat": [st.st_size, st.st_mtime_ns]}
+        sha = hashlib.sha256(target.read_bytes()).hexdigest()
+        self.new[src] = {**entry, "stat": [st.st_size, st.st_mtime_ns], "sha256": sha}
 
     def save(self) -> None:
         """Write the new ``pages.json`` and remove the HTML files no entry names any more."""

@@ -25,7 +25,7 @@ from mkdocs.structure.files import Files
 
 from generator.content.html import inline_script_hashes
 from generator.mkdocs.cache import STATS, PageStore, digest, link_or_copy, render_key, write_atomic
-from generator.mkdocs.page import Rendered, markdown_hash
+from generator.mkdocs.page import ENGINE_LOGGER, Rendered, markdown_hash
 
 EMPTY_TEMPLATE = "kb-cached.html"  # theme/kb-cached.html: renders nothing, so MkDocs writes nothing
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -67,10 +67,10 @@ class PageCache:
         self.reused: dict[str, Path] = {}  # output reused: src -> stored HTML file
         self.rendered: list[str] = []
         self.quiet = _Quiet(set())
-        logging.getLogger("mkdocs.commands.build").addFilter(self.quiet)
+        logging.getLogger(f"{ENGINE_LOGGER}.commands.build").addFilter(self.quiet)
 
     def close(self) -> None:
-        logging.getLogger("mkdocs.commands.build").removeFilter(self.quiet)
+        logging.getLogger(f"{ENGINE_LOGGER}.commands.build").removeFilter(self.quiet)
 
     def start(self, files: Files) -> None:
         self.files = files
@@ -150,7 +150,8 @@ class PageCache:
         link_or_copy(stored, dest)
         return ""
 
-    def finish(self, site: Path) -> None:
+    def finish(self, site: Path) -> dict[str, str]:
+        """Store the new pages; returns the SHA-256 of every stored page's file, by its path in the site."""
         assert self.files is not None
         pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
         for page in pages:
@@ -163,7 +164,13 @@ class PageCache:
             elif Path(page.file.abs_dest_path).is_file():
                 self.store.store(src, entry, Path(page.file.abs_dest_path))
         self.store.save()
+        known = {}
+        for page in pages:
+            sha = self.store.new.get(page.file.src_uri, {}).get("sha256")
+            if isinstance(sha, str) and len(sha) == 64:
+                known[page.file.dest_uri] = sha
         self.close()
         stats = {"pages": len(pages), "reused": len(self.reused), "rendered": sorted(self.rendered),
                  "seconds": round(time.perf_counter() - self.started, 3)}
         write_atomic(self.store.folder / STATS, json.dumps(stats, indent=1).encode("utf-8"))
+        return known

@@ -365,13 +365,14 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
         Path(config.site_dir, MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         site = Path(config.site_dir)
         self._search_post_build(site)
+        known: dict[str, str] = {}  # the SHA-256 of the pages the build cache stored: not read again
         if self.page_cache is not None:
-            self.page_cache.finish(site)
+            known = self.page_cache.finish(site)
             self.page_cache = None
         if self.source_cache is not None:
             self.source_cache.save()
         if self.config.service_worker and not self.preview:  # last: it hashes the finished site
-            write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site)
+            write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site, known)
 
     def _search_post_build(self, site: Path) -> None:
         if self.search_reused and self.search_cache is not None:

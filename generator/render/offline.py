@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 SW = "sw.js"
@@ -28,26 +29,28 @@ def _files(site: Path) -> list[str]:
     return sorted(out)
 
 
-def build_id(site: Path, files: list[str] | None = None) -> str:
-    """A content hash of the built site (16 hex digits)."""
+def build_id(site: Path, files: list[str] | None = None, known: Mapping[str, str] | None = None) -> str:
+    """A content hash of the built site (16 hex digits). ``known``: the SHA-256 (hex) of some files,
+    known already (the build cache's reused pages), so they are not read again."""
     digest = hashlib.sha256()
     for rel in files if files is not None else _files(site):
         digest.update(rel.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256((site / rel).read_bytes()).digest())
+        sha = (known or {}).get(rel)
+        digest.update(bytes.fromhex(sha) if sha else hashlib.sha256((site / rel).read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
-def service_worker(template: str, site: Path) -> tuple[str, str]:
+def service_worker(template: str, site: Path, known: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The text of ``sw.js`` for the site in ``site``, and the build id."""
     files = _files(site)
     assets = [f for f in files if f.startswith("assets/") and not f.endswith((".map", ".LICENSE"))]
-    ident = build_id(site, files)
+    ident = build_id(site, files, known)
     return template.replace('"__KB_BUILD__"', json.dumps(ident)).replace(
         "__KB_ASSETS__", json.dumps(assets, separators=(",", ":"))), ident
 
 
-def write_service_worker(template: Path, site: Path) -> str:
+def write_service_worker(template: Path, site: Path, known: Mapping[str, str] | None = None) -> str:
     """Write ``site/sw.js``; returns the build id."""
-    text, ident = service_worker(template.read_text(encoding="utf-8"), site)
+    text, ident = service_worker(template.read_text(encoding="utf-8"), site, known)
     (site / SW).write_text(text, encoding="utf-8")
     return ident
