@@ -901,13 +901,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {tool:5} {phase:8} #{r}: {run.wall_s:7.1f} s (CPU {run.cpu_s:6.1f} s)  {run.pages:6,} pages  "
                       f"{run.ms_per_page:6.1f} ms/page  peak RSS {run.peak_rss_mb:5.0f} MB  other load "
                       f"{run.other_load:.2f}  (elapsed {time.perf_counter() - started:.0f} s)", flush=True)
-        rows = summarize(runs)
-        (out / "build-results.json").write_text(json.dumps({"command": command, "machine": machine(), "rows": rows,
-                                                            "rebuilds": rebuilds(runs),
-                                                            "runs": [asdict(r) for r in runs]}, indent=1),
-                                                encoding="utf-8")
+                save(out, command, runs)  # after every build: a run cut short still reports what it measured
     code = report(summarize(runs), machine(), command, out, None if args.no_docs else args.docs, rebuilds(runs))
     return code or (0 if all(r.returncode == 0 for r in runs) else 1)
+
+
+def save(out: Path, command: str, runs: list[Run]) -> None:
+    (out / "build-results.json").write_text(json.dumps({"command": command, "machine": machine(),
+                                                        "rows": summarize(runs), "rebuilds": rebuilds(runs),
+                                                        "runs": [asdict(r) for r in runs]}, indent=1),
+                                            encoding="utf-8")
 
 
 def report(rows: list[dict[str, Any]], info: dict[str, str], command: str, out: Path, docs: Path | None,

@@ -186,6 +186,8 @@ class PageStore:
 
     def save(self) -> None:
         """Write the new ``pages.json`` and remove the HTML files no entry names any more."""
+        if self.new == self.old and (self.folder / "pages.json").is_file():
+            return  # nothing changed: the index and the files are the ones stored
         doc = {"format": FORMAT, "global": self.key, "pages": self.new}
         write_atomic(self.folder / "pages.json", json.dumps(doc, separators=(",", ":")).encode("utf-8"))
         wanted = {f"{e['output']}.html" for e in self.new.values()}

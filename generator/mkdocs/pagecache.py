@@ -25,7 +25,7 @@ from mkdocs.structure.files import Files
 
 from generator.content.html import inline_script_hashes
 from generator.mkdocs.cache import STATS, PageStore, digest, link_or_copy, render_key, write_atomic
-from generator.mkdocs.page import ENGINE_LOGGER, Rendered, markdown_hash
+from generator.mkdocs.page import ENGINE_LOGGER, Rendered
 
 EMPTY_TEMPLATE = "kb-cached.html"  # theme/kb-cached.html: renders nothing, so MkDocs writes nothing
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -76,6 +76,8 @@ class PageCache:
         self.files = files
 
     def before_render(self, page: Any, markdown: str) -> None:
+        """The page's render key; a stored entry of that key is offered to the KbPage, which applies it
+        if its Markdown hash matches and every path it looked up still finds the same file."""
         src = page.file.src_uri
         key = render_key(self.key, src, page.file.dest_uri, page.url, markdown, page.meta)
         self.render_keys[src] = key
@@ -83,18 +85,20 @@ class PageCache:
         if entry is None:
             return
         try:
-            rendered = Rendered.from_json(entry["rendered"])
+            self.provided[src] = Rendered.from_json(entry["rendered"])
         except (KeyError, TypeError, ValueError):
             return
-        if rendered.markdown_sha256 == markdown_hash(markdown) and rendered.still_valid(self.files):
-            self.candidates.add(src)
-            self.facts[src] = entry
-            self.provided[src] = rendered
+        self.facts[src] = entry
 
     def after_render(self, page: Any) -> None:
         src = page.file.src_uri
         rendered = getattr(page, "rendered", None)
-        if src in self.candidates or not isinstance(rendered, Rendered):
+        self.provided.pop(src, None)
+        if not isinstance(rendered, Rendered):
+            self.facts.pop(src, None)
+            return
+        if getattr(page, "applied", False) and src in self.facts:
+            self.candidates.add(src)  # the stored render was applied: the Markdown was not rendered
             return
         light = dataclasses.replace(rendered, content="")  # the output file is kept, not the HTML of the content
         self.facts[src] = {"render": self.render_keys[src], "rendered": light.to_json()}
@@ -126,7 +130,7 @@ class PageCache:
 
     def _render_now(self, page: Any, config: Any) -> None:
         """A page whose Markdown is unchanged but whose output is not: rendered after all."""
-        page.rendered = None  # the cache's (without its HTML) must not be applied again
+        page.rendered, page.applied = None, False  # the cache's (without its HTML) must not be applied again
         config._current_page = page
         try:
             page.render(config, self.files)

@@ -70,6 +70,10 @@ class SourceCache:
         return text
 
     def save(self) -> None:
+        old = self.old_pages
+        if (self.articles == self.old_articles and isinstance(old, dict) and old.get("key") == self.generated_key
+                and old.get("pages") is self.generated):
+            return  # everything came from the stored file
         doc = {"key": self.key, "generated": {"key": self.generated_key, "pages": self.generated},
                "articles": self.articles}
         write_atomic(self.folder / "sources.json", json.dumps(doc, separators=(",", ":")).encode("utf-8"))
