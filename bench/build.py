@@ -528,7 +528,8 @@ def prepare_phase(tool: str, phase: str, root: Path) -> None:
     if phase == "cold":
         if site.exists():
             shutil.rmtree(site)  # not timed: `kb build` would otherwise also time removing the old site
-        shutil.rmtree(root / "repo" / ".kb-data" / "cache" / "build", ignore_errors=True)
+        if tool == "kb":
+            shutil.rmtree(root / "repo" / ".kb-data" / "cache" / "build", ignore_errors=True)
     elif phase == "touched":
         path = touched_article(root)[0 if tool == "kb" else 1]
         path.write_text(path.read_text(encoding="utf-8") + TOUCH, encoding="utf-8")
