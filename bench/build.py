@@ -636,7 +636,7 @@ def rebuild_table(rows: list[dict[str, Any]]) -> str:
         cpu = " / ".join(f"{c['cpu_s']:.1f}" if c else "–" for c in cells)
         load = " / ".join(f"{c['other_load']:.2f}" if c else "–" for c in cells)
         done = " / ".join(f"{c['rendered']:,}" if c and c["rendered"] is not None
-                          else f"{c['pages']:,} (all)" if c else "–" for c in cells)
+                          else f"{c['pages']:,} (all)" if c and r["tool"] == "plain" else "–" for c in cells)
         lines.append(f"| {r['n']:,} | {tool} | {' | '.join(wall)} | {cpu} | {load} | {done} |")
     return head + "\n".join(lines) + "\n"
 

@@ -100,7 +100,10 @@ class PageCache:
         if getattr(page, "applied", False) and src in self.facts:
             self.candidates.add(src)  # the stored render was applied: the Markdown was not rendered
             return
-        light = dataclasses.replace(rendered, content="")  # the output file is kept, not the HTML of the content
+        # The output file is kept, not the HTML of the content nor its table of contents: a page whose
+        # output changed though its Markdown did not is rendered again (plan), so only what the other
+        # pages' checks need is stored (title, anchors, links to anchors, lookups, log records).
+        light = dataclasses.replace(rendered, content="", toc_tokens=[])
         self.facts[src] = {"render": self.render_keys[src], "rendered": light.to_json()}
 
     def output_key(self, page: Any, nav: str) -> str:
