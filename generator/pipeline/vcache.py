@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.sources import ArticleSource, Heading, ProtocolSource, decode
-from generator.content.yamlsafe import Located
+from generator.content.yamlsafe import Located, PathKey, Pos
 from generator.diagnostics import Diagnostic, Severity
 from generator.lint.config import LintConfig
 
@@ -133,14 +133,50 @@ def _unpack_diags(rows: list[list[Any]]) -> list[Diagnostic]:
 
 
 def _pack_located(located: Located) -> list[Any]:
-    return [located.data, [[line, col, *path] for path, (line, col) in located.values.items()],
+    """The data, and the positions as one JSON text: decoded only when a message needs one."""
+    rows = [[[line, col, *path] for path, (line, col) in located.values.items()],
             [[line, col, *path] for path, (line, col) in located.keys.items()]]
+    return [located.data, json.dumps(rows, ensure_ascii=False, separators=(",", ":"))]
+
+
+class PackedLocated(Located):
+    """A :class:`Located` whose positions stay a JSON text until first asked for (most never are:
+    only messages use them)."""
+
+    def __init__(self, data: Any, positions: str) -> None:
+        self.data = data
+        self._positions = positions
+        self._decoded: tuple[dict[PathKey, Pos], dict[PathKey, Pos]] | None = None
+
+    def _both(self) -> tuple[dict[PathKey, Pos], dict[PathKey, Pos]]:
+        if self._decoded is None:
+            values, keys = json.loads(self._positions)
+            self._decoded = ({tuple(row[2:]): (row[0], row[1]) for row in values},
+                             {tuple(row[2:]): (row[0], row[1]) for row in keys})
+        return self._decoded
+
+    @property
+    def values(self) -> dict[PathKey, Pos]:
+        return self._both()[0]
+
+    @values.setter
+    def values(self, value: dict[PathKey, Pos]) -> None:
+        self._decoded = (value, self._both()[1])
+
+    @property
+    def keys(self) -> dict[PathKey, Pos]:
+        return self._both()[1]
+
+    @keys.setter
+    def keys(self, value: dict[PathKey, Pos]) -> None:
+        self._decoded = (self._both()[0], value)
 
 
 def _unpack_located(packed: list[Any]) -> Located:
-    data, values, keys = packed
-    return Located(data, {tuple(row[2:]): (row[0], row[1]) for row in values},
-                   {tuple(row[2:]): (row[0], row[1]) for row in keys})
+    data, positions = packed
+    if not isinstance(positions, str):
+        raise TypeError("positions: expected a JSON text")
+    return PackedLocated(data, positions)
 
 
 def pack_file(sha: str, text: str | None, source: Source | None, diags: list[Diagnostic], *,
