@@ -51,15 +51,22 @@ _WORD = re.compile(r"[^\W\d_]+")
 _TU_SET, _USTED_SET = frozenset(_TU), frozenset(_USTED)
 
 
+# The candidates in one pass: a listed form (any case) that is a whole word (no letter either side); each
+# is then checked as a word of _WORD would be (its lower case in a set), so the result is the same.
+_CANDIDATE = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(map(re.escape, _TU + _USTED), key=len, reverse=True))
+                        + r")(?![^\W\d_])", re.IGNORECASE)
+
+
 def _hits(text: Text) -> Iterable[tuple[str, int, str]]:
     """('tú' | 'usted', offset, word) for every unambiguous form in the text's prose."""
     source = text.masked.mask
-    for m in (m for b in text.blocks for m in _WORD.finditer(source, b.start, b.end)):
-        word = m.group().lower()
-        if word in _USTED_SET:
-            yield "usted", m.start(), m.group()
-        elif word in _TU_SET:
-            yield "tú", m.start(), m.group()
+    for b in text.blocks:
+        for m in _CANDIDATE.finditer(source[b.start:b.end]):
+            word = m.group().lower()
+            if word in _USTED_SET:
+                yield "usted", b.start + m.start(), m.group()
+            elif word in _TU_SET:
+                yield "tú", b.start + m.start(), m.group()
 
 
 def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
@@ -82,14 +89,18 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
                        f"or the article's lint.address), found '{word}' ({other}); address the reader as {want}")]
 
 
+_SCAFFOLD_FOLDED = tuple((sentence, sentence.casefold().rstrip(".")) for sentence in SCAFFOLD_TEXTS)
+
+
 def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
     """Sentences of the `kb new` scaffold still in the content."""
     out = []
     for text in texts:
         folded = text.masked.text.casefold()
-        for sentence in SCAFFOLD_TEXTS:
-            at = next((i for b in text.blocks if (i := folded.find(sentence.casefold().rstrip("."), b.start, b.end))
-                       >= 0), -1)
+        for sentence, needle in _SCAFFOLD_FOLDED:
+            if needle not in folded:  # nowhere in the text, so in none of its blocks
+                continue
+            at = next((i for b in text.blocks if (i := folded.find(needle, b.start, b.end)) >= 0), -1)
             if at >= 0:
                 out.append((text, at, f"expected your own text, found '{sentence}' from 'kb new'; replace it"))
                 break
