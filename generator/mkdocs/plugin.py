@@ -42,6 +42,7 @@ from generator.layout import (
     home_src,
 )
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
+from generator.mkdocs.page import KbPage, Rendered, nav_titles
 from generator.model.catalog import Catalog
 from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
@@ -84,6 +85,9 @@ class KbPlugin(BasePlugin[KbConfig]):
     # The content `kb build` (or the preview) validated before the build started, handed over
     # explicitly (generator/mkdocs/build.py:hand_off); None: on_config validates it.
     validated: ValidationResult | None = None
+    # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
+    # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
+    provided: dict[str, Rendered]
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
@@ -238,9 +242,20 @@ class KbPlugin(BasePlugin[KbConfig]):
                                   "published; remove it or link to a file inside the repository")
             if not Path(f.abs_dest_path).resolve().is_relative_to(site):
                 raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
+        self._give_pages(files, config)
         if self.preview:
             self.files = files
         return files
+
+    def _give_pages(self, files: Files, config: Any) -> None:
+        """Every documentation page is a KbPage (generator/mkdocs/page.py), with its nav title."""
+        self.provided = {}
+        titles = nav_titles(config.nav)
+        for f in files.documentation_pages():
+            KbPage(titles.get(f.src_uri), f, config, supply=self._supply)
+
+    def _supply(self, src: str) -> Rendered | None:
+        return self.provided.pop(src, None)
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
         if self.preview:
@@ -287,10 +302,12 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
-        src = page.file.src_uri
-        if src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs):
+        if isinstance(page, KbPage) and page.applied:  # a Rendered's content: sanitised already
             return html
-        return clean(html, embeds=self.config.html_embeds)
+        src = page.file.src_uri
+        if not (src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs)):
+            html = clean(html, embeds=self.config.html_embeds)
+        return page.finish(html) if isinstance(page, KbPage) else html
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
