@@ -89,6 +89,7 @@ SLOW_FIXTURES = {"kb_command", "site", "tiny_site", "starter_build", "starter_in
 # fixtures: a module path (every test in it) or a node id prefix. `make test-unit` prints the
 # slowest unit tests: one over ~0.5 s belongs here.
 SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutations.py", "tests/test_preview.py",
+              "tests/test_parallel_render.py",
               "tests/search/test_relevance.py", "tests/importer/test_build.py", "tests/test_cli.py::test_serve",
               "tests/test_cli.py::test_build", "tests/test_cli.py::test_starter_content_is_valid_strict",
               "tests/browser/test_runner_data.py::test_no_directory_urls",

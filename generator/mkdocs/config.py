@@ -53,3 +53,6 @@ class KbConfig(Config):
     """The site's name in other languages, e.g. ``{en: Technical support}``: the header of English pages."""
     html_embeds = c.Type(bool, default=False)
     """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""
+    render_workers = c.Optional(c.Type(int))
+    """Processes rendering Markdown beside the build's own during `kb build` (unset: one per CPU beyond the
+    first; 0: none, every page is rendered in the build's process). The output is the same either way."""

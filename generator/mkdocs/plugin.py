@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import markupsafe
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from generator.content.html import clean, inline_script_hashes, keep_placeholders
@@ -60,6 +60,7 @@ from generator.render.support import SupportError, support_data, support_json
 from generator.search.documents import TYPES
 
 if TYPE_CHECKING:
+    from generator.mkdocs.workers import RenderPool
     from generator.search.build import SearchBuild, SearchJob
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -81,6 +82,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     home: bool = True
     existing: frozenset[str] = frozenset()
     script_hashes: set[str]
+    _from_workers: dict[str, Rendered] = {}  # noqa: RUF012 - replaced per build
+    _sources: dict[str, str] = {}  # noqa: RUF012
     data_dir: Path
     # The content `kb build` (or the preview) validated before the build started, handed over
     # explicitly (generator/mkdocs/build.py:hand_off); None: on_config validates it.
@@ -88,6 +91,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
     # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
     provided: dict[str, Rendered]
+    pool: RenderPool | None = None  # the worker processes rendering pages during a build (workers.py)
+    render_stats: dict[str, int]  # pages rendered here, by workers, applied from `provided`
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
@@ -255,20 +260,58 @@ class KbPlugin(BasePlugin[KbConfig]):
             KbPage(titles.get(f.src_uri), f, config, supply=self._supply)
 
     def _supply(self, src: str) -> Rendered | None:
-        return self.provided.pop(src, None)
+        return self.provided.pop(src, None) or self._from_workers.pop(src, None)
 
+    @event_priority(-100)  # after every other plugin's: the files and pages are final
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
         if self.preview:
             self.nav = nav
+        self._start_pool(config, files)
         return nav
 
+    def _start_pool(self, config: Any, files: Files) -> None:
+        """Fork the workers that render pages (generator/mkdocs/workers.py), unless there is one page
+        to render or ``render_workers`` is 0."""
+        from generator.mkdocs.workers import RenderPool, default_workers
+
+        self.render_stats = {"here": 0, "workers": 0, "failed": 0, "provided": len(self.provided)}
+        self._from_workers, self._sources = {}, {}
+        n = self.config.render_workers if self.config.render_workers is not None else default_workers()
+        pages = [f.page for f in files.documentation_pages()
+                 if isinstance(f.page, KbPage) and f.src_uri not in self.provided]
+        if n <= 0 or len(pages) < 2:
+            return
+        len(self.renderer.related_articles)  # fetched now: a worker must never read the search job's pipe
+        self.pool = RenderPool(pages, config, files, self._sanitise, n)
+
+    def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
+        """A page a worker rendered: its source and render, for on_page_read_source and KbPage.render."""
+        src = page.file.src_uri
+        if self.pool is not None and not self.pool.claim(src):
+            source, rendered = self.pool.result(src)
+            if source is not None and rendered is not None:
+                self._sources[src], self._from_workers[src] = source, rendered
+        return page
+
+    def _stop_pool(self) -> None:
+        if self.pool is not None:
+            for key in ("here", "workers", "failed"):
+                self.render_stats[key] = self.pool.stats[key]
+            self.pool.close()
+            self.pool = None
+            log.debug("kb: pages rendered: %s", self.render_stats)
+        self._from_workers, self._sources = {}, {}
+
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        self._stop_pool()  # every page is rendered
         if self.preview:
             self.env = env
         return env
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         src = page.file.src_uri
+        if src in self._sources:  # read by the worker that rendered it
+            return self._sources.pop(src)
         article = self._article_at(src)
         if article is not None:
             return self.renderer.article_markdown(article)
@@ -304,10 +347,14 @@ class KbPlugin(BasePlugin[KbConfig]):
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
         if isinstance(page, KbPage) and page.applied:  # a Rendered's content: sanitised already
             return html
-        src = page.file.src_uri
-        if not (src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs)):
-            html = clean(html, embeds=self.config.html_embeds)
+        html = self._sanitise(page, html)
         return page.finish(html) if isinstance(page, KbPage) else html
+
+    def _sanitise(self, page: Any, html: str) -> str:
+        src = page.file.src_uri
+        if src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs):
+            return html
+        return clean(html, embeds=self.config.html_embeds)
 
     def _content_id(self, src: str) -> str | None:
         """The article or protocol id a page shows, if any."""
@@ -362,6 +409,7 @@ class KbPlugin(BasePlugin[KbConfig]):
                   stats.bytes, {k: round(v, 2) for k, v in timings.items()})
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_pool()
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None
