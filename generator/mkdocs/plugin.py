@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -279,10 +280,15 @@ class KbPlugin(BasePlugin[KbConfig]):
         n = self.config.render_workers if self.config.render_workers is not None else default_workers()
         pages = [f.page for f in files.documentation_pages()
                  if isinstance(f.page, KbPage) and f.src_uri not in self.provided]
-        if n <= 0 or len(pages) < 2:
+        # No fork in a process that runs other threads (the live preview's server): a thread's lock
+        # could be copied held.
+        if n <= 0 or len(pages) < 2 or self.preview or threading.active_count() > 1:
             return
         len(self.renderer.related_articles)  # fetched now: a worker must never read the search job's pipe
-        self.pool = RenderPool(pages, config, files, self._sanitise, n)
+        try:
+            self.pool = RenderPool(pages, config, files, self._sanitise, n)
+        except OSError as exc:  # no fork (resource limits): every page is rendered here
+            log.info("kb: rendering in one process: %s", exc)
 
     def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
         """A page a worker rendered: its source and render, for on_page_read_source and KbPage.render."""
