@@ -19,6 +19,7 @@ and never touch the search job's pipe: related articles are fetched before the f
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import multiprocessing
 import os
@@ -55,8 +56,12 @@ class RenderPool:
         self.arrived: dict[str, tuple[str | None, Rendered | None]] = {}
         self.stats = {"here": 0, "workers": 0, "failed": 0}
         self.procs = [ctx.Process(target=self._work, name=f"kb-render-{k}", daemon=True) for k in range(workers)]
-        for p in self.procs:
-            p.start()
+        gc.freeze()  # the workers' collector leaves the inherited objects alone: fewer pages copied on write
+        try:
+            for p in self.procs:
+                p.start()
+        finally:
+            gc.unfreeze()
 
     # --- this process ------------------------------------------------------------------------
     def claim(self, src: str) -> bool:
