@@ -89,14 +89,17 @@ class KbPlugin(BasePlugin[KbConfig]):
     # The content `kb build` (or the preview) validated before the build started, handed over
     # explicitly (generator/mkdocs/build.py:hand_off); None: on_config validates it.
     validated: ValidationResult | None = None
-    # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
-    # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
+    # Renders to apply instead of rendering (the build cache fills it after on_config, before this plugin's
+    # on_nav; KbPage.render checks each one's Markdown hash and lookups): {src_uri: Rendered} (page.py).
     provided: dict[str, Rendered]
     pool: RenderPool | None = None  # the worker processes rendering pages during a build (workers.py)
-    render_stats: dict[str, int]  # pages rendered here, by workers, applied from `provided`
+    # this build's pages: rendered in this process, applied (a Rendered: a worker's or `provided`), worker
+    # results received and worker failures
+    render_stats: dict[str, int]
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
+        self.provided, self.render_stats = {}, {"rendered": 0, "applied": 0, "workers": 0, "failed": 0}
         self.data_dir = data_folder(Path(config.config_file_path).resolve().parent, self.config.data_dir)
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
@@ -255,7 +258,6 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def _give_pages(self, files: Files, config: Any) -> None:
         """Every documentation page is a KbPage (generator/mkdocs/page.py), with its nav title."""
-        self.provided = {}
         titles = nav_titles(config.nav)
         for f in files.documentation_pages():
             KbPage(titles.get(f.src_uri), f, config, supply=self._supply)
@@ -275,7 +277,6 @@ class KbPlugin(BasePlugin[KbConfig]):
         to render or ``render_workers`` is 0."""
         from generator.mkdocs.workers import RenderPool, default_workers
 
-        self.render_stats = {"here": 0, "workers": 0, "failed": 0, "provided": len(self.provided)}
         self._from_workers, self._sources = {}, {}
         n = self.config.render_workers if self.config.render_workers is not None else default_workers()
         pages = [f.page for f in files.documentation_pages()
@@ -301,11 +302,10 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def _stop_pool(self) -> None:
         if self.pool is not None:
-            for key in ("here", "workers", "failed"):
-                self.render_stats[key] = self.pool.stats[key]
+            self.render_stats.update(self.pool.stats)
             self.pool.close()
             self.pool = None
-            log.debug("kb: pages rendered: %s", self.render_stats)
+        log.debug("kb: pages rendered: %s", self.render_stats)
         self._from_workers, self._sources = {}, {}
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
@@ -352,7 +352,9 @@ class KbPlugin(BasePlugin[KbConfig]):
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
         if isinstance(page, KbPage) and page.applied:  # a Rendered's content: sanitised already
+            self.render_stats["applied"] += 1
             return html
+        self.render_stats["rendered"] += 1
         html = self._sanitise(page, html)
         return page.finish(html) if isinstance(page, KbPage) else html
 

@@ -54,7 +54,7 @@ class RenderPool:
         self.back = ctx.RawValue("i", len(self.pages))  # pages [back, n) are the workers'
         self.queue: Any = ctx.Queue()
         self.arrived: dict[str, tuple[str | None, Rendered | None]] = {}
-        self.stats = {"here": 0, "workers": 0, "failed": 0}
+        self.stats = {"workers": 0, "failed": 0}  # results received from workers, pages they could not render
         self.procs = [ctx.Process(target=self._work, name=f"kb-render-{k}", daemon=True) for k in range(workers)]
         gc.freeze()  # the workers' collector leaves the inherited objects alone: fewer pages copied on write
         try:
@@ -72,7 +72,6 @@ class RenderPool:
         with self.lock:
             if i < self.back.value:
                 self.front.value = max(self.front.value, i + 1)
-                self.stats["here"] += 1
                 return True
         return False
 
