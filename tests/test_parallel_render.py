@@ -83,3 +83,14 @@ def test_a_broken_link_in_a_worker_page_fails_strict(tmp_path: Path) -> None:
     assert len(runs[2]) >= 160
     assert runs[2] == runs[0]
     assert not (tmp_path / "site2").exists()
+    # the same build through the engine's own CLI, verbose: workers rendered pages (all have broken links)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-v", "-f", str(root / "mkdocs.yml"),
+                           "-d", str(tmp_path / "engine")], cwd=root, env=env(), capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode != 0
+    found = STATS.search(proc.stderr)
+    assert found, proc.stderr[-2000:]
+    stats = ast.literal_eval(found.group(1))
+    assert stats["workers"] >= 10 and stats["applied"] == stats["workers"] and stats["failed"] == 0, stats
+    # (verbose, MkDocs does not check anchors: Page.render keeps no links_to_anchors at DEBUG level)
+    assert warnings_of(proc.stderr) == [w for w in runs[2] if "anchor" not in w]
