@@ -93,3 +93,28 @@ def test_foreign_json_is_refused(data: dict[str, object]) -> None:
 def test_nav_titles() -> None:
     nav = [{"Inicio": "index.md"}, "a.md", {"Sección": [{"B": "/b.md"}, {"Otra": "index.md"}]}]
     assert nav_titles(nav) == {"index.md": "Inicio", "b.md": "B"}
+
+
+@pytest.mark.parametrize("text", [
+    SOURCE,
+    '# T\n\n<a name="aqui"></a>\n\n<div markdown id="caja">\n\nTexto *x*.\n\n</div>\n\nUna medida id en el texto.\n',
+    "Sin título, <IPAddress> y `<code id=\"no\">`.\n\n## Dos\n\n[uno](uno.md#aqui)\n",
+])
+def test_kb_page_renders_as_mkdocs_page(tmp_path: Path, text: str) -> None:
+    """One reused Markdown instance (and the skipped raw-HTML scan) give what MkDocs' Page.render gives."""
+    from mkdocs.structure.pages import Page
+
+    cfg = config(tmp_path)
+    cfg.markdown_extensions.append("md_in_html")
+    files = Files([source_file(cfg, "uno.md", text), source_file(cfg, "dos.md", "# Dos\n")])
+    ours, theirs = [], []
+    for _ in range(2):  # the second render reuses the instance
+        kb_page = KbPage(None, files.get_file_from_path("uno.md"), cfg)
+        kb_page.read_source(cfg)
+        kb_page.render(cfg, files)
+        ours.append((kb_page.content, kb_page.title, kb_page.present_anchor_ids, [a.id for a in kb_page.toc]))
+        page = Page(None, files.get_file_from_path("uno.md"), cfg)
+        page.read_source(cfg)
+        page.render(cfg, files)
+        theirs.append((page.content, page.title, page.present_anchor_ids, [a.id for a in page.toc]))
+    assert ours == theirs
