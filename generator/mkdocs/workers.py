@@ -36,8 +36,10 @@ Result = tuple[str, str | None, Rendered | None]  # src_uri, its source, its ren
 
 
 def default_workers() -> int:
-    """Worker processes when the plugin's ``render_workers`` is unset: one per CPU beyond this one."""
-    return max(1, len(os.sched_getaffinity(0)) - 1) if hasattr(os, "sched_getaffinity") else 1
+    """Worker processes when the plugin's ``render_workers`` is unset: one per CPU beyond this one (none on
+    one CPU: a worker would only add its overhead)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(0, cpus - 1)
 
 
 class RenderPool:
