@@ -142,6 +142,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(getattr(pytest.mark, kind))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the background jobs of the collected tests that have one (tests/early.py)."""
+    if session.config.option.collectonly:
+        return
+    from tests import early
+
+    early.start_for((item.module.__name__, item.originalname) for item in session.items
+                    if isinstance(item, pytest.Function) and item.module is not None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests import early
+
+    early.stop()
+
+
 def wait_until(page: Page, expression: str, timeout: float = 30) -> None:
     """``page.wait_for_function`` for pages served by `kb serve`: that one evaluates a string in the
     page, which the service's Content-Security-Policy (no 'unsafe-eval') forbids; this polls with
