@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -13,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from generator.content.sources import discover
+from tests.sitebuild import kb_argv
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -50,11 +49,7 @@ def kb_command() -> list[str]:
     The script next to ``sys.executable`` is preferred over a PATH lookup (pyenv shims add
     a shell and a second interpreter start); ``python -m generator.cli`` is the fallback.
     """
-    script = Path(sys.executable).with_name("kb")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("kb")
-    return [found] if found else [sys.executable, "-m", "generator.cli"]
+    return kb_argv()
 
 
 CHROMIUM = "/usr/bin/chromium"

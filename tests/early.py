@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 _lock = threading.Lock()
 _procs: set[subprocess.Popen[str]] = set()
+_folders: list[str] = []
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -94,6 +98,14 @@ def run(args: list[str], *, timeout: float, **kwargs: Any) -> subprocess.Complet
             _procs.discard(proc)
 
 
+def tempdir(prefix: str) -> Path:
+    """A new private folder for a job's output, removed at the end of the session (:func:`stop`)."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    with _lock:
+        _folders.append(folder)
+    return Path(folder)
+
+
 def _kill(proc: subprocess.Popen[str]) -> None:
     if proc.returncode is not None:
         return
@@ -115,3 +127,8 @@ def stop() -> None:
         _kill(proc)
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+    with _lock:
+        folders = _folders[:]
+        _folders.clear()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
