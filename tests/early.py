@@ -43,13 +43,10 @@ class Job(Generic[T]):
         self.future: Future[T] | None = None
         JOBS.append(self)
 
-    def start(self) -> None:
-        global _pool
+    def start(self, pool: ThreadPoolExecutor) -> None:
         with _lock:
             if self.future is None:
-                if _pool is None:
-                    _pool = ThreadPoolExecutor(1, thread_name_prefix="kb-early")
-                self.future = _pool.submit(self.fn)
+                self.future = pool.submit(self.fn)
 
     def result(self) -> T:
         """The job's outcome (its exception re-raised here); runs it now if it has not started."""
@@ -72,11 +69,21 @@ def job(module: str, *tests: str) -> Callable[[Callable[[], T]], Job[T]]:
 
 
 def start_for(items: Iterable[tuple[str, str]]) -> None:
-    """Start (queue, in order) the jobs of the collected tests, given as (module name, test name)."""
+    """Queue, in order, the jobs of the collected tests, given as (module name, test name). The worker
+    thread ends when the queue is empty: a process with threads reads content without forking
+    (generator/content/parallel.py), so it must not outlive its work."""
+    global _pool
     wanted = set(items)
-    for j in JOBS:
-        if j.keys & wanted:
-            j.start()
+    todo = [j for j in JOBS if j.keys & wanted]
+    if not todo:
+        return
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(1, thread_name_prefix="kb-early")
+        pool = _pool
+    for j in todo:
+        j.start(pool)
+    pool.shutdown(wait=False)  # the queued jobs still run; then the thread exits
 
 
 def run(args: list[str], *, timeout: float, **kwargs: Any) -> subprocess.CompletedProcess[str]:
