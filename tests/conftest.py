@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -138,8 +139,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the background jobs of the collected tests that have one (tests/early.py)."""
-    if session.config.option.collectonly:
+    """Start the background jobs of the collected tests that have one (tests/early.py); KB_TESTS_EARLY=0:
+    none (each job then runs inside its test, to compare wall times)."""
+    if session.config.option.collectonly or os.environ.get("KB_TESTS_EARLY") == "0":
         return
     from tests import early
 
