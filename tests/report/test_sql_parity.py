@@ -127,12 +127,13 @@ def test_sql_week_number_matches_iso_weeks(store: Store) -> None:
 
     days = [date.fromordinal(date(2020, 12, 20).toordinal() + i) for i in range(8 * 366)]
     numbers: dict[int, set[str]] = {}
+    values = ", ".join(f"('{day.isoformat()}')" for day in days)
     with store.reader() as db:
         d = Dialect(db.dialect)
-        for day in days:
-            (number,) = next(db.rows(f"SELECT {d.week_number('x.day')} FROM (SELECT CAST(? AS TEXT) AS day) x",
-                                     [day.isoformat()]))
-            numbers.setdefault(int(number), set()).add(week_of(day))
+        for day, number in db.rows(f"SELECT x.day, {d.week_number('x.day')} FROM (SELECT CAST(column1 AS TEXT) "
+                                   f"AS day FROM (VALUES {values}) AS t) x"):
+            numbers.setdefault(int(number), set()).add(week_of(date.fromisoformat(day)))
+    assert sum(len(w) for w in numbers.values()) == len({week_of(day) for day in days})
     assert all(len(weeks) == 1 for weeks in numbers.values())  # one ISO week per number
     assert len(numbers) == len(set().union(*numbers.values()))  # and one number per ISO week
 
