@@ -47,6 +47,7 @@ from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
 from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
+from generator.pipeline.options import cache_folder
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
 from generator.render.i18n import in_register, strings
@@ -91,7 +92,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = self.validated or validate_for_build(root, today(), lint=bool(config.strict))
+        result = self.validated or validate_for_build(root, today(), lint=bool(config.strict),
+                                                      cache=cache_folder(self.data_dir, "validate"))
         self.validated = None
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
