@@ -1178,6 +1178,9 @@ def main() -> int:
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="kb report --engine values to run side by side (sql: in the database; python: the "
                          "in-Python reference)")
+    ap.add_argument("--skip", default="",
+                    help="backend/engine runs to leave out, e.g. postgresql/python (the in-Python reference reads "
+                         "the same events from either store: at 10M it runs once)")
     ap.add_argument("--quiet-wait", type=float, default=60.0,
                     help="seconds to wait for a quiet machine before each report run")
     ap.add_argument("--profile", choices=["auto", "always", "never"], default="auto",
@@ -1210,6 +1213,7 @@ def main() -> int:
         use_revision(args.code, work)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    skip = {x.strip() for x in args.skip.split(",") if x.strip()}
     if not set(engines) <= set(ENGINES):
         raise SystemExit(f"--engines: expected some of {', '.join(ENGINES)}, found {args.engines!r}")
     for b in backends:
@@ -1326,7 +1330,7 @@ def main() -> int:
         runs: list[Run] = []
         for rep in range(1, args.repeat + 1):
             for name in backends:
-                for engine in engines:
+                for engine in (e for e in engines if f"{name}/{e}" not in skip):
                     runs.append(run_report(f"{name}/{engine}", rep, urls[name], data_dir, work, args.quiet_wait,
                                            pg if name == "postgresql" else None))
         missed = any(r.exit_code != 0 or r.wall_s > WALL_TARGET_S or r.rss_mb > RSS_TARGET_MB for r in runs)
@@ -1334,7 +1338,7 @@ def main() -> int:
         if args.profile == "always" or (args.profile == "auto" and missed):
             print("[4/4] profiling one report per backend", flush=True)
             for name in backends:
-                for engine in engines:
+                for engine in (e for e in engines if f"{name}/{e}" not in skip):
                     profiles[f"{name}/{engine}"] = profile(f"{name}/{engine}", urls[name], data_dir, work)
         else:
             print("[4/4] no profile this time (--profile always to make one)", flush=True)
@@ -1342,7 +1346,8 @@ def main() -> int:
             profiles = profiles_from(Path(args.profiles_from), args.events, machine("")["code"])
         res = {
             "command": command, "seed": args.seed, "batch": args.batch, "repeat": args.repeat,
-            "backends": backends, "engines": engines, "labels": [f"{b}/{e}" for b in backends for e in engines],
+            "backends": backends, "engines": engines,
+            "labels": [f"{b}/{e}" for b in backends for e in engines if f"{b}/{e}" not in skip],
             "agreement": agreement(runs),
             "period": f"{date.fromisoformat(TODAY) - timedelta(days=365)} to "
                       f"{date.fromisoformat(TODAY) - timedelta(days=1)}",

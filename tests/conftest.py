@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
+import os
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from generator.content.sources import discover
+from tests.sitebuild import kb_argv
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -50,11 +50,7 @@ def kb_command() -> list[str]:
     The script next to ``sys.executable`` is preferred over a PATH lookup (pyenv shims add
     a shell and a second interpreter start); ``python -m generator.cli`` is the fallback.
     """
-    script = Path(sys.executable).with_name("kb")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("kb")
-    return [found] if found else [sys.executable, "-m", "generator.cli"]
+    return kb_argv()
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -89,6 +85,7 @@ SLOW_FIXTURES = {"kb_command", "site", "tiny_site", "starter_build", "starter_in
 # fixtures: a module path (every test in it) or a node id prefix. `make test-unit` prints the
 # slowest unit tests: one over ~0.5 s belongs here.
 SLOW_TESTS = ("tests/test_workflow.py", "tests/test_site.py", "tests/test_mutations.py", "tests/test_preview.py",
+              "tests/test_parallel_render.py",
               "tests/search/test_relevance.py", "tests/importer/test_build.py", "tests/test_cli.py::test_serve",
               "tests/test_cli.py::test_build", "tests/test_cli.py::test_starter_content_is_valid_strict",
               "tests/browser/test_runner_data.py::test_no_directory_urls",
@@ -140,6 +137,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kind = kind_of(item)
         if not item.get_closest_marker(kind):
             item.add_marker(getattr(pytest.mark, kind))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the background jobs of the collected tests that have one (tests/early.py); KB_TESTS_EARLY=0:
+    none (each job then runs inside its test, to compare wall times)."""
+    if session.config.option.collectonly or os.environ.get("KB_TESTS_EARLY") == "0":
+        return
+    from tests import early
+
+    early.start_for((item.module.__name__, item.originalname) for item in session.items
+                    if isinstance(item, pytest.Function) and item.module is not None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests import early
+
+    early.stop()
 
 
 def wait_until(page: Page, expression: str, timeout: float = 30) -> None:

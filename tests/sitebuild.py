@@ -15,6 +15,16 @@ TINY = REPO / "tests" / "fixtures" / "tiny"
 TODAY = "2026-11-23"
 
 
+def kb_argv() -> list[str]:
+    """argv prefix that runs the installed `kb` console script of this interpreter's environment
+    (the ``kb_command`` fixture of tests/conftest.py)."""
+    script = Path(sys.executable).with_name("kb")
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("kb")
+    return [found] if found else [sys.executable, "-m", "generator.cli"]
+
+
 def env() -> dict[str, str]:
     """Environment for `kb` subprocesses: a fixed date for review checks."""
     return {**os.environ, "KB_TODAY": TODAY}

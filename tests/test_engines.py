@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from tests import early
+from tests.sitebuild import kb_argv
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(kb_command: list[str], engine: str, out: Path) -> Path:
-    proc = subprocess.run([*kb_command, "build", "--root", str(ROOT), "--strict", "--engine", engine,
-                           "--site-dir", str(out)], capture_output=True, text=True, timeout=600, check=False)
+    # A data folder of its own: other builds of the repository may run at the same time.
+    env = {**os.environ, "KB_DATA_DIR": str(out.parent / f"{engine}-data")}
+    proc = early.run([*kb_command, "build", "--root", str(ROOT), "--strict", "--engine", engine,
+                      "--site-dir", str(out)], timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 
@@ -36,10 +42,17 @@ def generator(site: Path) -> str:
     return str(meta["content"])
 
 
+@early.job(__name__, "test_each_engine_names_itself", "test_same_pages_links_and_anchors")
+def engine_builds() -> dict[str, Path]:
+    """Both builds, started in the background right after collection (tests/early.py)."""
+    out = early.tempdir("kb-engines-")
+    return {engine: build(kb_argv(), engine, out / engine) for engine in ("mkdocs", "properdocs")}
+
+
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory, kb_command: list[str]) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("engines")
-    return {engine: build(kb_command, engine, out / engine) for engine in ("mkdocs", "properdocs")}
+def sites(kb_command: list[str]) -> dict[str, Path]:
+    assert kb_command == kb_argv()  # the builds ran the same `kb` as the other tests
+    return engine_builds.result()
 
 
 def test_each_engine_names_itself(sites: dict[str, Path]) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests import early
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,13 +32,21 @@ sys.meta_path.insert(0, NoPlaywright())
 def run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "sitecustomize.py").write_text(NO_PLAYWRIGHT, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "PATH": os.path.dirname(sys.executable)}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    return early.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                     env=env, timeout=600)
+
+
+@early.job(__name__, "test_unit_tests_run_without_playwright_or_a_browser")
+def unit_run() -> subprocess.CompletedProcess[str]:
+    """The whole `pytest -m unit` (~700 tests, seconds of CPU): started in the background right after
+    collection (tests/early.py), so the session does not wait for it."""
+    with tempfile.TemporaryDirectory(prefix="kb-kinds-") as folder:
+        return run_pytest(Path(folder), "-m", "unit")
 
 
 @pytest.mark.slow
-def test_unit_tests_run_without_playwright_or_a_browser(tmp_path: Path) -> None:
-    proc = run_pytest(tmp_path, "-m", "unit")
+def test_unit_tests_run_without_playwright_or_a_browser() -> None:
+    proc = unit_run.result()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "failed" not in proc.stdout and "error" not in proc.stdout.lower()
     assert "skipped" not in proc.stdout

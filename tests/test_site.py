@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tests import early
 from tests.sitebuild import REPO, TINY, add_articles, copy_tiny, env, kb, page
 
 GOLDEN = REPO / "tests" / "golden" / "tiny"
@@ -31,14 +32,28 @@ GOLDEN_PAGES = {
 }
 
 
+def _kb(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kb(...)`` for the builds below that start in the background right after collection
+    (tests/early.py): the tests check them when their turn comes."""
+    return early.run([sys.executable, "-m", "generator.cli", *args], env=env(), timeout=300)
+
+
+@early.job(__name__, "test_golden_pages", "test_protocol_page_structure", "test_article_page_enrichment",
+           "test_home_sends_people_the_right_way", "test_tag_and_audience_indexes",
+           "test_manifest_lists_ids_versions_and_urls", "test_no_external_assets",
+           "test_shared_helpers_load_before_every_kb_script")
+def tiny_build() -> tuple[subprocess.CompletedProcess[str], Path]:
+    root = copy_tiny(early.tempdir("kb-tiny-") / "repo", search=True)
+    return _kb("build", "--strict", "--root", str(root)), root / "site"
+
+
 @pytest.fixture(scope="module")
-def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_site() -> Path:
     """The tiny fixture repo built once with `kb build --strict`; returns the site folder."""
-    root = copy_tiny(tmp_path_factory.mktemp("tiny") / "repo", search=True)
-    result = kb("build", "--strict", "--root", str(root))
+    result, site = tiny_build.result()
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
-    return root / "site"
+    return site
 
 
 def _normalise(html: BeautifulSoup) -> str:
@@ -187,12 +202,18 @@ def test_titles_are_inert_everywhere(tmp_path: Path) -> None:
     assert title.startswith(XSS)
 
 
-def test_nav_stays_small_with_many_pages(tmp_path: Path) -> None:
-    """The nav lists sections, not articles: its size does not grow with the content."""
-    root = copy_tiny(tmp_path / "repo")
+@early.job(__name__, "test_nav_stays_small_with_many_pages")
+def many_pages_build() -> tuple[int, Path]:
+    root = copy_tiny(early.tempdir("kb-nav-") / "repo")
     add_articles(root, 60)
-    assert kb("build", "--root", str(root)).returncode == 0
-    html = page(root / "site", "masivo/articulo-7")
+    return _kb("build", "--root", str(root)).returncode, root / "site"
+
+
+def test_nav_stays_small_with_many_pages() -> None:
+    """The nav lists sections, not articles: its size does not grow with the content."""
+    returncode, site = many_pages_build.result()
+    assert returncode == 0
+    html = page(site, "masivo/articulo-7")
     nav_links = html.select("nav.md-nav--primary a.md-nav__link")
     assert len(nav_links) <= 8
     assert "Artículo sintético" not in " ".join(a.get_text() for a in nav_links)
@@ -250,28 +271,46 @@ def test_killed_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     assert _tree_digest(site) == before
     assert not (site / "masivo").exists()
-    # the next build cleans the stale temporary folder and swaps in the new site
+    # the next build cleans the stale temporary folder and swaps in the new site; the 400 articles
+    # were only there to make the killed build long, one is enough for this one
+    for extra in (root / "kb" / "masivo").glob("articulo-*.md"):
+        if extra.name != "articulo-399.md":
+            extra.unlink()
     assert kb("build", "--root", str(root)).returncode == 0
     assert list(root.glob(".site-tmp-*")) == []
     assert (site / "masivo" / "articulo-399" / "index.html").is_file()
 
 
-def test_built_site_is_readable_by_the_web_server(tmp_path: Path) -> None:
+@early.job(__name__, "test_built_site_is_readable_by_the_web_server")
+def plain_build() -> tuple[int, Path]:
+    root = copy_tiny(early.tempdir("kb-mode-") / "repo")
+    return _kb("build", "--root", str(root)).returncode, root / "site"
+
+
+def test_built_site_is_readable_by_the_web_server() -> None:
     """The temporary build folder is private; the swapped-in site must not be."""
-    root = copy_tiny(tmp_path / "repo")
-    assert kb("build", "--root", str(root)).returncode == 0
-    mode = (root / "site").stat().st_mode & 0o777
+    returncode, site = plain_build.result()
+    assert returncode == 0
+    mode = site.stat().st_mode & 0o777
     assert mode & 0o005 == 0o005, oct(mode)  # others may list and read it (umask 022)
 
 
-def test_failed_build_keeps_previous_site_and_reports(tmp_path: Path) -> None:
-    root = copy_tiny(tmp_path / "repo")
-    assert kb("build", "--root", str(root)).returncode == 0
-    before = _tree_digest(root / "site")
+@early.job(__name__, "test_failed_build_keeps_previous_site_and_reports")
+def failed_build() -> tuple[int, str, subprocess.CompletedProcess[str], Path]:
+    """A good build, then a build of a broken protocol: (first's return code, digest of its site,
+    the second's run, the repository)."""
+    root = copy_tiny(early.tempdir("kb-failed-") / "repo")
+    first = _kb("build", "--root", str(root)).returncode
+    before = _tree_digest(root / "site") if first == 0 else ""
     proto = root / "protocols/sin-conexion.yml"
     proto.write_text(proto.read_text(encoding="utf-8").replace("next: comprobar-dns", "next: no-existe"),
                      encoding="utf-8")
-    result = kb("build", "--root", str(root))
+    return first, before, _kb("build", "--root", str(root)), root
+
+
+def test_failed_build_keeps_previous_site_and_reports() -> None:
+    first, before, result, root = failed_build.result()
+    assert first == 0
     assert result.returncode == 1
     assert "protocols/sin-conexion.yml:29:15: steps[0].options[1].next: expected the id of a step of this " \
            "protocol, found 'no-existe'" in result.stderr
@@ -281,24 +320,43 @@ def test_failed_build_keeps_previous_site_and_reports(tmp_path: Path) -> None:
     assert list(root.glob(".site-tmp-*")) == []
 
 
-def test_broken_markdown_link_fails_strict_build(tmp_path: Path) -> None:
-    root = copy_tiny(tmp_path / "repo")
+@early.job(__name__, "test_broken_markdown_link_fails_strict_build")
+def broken_link_builds() -> tuple[int, subprocess.CompletedProcess[str]]:
+    root = copy_tiny(early.tempdir("kb-link-") / "repo")
     art = root / "kb/red/dns-mal-configurado.md"
     art.write_text(art.read_text(encoding="utf-8").replace("(cable-suelto.md)", "(cable-suelto.md#no-anchor)"),
                    encoding="utf-8")
-    assert kb("build", "--root", str(root)).returncode == 0
-    strict = kb("build", "--strict", "--root", str(root))
+    return _kb("build", "--root", str(root)).returncode, _kb("build", "--strict", "--root", str(root))
+
+
+def test_broken_markdown_link_fails_strict_build() -> None:
+    plain, strict = broken_link_builds.result()
+    assert plain == 0
     assert strict.returncode == 1
     assert "no-anchor" in strict.stderr
 
 
-def test_starter_content_builds_strict_with_zero_warnings(tmp_path: Path) -> None:
+@early.job(__name__, "test_starter_content_builds_strict_with_zero_warnings")
+def starter_builds() -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]:
+    """`kb build --strict` and `mkdocs build --strict` of the real starter content, started in the
+    background right after collection (tests/early.py); (kb's run, mkdocs' run, kb's site)."""
+    out = early.tempdir("kb-starter-")
+    own = {**env(), "KB_DATA_DIR": str(out / "data")}  # other builds of the repository may run meanwhile
+    # Material prints an end-of-life notice (naming NO_MKDOCS_2_WARNING) to `mkdocs` unless this is set;
+    # importing Material sets it in this process, which an earlier test used to do before this one ran.
+    own["NO_MKDOCS_2_WARNING"] = "true"
+    result = early.run([sys.executable, "-m", "generator.cli", "build", "--strict", "--root", str(REPO),
+                        "-d", str(out / "kbsite")], env=own, timeout=300)
+    plain = early.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
+                       "-d", str(out / "mksite")], env=own, timeout=300)
+    return result, plain, out / "kbsite"
+
+
+def test_starter_content_builds_strict_with_zero_warnings() -> None:
     """The real starter content: `mkdocs build --strict` and `kb build --strict`, no warnings."""
-    result = kb("build", "--strict", "--root", str(REPO), "-d", str(tmp_path / "kbsite"))
+    result, plain, kbsite = starter_builds.result()
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr and "ERROR" not in result.stderr
-    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
-                            "-d", str(tmp_path / "mksite")], env=env(), capture_output=True, text=True, timeout=300)
     assert plain.returncode == 0, plain.stderr
     assert "WARNING" not in plain.stderr
-    assert len(list((tmp_path / "kbsite" / "protocolos").glob("*/index.html"))) >= 8
+    assert len(list((kbsite / "protocolos").glob("*/index.html"))) >= 8

@@ -7,13 +7,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from generator.content.yamlsafe import load
+from tests import early
 from tests.sitebuild import REPO, TODAY, content_files
 
 WORKFLOW = REPO / ".github" / "workflows" / "kb.yml"
@@ -37,8 +37,7 @@ def _copy_repo(dest: Path) -> Path:
 def _run(step: dict[str, Any], cwd: Path) -> subprocess.CompletedProcess[str]:
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "KB_TODAY": TODAY, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-    return subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return early.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=cwd, env=env, timeout=600)
 
 
 def test_workflow_has_the_promised_steps() -> None:
@@ -55,22 +54,42 @@ def test_workflow_has_the_promised_steps() -> None:
     assert checkout["with"]["fetch-depth"] == 0  # the stale-translation check reads the history
 
 
-@pytest.fixture(scope="module")
-def repo_copy() -> Iterator[Path]:
-    """A copy of the repository's content, theme and settings, in a folder anyone can read:
-    run as root, LinkChecker drops its privileges to `nobody` (pytest's own tmp folders are private)."""
+# The two workflow runs below are long chains of subprocesses (validate, build, LinkChecker: most
+# of a minute): started in the background right after collection (tests/early.py); each test
+# waits for its run and checks it.
+@early.job(__name__, "test_workflow_steps_pass_on_the_starter_content")
+def starter_run() -> list[tuple[dict[str, Any], subprocess.CompletedProcess[str]]]:
+    """Each step on a copy of the repository's content, theme and settings, until one fails; the copy
+    is in a folder anyone can read: run as root, LinkChecker drops its privileges to `nobody`
+    (pytest's own tmp folders are private)."""
     base = Path(tempfile.mkdtemp(prefix="kb-wf-"))
     base.chmod(0o755)
     try:
-        yield _copy_repo(base / "repo")
+        root = _copy_repo(base / "repo")
+        done = []
+        for step in workflow_steps():
+            done.append((step, _run(step, root)))
+            if done[-1][1].returncode != 0:
+                break
+        return done
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_workflow_steps_pass_on_the_starter_content(repo_copy: Path) -> None:
+@early.job(__name__, "test_workflow_fails_on_a_broken_anchor")
+def broken_anchor_run() -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every step on a copy whose first article of kb/red/ links to an anchor that does not exist."""
+    with tempfile.TemporaryDirectory(prefix="kb-wf-anchor-") as folder:
+        root = _copy_repo(Path(folder) / "repo")
+        article = next((root / "kb" / "red").glob("*.md"))
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text + "\nVea [la causa](#no-existe-esta-seccion).\n", encoding="utf-8")
+        return {s["name"]: _run(s, root) for s in workflow_steps()}
+
+
+def test_workflow_steps_pass_on_the_starter_content() -> None:
     outputs = []
-    for step in workflow_steps():
-        result = _run(step, repo_copy)
+    for step, result in starter_run.result():
         assert result.returncode == 0, (step["name"], result.stdout[-3000:], result.stderr[-3000:])
         outputs.append(result.stdout + result.stderr)
     validate, build, links = outputs
@@ -79,12 +98,8 @@ def test_workflow_steps_pass_on_the_starter_content(repo_copy: Path) -> None:
     assert "0 errors found" in links and "0 warnings found" in links
 
 
-def test_workflow_fails_on_a_broken_anchor(tmp_path: Path) -> None:
-    root = _copy_repo(tmp_path / "repo")
-    article = next((root / "kb" / "red").glob("*.md"))
-    text = article.read_text(encoding="utf-8")
-    article.write_text(text + "\nVea [la causa](#no-existe-esta-seccion).\n", encoding="utf-8")
-    results = {s["name"]: _run(s, root) for s in workflow_steps()}
+def test_workflow_fails_on_a_broken_anchor() -> None:
+    results = broken_anchor_run.result()
     build = results["Build the site (strict, zero warnings)"]
     assert build.returncode != 0
     assert "no-existe-esta-seccion" in build.stderr

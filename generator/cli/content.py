@@ -20,11 +20,16 @@ from generator.cli.common import (
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from generator.pipeline.validation import validate_tree
+    from generator.pipeline.validation import validate_tree, validation_cache
 
     root = _root(args)
-    result = validate_tree(root, _today(args))
+    cache = None if args.no_cache else validation_cache(root, _config_file_if_any(args, root))
+    result = validate_tree(root, _today(args), cache=cache)
     return _print_diagnostics(args, root, result.diagnostics, result.files)
+
+
+def _config_file_if_any(args: argparse.Namespace, root: Path) -> Path | None:
+    return Path(args.config_file).resolve() if args.config_file else None
 
 
 def cmd_lint(args: argparse.Namespace) -> int:

@@ -39,6 +39,8 @@ def _validate(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     v.add_argument("paths", nargs="*", help="report only these files (the whole catalog is still checked)")
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
     v.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    v.add_argument("--no-cache", action="store_true",
+                   help="read and lint every file again, without the validation cache (.kb-data/cache/validate/)")
     v.add_argument("--today", help=argparse.SUPPRESS)
     v.set_defaults(func=cmd_validate)
 

@@ -70,6 +70,7 @@ def walk(root: Path, top: str) -> Walk:
             entries = sorted(os.scandir(root / rel_dir), key=lambda e: e.name)
         except OSError:
             continue
+        real_inside = real.is_relative_to(base)
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}"
             if entry.is_symlink():
@@ -77,10 +78,15 @@ def walk(root: Path, top: str) -> Walk:
                 if problem is not None:
                     out.problems.append(problem)
                     continue
-            full = Path(entry.path)
-            if full.is_dir():
+                full = Path(entry.path)
+                if full.is_dir():
+                    pending.append(rel)
+                elif full.is_file() and full.resolve().is_relative_to(base):
+                    out.files.append(rel)
+            # Not a link: inside the repository, as its folder (resolved above) is.
+            elif entry.is_dir(follow_symlinks=False):
                 pending.append(rel)
-            elif full.is_file() and full.resolve().is_relative_to(base):
+            elif entry.is_file(follow_symlinks=False) and real_inside:
                 out.files.append(rel)
     out.files.sort()
     return out

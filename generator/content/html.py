@@ -152,7 +152,7 @@ def unsafe_html(md: str, *, embeds: bool = False) -> list[Removed]:
     """What :func:`clean` removes from the HTML the Markdown ``md`` renders to, with offsets."""
     out: list[Removed] = []
     allowed = TAGS | (EMBED_TAGS if embeds else frozenset())
-    for m in _tags(md):
+    for m in _tags(md) if "<" in md else ():  # (every tag starts with '<')
         tag = m.group(2).lower()
         if tag not in KNOWN_ELEMENTS or m.group(1):
             continue
@@ -165,11 +165,13 @@ def unsafe_html(md: str, *, embeds: bool = False) -> list[Removed]:
                 out.append(Removed(m.start(), f"the attribute {name} of <{tag}>"))
             elif name in URL_ATTRIBUTES and (s := _SCHEME.match(value)) and s.group(1).lower() not in URL_SCHEMES:
                 out.append(Removed(m.start(), f"the {s.group(1).lower()}: link of <{tag}>"))
-    code = _code_ranges(md)
+    code: list[tuple[int, int]] | None = None  # found when a link with a scheme asks
     for m in _MD_LINK.finditer(md):
         s = _SCHEME.match(m.group(1))
-        if s and s.group(1).lower() not in URL_SCHEMES and not any(a <= m.start() < b for a, b in code):
-            out.append(Removed(m.start(), f"the {s.group(1).lower()}: link"))
+        if s and s.group(1).lower() not in URL_SCHEMES:
+            code = _code_ranges(md) if code is None else code
+            if not any(a <= m.start() < b for a, b in code):
+                out.append(Removed(m.start(), f"the {s.group(1).lower()}: link"))
     return sorted(out, key=lambda r: r.offset)
 
 

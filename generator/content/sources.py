@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.content.files import inside, walk
 from generator.content.parallel import fork_chunks
@@ -61,6 +61,14 @@ class ReadResult:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def path_parts(path: str) -> tuple[str, ...]:
+    """``PurePosixPath(path).parts``, without building a path object for the usual relative path."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # a leading, doubled or trailing '/', or a '.': the path object decides
+        return PurePosixPath(path).parts
+    return tuple(parts)
 
 
 def markdown_headings(body: str, first_line: int) -> tuple[Heading, ...]:
@@ -119,7 +127,7 @@ def decode(raw: bytes, path: str) -> str:
 
 
 def read_article(text: str, path: str) -> ArticleSource:
-    parts = Path(path).parts
+    parts = path_parts(path)
     area = parts[1] if len(parts) > 2 else ""
     fm, body, body_line = split_front_matter(text, path)
     located = load(fm, path, line_offset=1)
@@ -152,7 +160,7 @@ def discover_checked(root: Path) -> tuple[list[str], list[Diagnostic]]:
 
 
 def is_article_path(path: str) -> bool:
-    parts = Path(path).parts
+    parts = path_parts(path)
     return parts[0] == KB_DIR and path.endswith(".md") and parts[-1] != "index.md"
 
 

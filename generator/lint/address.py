@@ -51,10 +51,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 _TU_SET, _USTED_SET = frozenset(_TU), frozenset(_USTED)
 
 
-def _hits(text: Text) -> Iterable[tuple[str, int, str]]:
-    """('tú' | 'usted', offset, word) for every unambiguous form in the text's prose."""
-    source = text.masked.mask
-    for m in (m for b in text.blocks for m in _WORD.finditer(source, b.start, b.end)):
+def _block_hits(source: str, start: int, end: int) -> Iterable[tuple[str, int, str]]:
+    """('tú' | 'usted', offset, word) for every unambiguous form in ``source[start:end]``."""
+    for m in _WORD.finditer(source, start, end):
         word = m.group().lower()
         if word in _USTED_SET:
             yield "usted", m.start(), m.group()
@@ -62,24 +61,42 @@ def _hits(text: Text) -> Iterable[tuple[str, int, str]]:
             yield "tú", m.start(), m.group()
 
 
+def _kinds(source: str, start: int, end: int) -> set[str]:
+    """Which registers ``source[start:end]`` holds a form of (words found and compared in C)."""
+    words = set(map(str.lower, _WORD.findall(source, start, end)))
+    return ({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
+        {"tú"} if not _TU_SET.isdisjoint(words) else set())
+
+
 def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
-    """Where one document leaves its register: (text, offset, message), at most one per document."""
-    found: dict[str, list[tuple[Text, int, str]]] = {"tú": [], "usted": []}
+    """Where one document leaves its register: (text, offset, message), at most one per document.
+
+    Only the first form of each register counts: a block of prose is walked word by word only
+    when it holds a register not met yet."""
+    first: dict[str, tuple[Text, int, str]] = {}
     for text in texts:
-        if text.lang == "es":
-            for kind, at, word in _hits(text):
-                found[kind].append((text, at, word))
+        if text.lang != "es":
+            continue
+        source = text.masked.mask
+        for b in text.blocks:
+            if _kinds(source, b.start, b.end) <= first.keys():
+                continue
+            for kind, at, word in _block_hits(source, b.start, b.end):
+                first.setdefault(kind, (text, at, word))
     want = rule.es
     other = "tú" if want == "usted" else "usted"
-    if not found[other]:
+    if other not in first:
         return []
-    text, at, word = found[other][0]
-    if found[want]:
-        first = found[want][0][2]
-        return [(text, at, f"expected one register, {want} (found '{first}'), found '{word}' ({other}) in the same "
+    text, at, word = first[other]
+    if want in first:
+        found = first[want][2]
+        return [(text, at, f"expected one register, {want} (found '{found}'), found '{word}' ({other}) in the same "
                           f"document; write every part as {want}")]
     return [(text, at, f"expected the register {want} (register in mkdocs.yml, rules.address.es in kb-lint.yml, "
                        f"or the article's lint.address), found '{word}' ({other}); address the reader as {want}")]
+
+
+_SCAFFOLD_FOLDED = tuple((sentence, sentence.casefold().rstrip(".")) for sentence in SCAFFOLD_TEXTS)
 
 
 def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
@@ -87,9 +104,10 @@ def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
     out = []
     for text in texts:
         folded = text.masked.text.casefold()
-        for sentence in SCAFFOLD_TEXTS:
-            at = next((i for b in text.blocks if (i := folded.find(sentence.casefold().rstrip("."), b.start, b.end))
-                       >= 0), -1)
+        for sentence, needle in _SCAFFOLD_FOLDED:
+            if needle not in folded:  # nowhere in the text, so in none of its blocks
+                continue
+            at = next((i for b in text.blocks if (i := folded.find(needle, b.start, b.end)) >= 0), -1)
             if at >= 0:
                 out.append((text, at, f"expected your own text, found '{sentence}' from 'kb new'; replace it"))
                 break

@@ -195,14 +195,16 @@ def _table_row(chars: list[str], body: str, start: int, labels: list[tuple[int, 
     blocks.append(Block("table", start, end))
 
 
+_MARKERS = str.maketrans(dict.fromkeys("[]*_", " "))
+
+
 def _finish(text: str, chars: list[str], blocks: list[Block], labels: list[tuple[int, int]]) -> Masked:
     """Labels found, link brackets and emphasis markers blanked, bold-only paragraphs made headings."""
     for b in blocks:
         _find_labels(chars, b, labels)
+    masked = "".join(chars)
     if any(c in text for c in "[]*_"):
-        for i, ch in enumerate(chars):  # brackets of links; emphasis markers
-            if ch in "[]*_":
-                chars[i] = " "
+        masked = masked.translate(_MARKERS)  # brackets of links; emphasis markers
     # A paragraph that is only bold text ("**Para el técnico**") stands as a heading.
     out = []
     for b in sorted(blocks, key=lambda b: b.start):
@@ -210,7 +212,7 @@ def _finish(text: str, chars: list[str], blocks: list[Block], labels: list[tuple
             out.append(Block("heading", b.start, b.end, 7))
         else:
             out.append(b)
-    return Masked(text, "".join(chars), tuple(out), tuple(sorted(labels)))
+    return Masked(text, masked, tuple(out), tuple(sorted(labels)))
 
 
 # --- positions ---------------------------------------------------------------------------------

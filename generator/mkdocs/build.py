@@ -18,7 +18,8 @@ from typing import Any
 from generator.diagnostics import ContentError, Diagnostic
 from generator.mkdocs.swap import publish, temporary_site
 from generator.model.validate import ValidationResult
-from generator.pipeline.validation import start_validation
+from generator.pipeline.options import cache_folder
+from generator.pipeline.validation import start_validation, validation_cache
 
 ENGINES = ("mkdocs", "properdocs")
 
@@ -47,7 +48,10 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     root = config_file.resolve().parent
     # Lint findings are warnings: only a strict build, which fails on warnings, needs them. The content
     # is validated in a second process while this one loads MkDocs and its configuration.
-    validated = start_validation(root, today(), lint=strict)
+    # Unchanged files' results come from the validation cache in the private data folder.
+    # A clean build (``cache`` False) uses neither this cache nor the build cache.
+    checked = validation_cache(root, config_file) if data_dir is None else cache_folder(data_dir.resolve(), "validate")
+    validated = start_validation(root, today(), lint=strict, cache=checked if cache else None)
     setup_logging()
     try:
         config = load(config_file, strict=strict)

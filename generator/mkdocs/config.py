@@ -3,21 +3,16 @@ one-line doc each, and the folders the plugin adds to the theme."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
 from generator.content.sources import PROTOCOLS_DIR
+from generator.pipeline.options import data_folder as data_folder  # the plugin reads it from here
 
 THEME_DIR = Path(__file__).resolve().parent.parent.parent / "theme"
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")
-
-
-def data_folder(root: Path, configured: str = ".kb-data") -> Path:
-    """The private data folder: ``KB_DATA_DIR`` (a build in another process), else the option, from the root."""
-    return (root / (os.environ.get("KB_DATA_DIR") or configured)).resolve()
 
 
 class KbConfig(Config):
@@ -60,3 +55,6 @@ class KbConfig(Config):
     """The site's name in other languages, e.g. ``{en: Technical support}``: the header of English pages."""
     html_embeds = c.Type(bool, default=False)
     """Keep <iframe>, <video> and <audio> (http/https sources) in Markdown; scripts and event handlers never stay."""
+    render_workers = c.Optional(c.Type(int))
+    """Processes rendering Markdown beside the build's own during `kb build` (unset: one per CPU beyond the
+    first; 0: none, every page is rendered in the build's process). The output is the same either way."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -108,6 +109,23 @@ class _Capture(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
+# Where HTMLParser could read an attribute named id or name (it lowercases names; a name follows a quote,
+# a space or a slash and ends at a space, "/", "=" or ">"): a superset of what MkDocs' raw-HTML scan adds.
+_MAY_NAME_ANCHOR = re.compile(r"""(?i)(?<=['"\s/])(?:id|name)(?=[\s/=>]|$)""")
+
+
+class _RawHTML(mkdocs_pages._RawHTMLPreprocessor):
+    """MkDocs' scan of a page's raw HTML for anchors (ids, ``<a name>``), skipped where no attribute can
+    be one: it feeds the whole page to an HTML parser (≈ 6 % of a page's Markdown time) and changes no line."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if _MAY_NAME_ANCHOR.search("\n".join(lines)) is None:
+            self.present_anchor_ids = set()
+            return lines
+        result: list[str] = super().run(lines)
+        return result
+
+
 class PageMarkdown:
     """One Markdown instance with MkDocs' page processors, reset between pages."""
 
@@ -115,7 +133,7 @@ class PageMarkdown:
         self.config = config
         self.md = markdown.Markdown(extensions=config["markdown_extensions"],
                                     extension_configs=config["mdx_configs"] or {})
-        self.raw_html = mkdocs_pages._RawHTMLPreprocessor()
+        self.raw_html = _RawHTML()
         self.raw_html._register(self.md)
         self.anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(None, None, config)  # type: ignore[arg-type]
         self.anchors._register(self.md)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
 from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
+from generator.pipeline.options import cache_folder
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
 from generator.render.i18n import in_register, strings
@@ -62,6 +64,7 @@ from generator.render.support import SupportError, support_data, support_json
 from generator.search.documents import TYPES
 
 if TYPE_CHECKING:
+    from generator.mkdocs.workers import RenderPool
     from generator.search.build import SearchBuild, SearchJob
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -83,22 +86,30 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
     home: bool = True
     existing: frozenset[str] = frozenset()
     script_hashes: set[str]
+    _from_workers: dict[str, Rendered] = {}  # noqa: RUF012 - replaced per build
+    _sources: dict[str, str] = {}  # noqa: RUF012
     data_dir: Path
     # The content `kb build` (or the preview) validated before the build started, handed over
     # explicitly (generator/mkdocs/build.py:hand_off); None: on_config validates it.
     validated: ValidationResult | None = None
-    # Renders to apply instead of rendering (the build cache fills it before on_nav; KbPage.render checks
-    # each one's Markdown hash and lookups): {src_uri: Rendered} (generator/mkdocs/page.py).
+    # Renders to apply instead of rendering (the build cache fills it after on_config, before this plugin's
+    # on_nav; KbPage.render checks each one's Markdown hash and lookups): {src_uri: Rendered} (page.py).
     provided: dict[str, Rendered]
+    pool: RenderPool | None = None  # the worker processes rendering pages during a build (workers.py)
+    # this build's pages: rendered in this process, applied (a Rendered: a worker's or `provided`), worker
+    # results received and worker failures
+    render_stats: dict[str, int]
 
     def on_config(self, config: Any) -> Any:
         self.script_hashes = set()
+        self.provided, self.render_stats = {}, {"rendered": 0, "applied": 0, "workers": 0, "failed": 0}
         self.data_dir = data_folder(Path(config.config_file_path).resolve().parent, self.config.data_dir)
         root = Path(config.config_file_path).resolve().parent
         docs = Path(config.docs_dir).resolve()
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
-        result = self.validated or validate_for_build(root, today(), lint=bool(config.strict))
+        result = self.validated or validate_for_build(root, today(), lint=bool(config.strict),
+                                                      cache=cache_folder(self.data_dir, "validate"))
         self.validated = None
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())
@@ -261,22 +272,60 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
 
     def _give_pages(self, files: Files, config: Any) -> None:
         """Every documentation page is a KbPage (generator/mkdocs/page.py), with its nav title."""
-        self.provided = {}
         titles = nav_titles(config.nav)
         for f in files.documentation_pages():
             KbPage(titles.get(f.src_uri), f, config, supply=self._supply)
 
     def _supply(self, src: str) -> Rendered | None:
-        return self.provided.pop(src, None)
+        return self.provided.pop(src, None) or self._from_workers.pop(src, None)
 
     on_files = CombinedEvent(_files, CacheEvents._cache_files)
 
+    @event_priority(-100)  # after every other plugin's: the files and pages are final
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
-        self.nav = nav
+        self.nav = nav  # the build cache's plan (on_env) and the live preview read it
+        self._start_pool(config, files)
         return nav
+
+    def _start_pool(self, config: Any, files: Files) -> None:
+        """Fork the workers that render pages (generator/mkdocs/workers.py), unless there is one page
+        to render or ``render_workers`` is 0."""
+        from generator.mkdocs.workers import RenderPool, default_workers
+
+        self._from_workers, self._sources = {}, {}
+        n = self.config.render_workers if self.config.render_workers is not None else default_workers()
+        pages = [f.page for f in files.documentation_pages()
+                 if isinstance(f.page, KbPage) and f.src_uri not in self.provided]
+        # No fork in a process that runs other threads (the live preview's server): a thread's lock
+        # could be copied held.
+        if n <= 0 or len(pages) < 2 or self.preview or threading.active_count() > 1:
+            return
+        len(self.renderer.related_articles)  # fetched now: a worker must never read the search job's pipe
+        try:
+            self.pool = RenderPool(pages, config, files, self._sanitise, n)
+        except OSError as exc:  # no fork (resource limits): every page is rendered here
+            log.info("kb: rendering in one process: %s", exc)
+
+    def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
+        """A page a worker rendered: its source and render, for on_page_read_source and KbPage.render."""
+        src = page.file.src_uri
+        if self.pool is not None and not self.pool.claim(src):
+            source, rendered = self.pool.result(src)
+            if source is not None and rendered is not None:
+                self._sources[src], self._from_workers[src] = source, rendered
+        return page
+
+    def _stop_pool(self) -> None:
+        if self.pool is not None:
+            self.render_stats.update(self.pool.stats)
+            self.pool.close()
+            self.pool = None
+        log.debug("kb: pages rendered: %s", self.render_stats)
+        self._from_workers, self._sources = {}, {}
 
     @event_priority(-100)  # last: every page is read, every title known
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        self._stop_pool()  # every page is rendered
         if self.preview:
             self.env = env
         if self.page_cache is not None:
@@ -285,6 +334,8 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         src = page.file.src_uri
+        if src in self._sources:  # read by the worker that rendered it
+            return self._sources.pop(src)
         article = self._article_at(src)
         if article is None:
             return None
@@ -325,11 +376,17 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
         """Every page's rendered Markdown through the one allow-list sanitiser (generator/content/html.py),
         except our own generated home and satisfaction pages (their forms come from our templates only)."""
         if isinstance(page, KbPage) and page.applied:  # a Rendered's content: sanitised already
+            self.render_stats["applied"] += 1
             return html
-        src = page.file.src_uri
-        if not (src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs)):
-            html = clean(html, embeds=self.config.html_embeds)
+        self.render_stats["rendered"] += 1
+        html = self._sanitise(page, html)
         return page.finish(html) if isinstance(page, KbPage) else html
+
+    def _sanitise(self, page: Any, html: str) -> str:
+        src = page.file.src_uri
+        if src in self.pages and (src == SATISFACTION_SRC or src in self.home_langs):
+            return html
+        return clean(html, embeds=self.config.html_embeds)
 
     on_page_content = CombinedEvent(_page_content, CacheEvents._cache_page_content)
 
@@ -404,6 +461,7 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
         if self.page_cache is not None:
             self.page_cache.close()
             self.page_cache = None
+        self._stop_pool()
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePosixPath
 
-from generator.content.sources import KB_DIR, PROTOCOLS_DIR, ReadResult, markdown_headings
+from generator.content.sources import KB_DIR, PROTOCOLS_DIR, Heading, ReadResult, markdown_headings, path_parts
 from generator.content.yamlsafe import Located
 from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
 from generator.model.article import REQUIRED_SECTIONS, Article
@@ -44,10 +44,12 @@ def _fold(text: str) -> str:
 
 
 class _Rules:
-    def __init__(self, catalog: Catalog, today: date, broken: frozenset[str] = frozenset()) -> None:
+    def __init__(self, catalog: Catalog, today: date, broken: frozenset[str] = frozenset(),
+                 headings: Mapping[str, tuple[Heading, ...]] | None = None) -> None:
         self.catalog = catalog
         self.today = today
         self.broken = broken  # 'kb/<id>' and 'protocols/<id>' of files that exist but could not be loaded
+        self.headings = headings or {}  # the read stage's headings of each article, by path
         self.out: list[Diagnostic] = []
 
     def at(self, path: str, located: Located | None, key: tuple[str | int, ...], message: str,
@@ -78,7 +80,7 @@ class _Rules:
     def file_names(self) -> None:
         for a in self.catalog.articles:
             self._file_name(a.path, a.id, ".md")
-            parts = PurePosixPath(a.path).parts
+            parts = path_parts(a.path)
             if len(parts) != 3:
                 self.at(a.path, self.loc(a.path), ("id",),
                         f"expected the article at kb/<area>/{a.id}.md, found it at {a.path}")
@@ -90,7 +92,7 @@ class _Rules:
             self._file_name(p.path, p.id, PurePosixPath(p.path).suffix)
 
     def _file_name(self, path: str, ident: str, suffix: str) -> None:
-        stem = PurePosixPath(path).name.removesuffix(suffix)
+        stem = path_parts(path)[-1].removesuffix(suffix)
         if stem != ident:
             self.at(path, self.loc(path), ("id",),
                     f"expected the id to match the file name '{stem}', found '{ident}'")
@@ -213,7 +215,9 @@ class _Rules:
 
     def sections(self, article: Article) -> None:
         wanted = REQUIRED_SECTIONS[article.meta.type][article.meta.lang]
-        src_headings = markdown_headings(article.body, article.body_line)
+        src_headings = self.headings.get(article.path)
+        if src_headings is None:
+            src_headings = markdown_headings(article.body, article.body_line)
         h2 = {_fold(h.text) for h in src_headings if h.level == 2}
         missing = [w for w in wanted if _fold(w) not in h2]
         if missing:
@@ -259,9 +263,11 @@ class _Rules:
         return self.out
 
 
-def validate_catalog(catalog: Catalog, today: date, broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """Catalog-wide rules; references to ``broken`` ids (files already reported) are not repeated."""
-    return _Rules(catalog, today, broken).run()
+def validate_catalog(catalog: Catalog, today: date, broken: frozenset[str] = frozenset(),
+                     headings: Mapping[str, tuple[Heading, ...]] | None = None) -> list[Diagnostic]:
+    """Catalog-wide rules; references to ``broken`` ids (files already reported) are not repeated.
+    ``headings``: each article's headings as the read stage found them (else found again here)."""
+    return _Rules(catalog, today, broken, headings).run()
 
 
 def broken_ids(read: ReadResult, catalog: Catalog) -> frozenset[str]:
@@ -288,7 +294,8 @@ def validate_with(read: ReadResult, today: date,
     """Model ``read`` and check the catalog, adding what ``extra`` finds on it (the pipeline's lint and
     translation checks)."""
     catalog, diags = build_catalog(read)
-    diags += validate_catalog(catalog, today, broken_ids(read, catalog))
+    headings = {src.path: src.headings for src in read.articles}
+    diags += validate_catalog(catalog, today, broken_ids(read, catalog), headings)
     diags += extra(catalog)  # content-quality lint (docs/lint.md) and stale translations: warnings
     return ValidationResult(catalog, sort_diagnostics(diags), read.files)
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.content.sources import decode, read_tree
-from generator.content.yamlsafe import load
 from generator.diagnostics import ContentError, Diagnostic
 from generator.lint import Source, lint_catalog
 from generator.lint.config import CONFIG_FILE, LintConfig, parse_config
 from generator.model.build import build_catalog
 from generator.model.catalog import Catalog
 from generator.model.register import RegisterError, site_register
+from generator.pipeline.options import plugin_options
 
 
 def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]:
@@ -31,18 +31,11 @@ def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]
 def site_register_of(root: Path | None) -> dict[str, str]:
     """The kb plugin's ``register`` option in ``root/mkdocs.yml`` (defaults when absent or unreadable:
     the build reports a bad mkdocs.yml, not the lint)."""
+    options = plugin_options(root)
     try:
-        located = load((root / "mkdocs.yml").read_text(encoding="utf-8-sig"), "mkdocs.yml") if root else None
-    except (OSError, UnicodeDecodeError, ContentError):
-        located = None
-    plugins = located.data.get("plugins") if located and isinstance(located.data, dict) else None
-    for entry in plugins if isinstance(plugins, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("kb"), dict):
-            try:
-                return site_register(entry["kb"].get("register"))
-            except RegisterError:
-                break
-    return site_register(None)
+        return site_register(options.get("register"))
+    except RegisterError:
+        return site_register(None)
 
 
 def _with_site_register(config: LintConfig, root: Path | None) -> LintConfig:

@@ -4,22 +4,37 @@ engine meanwhile and only the result (without positions) comes back."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import gc
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from generator.content.history import GitHistory, open_history
 from generator.content.parallel import fork_chunks
-from generator.content.sources import ReadResult, content_paths, join_reads, read_files, read_texts, with_problems
-from generator.diagnostics import Diagnostic, Severity, sort_diagnostics
-from generator.lint import lint_for_texts
+from generator.content.sources import (
+    ArticleSource,
+    ProtocolSource,
+    ReadResult,
+    content_paths,
+    decode,
+    read_texts,
+    with_problems,
+)
+from generator.diagnostics import ContentError, Diagnostic, Severity, sort_diagnostics
+from generator.lint import lint_catalog, lint_for_texts
+from generator.lint.config import LintConfig
 from generator.model.build import build_catalog
 from generator.model.catalog import Catalog
 from generator.model.validate import ValidationResult, validate_with
-from generator.pipeline.lint import lint_for_tree
+from generator.pipeline.lint import load_config
+from generator.pipeline.options import cache_folder, configured_data_folder
 from generator.pipeline.today import today as today_from_env
+from generator.pipeline.vcache import Entry, Pack, Source, file_hash, lint_key, pack_file, unpack_file
 
 
 def stale_translations(catalog: Catalog, history: GitHistory) -> list[Diagnostic]:
@@ -45,7 +60,14 @@ def stale_translations(catalog: Catalog, history: GitHistory) -> list[Diagnostic
     return out
 
 
-def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
+def validation_cache(root: Path, config_file: Path | None = None) -> Path:
+    """The validation cache's folder: ``cache/validate/`` in the private data folder of ``root``
+    (``KB_DATA_DIR``, else the kb plugin's ``data_dir`` option in mkdocs.yml, else ``.kb-data``)."""
+    return cache_folder(configured_data_folder(root, config_file), "validate")
+
+
+def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
+                  cache: Path | None = None) -> ValidationResult:
     """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``).
 
     ``lint=False`` skips the content-quality lint, whose findings are only warnings: builds,
@@ -53,38 +75,130 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True) -
 
     On a large tree the work of each file alone (read, parse, lint) runs across the cores, see
     :func:`read_and_lint`; the catalog-wide rules then run here on the joined result."""
-    read, linted = read_and_lint(root, lint=lint)
+    with _gc_paused():
+        linted = read_and_lint(root, lint=lint, cache=cache)
 
-    def extra(catalog: Catalog) -> list[Diagnostic]:
-        diags = list(linted)
-        if catalog.translations:
-            history = open_history(root)
-            if history is not None:
-                diags += stale_translations(catalog, history)
-        return diags
+        def extra(catalog: Catalog) -> list[Diagnostic]:
+            diags = list(linted.linted)
+            if catalog.translations:
+                history = open_history(root)
+                if history is not None:
+                    diags += stale_translations(catalog, history)
+            return diags
 
-    return validate_with(read, today or today_from_env(), extra)
+        return validate_with(linted.read, today or today_from_env(), extra)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a tree is validated: the results are millions of young
+    objects without cycles (reference counting frees them), and the collector's full passes over
+    them took more than a second at 10,000 files."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # This process also joins the results and runs the catalog-wide rules: it reads a smaller share.
 _OWN_SHARE = 0.8
 
 
-def read_and_lint(root: Path, *, lint: bool = True) -> tuple[ReadResult, list[Diagnostic]]:
-    """:func:`read_tree` and, when ``lint``, :func:`lint_for_tree` on what it read, in one pass per
-    process: each process reads, parses and lints a contiguous run of the sorted files (a file's
-    findings depend on that file alone). Joined in order and sorted, both are what one process
-    gives."""
-    def work(chunk: Sequence[str]) -> tuple[ReadResult, list[Diagnostic]]:
-        read = read_files(root, chunk)
-        return read, (lint_for_tree(build_catalog(read)[0], root) if lint else [])
+@dataclass
+class TreeRead:
+    """What :func:`read_and_lint` found; ``parsed``: the files read and parsed (and linted) in this
+    run, the others' results came from the cache."""
 
+    read: ReadResult
+    linted: list[Diagnostic]
+    parsed: list[str]
+
+
+def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None) -> TreeRead:
+    """Every content file under ``root`` read and parsed, and, when ``lint``, linted (kb-lint.yml of
+    ``root``): each file's result comes from the validation cache in the folder ``cache`` when the
+    file is unchanged (:mod:`generator.pipeline.vcache`), else it is computed, the files across the
+    cores (a file's result depends on that file alone: each process takes a contiguous run of the
+    sorted paths). Joined in path order, this is what one process reading every file gives."""
     paths, problems = content_paths(root)
-    parts = fork_chunks(work, paths, own_share=_OWN_SHARE)
-    read = with_problems(join_reads(part for part, _ in parts), problems)
-    if len(parts) == 1:
-        return read, parts[0][1]
-    return read, sort_diagnostics(d for _, found in parts for d in found)
+    config, config_problems = load_config(root) if lint else (None, [])
+    key = lint_key(config)
+    pack = Pack(cache)
+    raws = {rel: _read_bytes(os.path.join(root, rel)) for rel in paths}
+    shas = {rel: file_hash(raw) for rel, raw in raws.items()}
+    entries: dict[str, Entry] = {}
+    results: dict[str, tuple[Source | None, list[Diagnostic], bool, list[Diagnostic]]] = {}
+    for rel in paths:
+        entry = pack.usable(rel, shas[rel], key)
+        if entry is not None:
+            try:
+                results[rel] = unpack_file(rel, entry, raws[rel])
+                entries[rel] = entry
+            except (ValueError, TypeError, KeyError, IndexError):
+                pass  # a malformed entry: the file is read again
+
+    def work(chunk: Sequence[str]) -> dict[str, Entry]:
+        return _entries(chunk, raws, shas, config, key)
+
+    parsed = [rel for rel in paths if rel not in entries]
+    for part in fork_chunks(work, parsed, own_share=_OWN_SHARE):
+        for rel, entry in part.items():
+            results[rel] = unpack_file(rel, entry, raws[rel])
+            entries[rel] = entry
+    pack.save({rel: entries[rel] for rel in paths})
+    read = _joined([results[rel] for rel in paths])
+    linted = config_problems if lint and config is None else [d for rel in paths for d in results[rel][3]]
+    return TreeRead(with_problems(read, problems), sort_diagnostics(linted), parsed)
+
+
+def _read_bytes(file: str) -> bytes:
+    with open(file, "rb") as f:
+        return f.read()
+
+
+def _entries(rels: Sequence[str], raws: Mapping[str, bytes], shas: Mapping[str, str], config: LintConfig | None,
+             key: str | None) -> dict[str, Entry]:
+    """The cache entries of the files ``rels``: read, parsed and, with a lint ``config``, linted."""
+    out: dict[str, Entry] = {}
+    texts: dict[str, str] = {}
+    for rel in rels:
+        try:
+            texts[rel] = decode(raws[rel], rel)
+        except ContentError as exc:
+            out[rel] = pack_file(shas[rel], None, None, exc.diagnostics, undecoded=True, lint=key)
+    read = read_texts(texts)
+    found: dict[str, list[Diagnostic]] = {}
+    if config is not None:
+        for d in lint_catalog(build_catalog(read)[0], config, texts.get):
+            found.setdefault(d.path, []).append(d)
+    sources: dict[str, Source] = {s.path: s for s in read.articles}
+    sources.update((s.path, s) for s in read.protocols)
+    diags: dict[str, list[Diagnostic]] = {}
+    for d in read.diagnostics:
+        diags.setdefault(d.path, []).append(d)
+    for rel, text in texts.items():
+        out[rel] = pack_file(shas[rel], text, sources.get(rel), diags.get(rel, []), lint=key, found=found.get(rel))
+    return out
+
+
+def _joined(results: Sequence[tuple[Source | None, list[Diagnostic], bool, list[Diagnostic]]]) -> ReadResult:
+    """Files' results, in path order, as :func:`read_files` gives them: undecodable files' problems first."""
+    out = ReadResult(files=len(results))
+    for _, diags, undecoded, _ in results:
+        if undecoded:
+            out.diagnostics += diags
+            out.undecoded += 1
+    for source, diags, undecoded, _ in results:
+        if isinstance(source, ArticleSource):
+            out.articles.append(source)
+        elif isinstance(source, ProtocolSource):
+            out.protocols.append(source)
+        if not undecoded:
+            out.diagnostics += diags
+    return out
 
 
 def validate_texts(texts: Mapping[str, str], today: date | None = None, *, lint: bool = True) -> ValidationResult:
@@ -94,31 +208,32 @@ def validate_texts(texts: Mapping[str, str], today: date | None = None, *, lint:
                          lambda catalog: lint_for_texts(catalog, texts) if lint else [])
 
 
-def validate_for_build(root: Path, today: date | None = None, *, lint: bool = True) -> ValidationResult:
+def validate_for_build(root: Path, today: date | None = None, *, lint: bool = True,
+                       cache: Path | None = None) -> ValidationResult:
     """:func:`validate_tree` in a forked process, for builds: the catalog comes back without the
     positions (only messages need them, and the messages come back too).
 
     Reading keeps every key's position and the raw YAML of every file (about 170 MB at 10,000
     pages); freed, that memory stays with the process that read it, and a build's later stages
     (MkDocs, the forked search) would carry it. Where fork is not available, in-process."""
-    return start_validation(root, today, lint=lint)()
+    return start_validation(root, today, lint=lint, cache=cache)()
 
 
-def start_validation(root: Path, today: date | None = None, *,
-                     lint: bool = True) -> Callable[[], ValidationResult]:
+def start_validation(root: Path, today: date | None = None, *, lint: bool = True,
+                     cache: Path | None = None) -> Callable[[], ValidationResult]:
     """Start :func:`validate_for_build`; the returned function waits for its result (meanwhile the
     caller can load MkDocs)."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
         def here() -> ValidationResult:
-            result = validate_tree(root, today, lint=lint)
+            result = validate_tree(root, today, lint=lint, cache=cache)
             return ValidationResult(dataclasses.replace(result.catalog, positions={}), result.diagnostics,
                                     result.files)
         return here
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_validate_child, args=(root, today, lint, send), daemon=True)
+    proc = ctx.Process(target=_validate_child, args=(root, today, lint, cache, send), daemon=True)
     proc.start()
     send.close()
 
@@ -138,9 +253,9 @@ def start_validation(root: Path, today: date | None = None, *,
     return wait
 
 
-def _validate_child(root: Path, today: date | None, lint: bool, conn: Any) -> None:
+def _validate_child(root: Path, today: date | None, lint: bool, cache: Path | None, conn: Any) -> None:
     try:
-        result = validate_tree(root, today, lint=lint)
+        result = validate_tree(root, today, lint=lint, cache=cache)
         conn.send(("ok", (dataclasses.replace(result.catalog, positions={}), result.diagnostics, result.files)))
     except BaseException as exc:  # an unexpected failure: the parent raises it with its message
         conn.send(("error", f"{type(exc).__name__}: {exc}"))

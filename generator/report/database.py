@@ -293,7 +293,8 @@ def events_and_clients(db: Reader, s: Scope) -> tuple[int, int, int]:
              f"WHERE 1 = 1{time_sql} "
              "GROUP BY client")
     sql = (f"SELECT sum(n), count(*) FILTER (WHERE client IS NOT NULL AND client <> ''), count(*) FILTER "
-           f"(WHERE client IS NOT NULL AND client <> '' AND {d.week('lo')} <> {d.week('hi')}) FROM ({inner}) s")
+           f"(WHERE client IS NOT NULL AND client <> '' AND lo <> hi AND "
+           f"{d.week_number('lo')} <> {d.week_number('hi')}) FROM ({inner}) s")
     n, clients, returning = next(db.rows(sql, params))
     return int(n or 0), int(clients or 0), int(returning or 0)
 

@@ -1,7 +1,7 @@
 """The few SQL expressions that differ between SQLite 3.40 and PostgreSQL.
 
 The report's queries (generator/report/database.py) are written once, with ``?`` placeholders,
-and ask this module for JSON access, times, ISO weeks and list parameters. Everything else is
+and ask this module for JSON access, times, week numbers and list parameters. Everything else is
 SQL both databases share: window functions, ``FILTER`` on aggregates, ``UNION ALL``, CTEs.
 """
 
@@ -11,10 +11,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-# SQLite has no ISO week before 3.46 (%V): the week is the one of the Thursday of the same
-# Monday-to-Sunday week ('-3 days' then the next Thursday), its year the Thursday's year.
-_SQLITE_THURSDAY = "date({d}, '-3 days', 'weekday 4')"
 
 
 @dataclass(frozen=True)
@@ -42,13 +38,13 @@ class Dialect:
         """A difference of two times in seconds (``runs.t0``, ``t1``, ``tc``), to the millisecond on SQLite."""
         return f"round({expr}, 3)" if self.sqlite else f"(({expr})::double precision)"
 
-    def week(self, day: str) -> str:
-        """ISO week (``2026-W47``) of a ``YYYY-MM-DD`` text."""
+    def week_number(self, day: str) -> str:
+        """The Monday-to-Sunday week of a ``YYYY-MM-DD`` text as a number (weeks since Monday 0001-01-01):
+        two days share an ISO week when their numbers are equal. Arithmetic on the day number, no
+        date formatting: the retention query compares it for every anonymous client."""
         if self.sqlite:
-            thu = _SQLITE_THURSDAY.format(d=day)
-            return (f"(strftime('%Y', {thu}) || '-W' || "
-                    f"printf('%02d', (CAST(strftime('%j', {thu}) AS INTEGER) - 1) / 7 + 1))")
-        return f"to_char(({day})::date, 'IYYY-\"W\"IW')"
+            return f"CAST((julianday({day}) - 1721425.5) / 7 AS INTEGER)"
+        return f"((({day})::date - DATE '0001-01-01') / 7)"
 
     def ts_text(self, alias: str = "") -> str:
         """The event's time as it was sent (its own zone kept: weeks use its local date)."""

@@ -183,7 +183,8 @@ class SqliteStore:
                                check_same_thread=False)
         try:
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache: bounded, whatever the event count
+            # 32 MB of page cache, which also bounds each sort in memory: whatever the event count
+            conn.execute("PRAGMA cache_size=-32768")
             yield SqliteReader(conn)
         finally:
             conn.close()

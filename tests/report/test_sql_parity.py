@@ -119,18 +119,23 @@ def test_generated_equal(store: Store, manifest: Manifest, seed: int) -> None:
         assert_same(report_from_store(store, manifest, filters, TODAY), py, f"seed {seed}, {name}")
 
 
-def test_sql_iso_week_matches_python(store: Store) -> None:
-    """SQLite 3.40 has no %V: the week formula against Python's isocalendar over eight years of days."""
+def test_sql_week_number_matches_iso_weeks(store: Store) -> None:
+    """Retention compares week numbers (no %V before SQLite 3.46): over eight years of days, two days
+    get the same number exactly when Python's isocalendar puts them in the same ISO week."""
     from generator.report.common import week_of
     from generator.report.dialect import Dialect
 
-    days = [date.fromordinal(date(2020, 12, 20).toordinal() + i) for i in range(0, 8 * 366, 3)]
+    days = [date.fromordinal(date(2020, 12, 20).toordinal() + i) for i in range(8 * 366)]
+    numbers: dict[int, set[str]] = {}
+    values = ", ".join(f"('{day.isoformat()}')" for day in days)
     with store.reader() as db:
         d = Dialect(db.dialect)
-        for day in days:
-            (week,) = next(db.rows(f"SELECT {d.week('x.day')} FROM (SELECT CAST(? AS TEXT) AS day) x",
-                                     [day.isoformat()]))
-            assert week == week_of(day), day
+        for day, number in db.rows(f"SELECT x.day, {d.week_number('x.day')} FROM (SELECT CAST(column1 AS TEXT) "
+                                   f"AS day FROM (VALUES {values}) AS t) x"):
+            numbers.setdefault(int(number), set()).add(week_of(date.fromisoformat(day)))
+    assert sum(len(w) for w in numbers.values()) == len({week_of(day) for day in days})
+    assert all(len(weeks) == 1 for weeks in numbers.values())  # one ISO week per number
+    assert len(numbers) == len(set().union(*numbers.values()))  # and one number per ISO week
 
 
 def test_percentiles_match_python(store: Store) -> None:
