@@ -22,7 +22,6 @@ import dataclasses
 import json
 import logging
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,38 +45,34 @@ from generator.mkdocs.cache import BUILD_CACHE
 from generator.mkdocs.cacheevents import CacheEvents
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
 from generator.mkdocs.page import KbPage, Rendered, nav_titles
+from generator.mkdocs.searchevents import SearchEvents
 from generator.mkdocs.sourcecache import SourceCache
 from generator.model.catalog import Catalog
-from generator.model.fields import AUDIENCES, LANGS
 from generator.model.manifest import Csp
 from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
 from generator.pipeline.options import cache_folder
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
-from generator.render.i18n import in_register, strings
+from generator.render.i18n import strings
 from generator.render.manifest import build_manifest
 from generator.render.offline import write_service_worker
 from generator.render.pages import GeneratedPage, Renderer
 from generator.render.runner import RunnerOptions
 from generator.render.support import SupportError, support_data, support_json
-from generator.search.documents import TYPES
 
 if TYPE_CHECKING:
     from generator.mkdocs.workers import RenderPool
-    from generator.search.build import SearchBuild, SearchJob
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
-class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
+class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
     catalog: Catalog
     renderer: Renderer
     pages: dict[str, GeneratedPage]
     home_langs: dict[str, str]  # the generated homes' sources and their languages
     register: dict[str, str]  # the site's register per language (generator/model/register.py)
     titles: dict[str, tuple[str, str]]
-    search_build: SearchBuild | None = None  # search analysed in this process (live preview; no fork)
-    search_job: SearchJob | None = None  # search analysed and indexed in a forked process (builds)
     # Live preview (generator/preview.py): keep what an incremental rebuild needs after the build.
     preview: bool = False
     files: Files | None = None
@@ -178,58 +173,6 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
         except (SupportError, RegisterError) as exc:
             raise PluginError(f"kb: {exc}") from None
         config.extra["kb_register"] = json.dumps(self.register, ensure_ascii=False)  # <meta name="kb-register">
-
-    def _setup_search(self, config: Any, root: Path, lang: str) -> Mapping[str, tuple[str, ...]]:
-        """Analyse the catalog for search, wire the header box, return the related articles."""
-        self.search_build = None
-        self.search_job = None
-        if not self.config.search:
-            return {}
-        from generator.search.build import Later, SearchBuild, SearchJob
-
-        extra = [root / p for p in self.config.search_synonyms]
-        for path in extra:
-            if not path.is_file():
-                raise PluginError(f"kb: search_synonyms: expected a file, found nothing at {path}")
-        for name in ("material/search", "search"):  # ours replaces Material's lunr search (docs/search.md)
-            plugin = config.plugins.get(name)
-            if plugin is not None and hasattr(plugin, "config") and "enabled" in plugin.config:
-                plugin.config.enabled = False
-        for css in ("assets/kb/search.css",):
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        if "assets/kb/search.js" not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append("assets/kb/search.js")
-        def box(language: str) -> dict[str, dict[str, str]]:
-            t = in_register(strings(language), language, self.register)
-            return {"strings": {k[7:]: v for k, v in t.items() if k.startswith("search_")},
-                    "labels": {k: t[k] for k in (*TYPES, *AUDIENCES)}}
-
-        config.extra["kb_search"] = {"endpoint": self.config.search_endpoint, "index": "search/", **box(lang),
-                                     "languages": {other: box(other) for other in LANGS if other != lang}}
-        urls = bool(config.use_directory_urls)
-        if not self.preview:  # the live preview keeps the analysis in this process for its updates
-            reused = self._search_from_cache(config, root, extra)
-            if reused is not None:
-                return reused
-            try:
-                self.search_job = SearchJob.start(self.catalog, Path(config.site_dir).resolve().parent,
-                                                  directory_urls=urls, synonyms=extra,
-                                                  related=self.config.related_articles,
-                                                  server=self.config.search_server_index)
-            except RuntimeError as exc:
-                raise PluginError(f"kb: {exc}") from None
-            if self.search_job is not None:
-                return Later(self._related_from_job)  # waited for at the first article page
-        self.search_build = SearchBuild.prepare(self.catalog, directory_urls=urls, synonyms=extra)
-        return self.search_build.related(self.config.related_articles)
-
-    def _related_from_job(self) -> Mapping[str, tuple[str, ...]]:
-        assert self.search_job is not None
-        try:
-            return self.search_job.wait_related()
-        except RuntimeError as exc:
-            raise PluginError(f"kb: {exc}") from None
 
     def _files(self, files: Files, *, config: Any) -> Files:
         docs = Path(config.docs_dir)
@@ -430,32 +373,6 @@ class KbPlugin(CacheEvents, BasePlugin[KbConfig]):
             self.source_cache.save()
         if self.config.service_worker and not self.preview:  # last: it hashes the finished site
             write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site, known)
-
-    def _search_post_build(self, site: Path) -> None:
-        if self.search_reused and self.search_cache is not None:
-            self.search_cache.restore(site)
-            log.debug("kb: search: the indexes and related articles of the build cache")
-            return
-        if self.search_job is not None:
-            try:
-                related = self.search_job.wait_related()
-                stats, timings = self.search_job.finish(site, self.data_dir if self.config.search_server_index
-                                                        else None)
-            except RuntimeError as exc:
-                raise PluginError(f"kb: {exc}") from None
-            finally:
-                self.search_job = None
-            if self.search_cache is not None:
-                self.search_cache.store(site, related)
-        elif self.search_build is not None:
-            stats = self.search_build.write_static(site)
-            if self.config.search_server_index:
-                self.search_build.write_server(self.data_dir)
-            timings = self.search_build.timings
-        else:
-            return
-        log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
-                  stats.bytes, {k: round(v, 2) for k, v in timings.items()})
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.page_cache is not None:
