@@ -199,3 +199,27 @@ def test_properdocs_reuses_and_updates(repo: Path, tmp_path: Path, kb_command: l
     before = check_step(kb_command, repo, tmp_path, 0, before, "", "nothing", engine="properdocs")
     edited = edit_body(repo, random.Random(SEED))
     check_step(kb_command, repo, tmp_path, 1, before, edited, "body", engine="properdocs")
+
+
+def test_nothing_changed_forks_no_render_work(repo: Path, tmp_path: Path, kb_command: list[str]) -> None:
+    """The cache's hits are known before the render workers start (PageCache.predict): a rebuild with
+    nothing changed gives them no page, one with a body edited only the pages that miss."""
+    add_articles(repo, 40, area=AREA, words=60)
+    cfg = repo / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "  - kb\n" in text
+    cfg.write_text(text.replace("  - kb\n", "  - kb:\n      render_workers: 2\n", 1), encoding="utf-8")
+    kb_build(kb_command, repo, repo / "site")
+    cold = stats(repo)
+    assert cold["workers"] > 0, cold  # type: ignore[operator]  # the workers do render on a cold build
+    before = files(repo / "site")
+    kb_build(kb_command, repo, repo / "site")
+    assert stats(repo)["workers"] == 0 and stats(repo)["rendered"] == []
+    assert files(repo / "site") == before
+    edited = edit_body(repo, random.Random(SEED))
+    kb_build(kb_command, repo, repo / "site")
+    st = stats(repo)
+    done(start_build(kb_command, repo, tmp_path / "clean", "--no-cache", data=tmp_path / "clean-data"))
+    assert files(repo / "site") == files(tmp_path / "clean")
+    # the workers render only pages that miss (the edited one, those whose related articles changed)
+    assert edited in st["rendered"] and st["workers"] <= len(st["rendered"]) <= 6, st  # type: ignore

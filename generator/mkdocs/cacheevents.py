@@ -15,7 +15,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 
 from generator.layout import SERVER_DIR
-from generator.mkdocs.cache import BUILD_CACHE, global_key
+from generator.mkdocs.cache import BUILD_CACHE, digest, global_key
 from generator.mkdocs.page import Rendered
 from generator.mkdocs.pagecache import PageCache
 from generator.mkdocs.searchcache import SearchCache, search_key
@@ -36,6 +36,27 @@ class CacheEvents:
     search_reused: bool = False
     cache_read: bool = True
     source_cache: SourceCache | None = None
+    renderer: Any
+
+    def _article_at(self, src: str) -> Any: ...
+
+    def _cache_misses(self, pages: list[Any]) -> list[Any]:
+        """The pages the build cache will probably not reuse (:meth:`PageCache.predict`), from what their
+        sources are made of: an article's body, related articles and the catalog's outline (the source
+        cache's key), any other page's file. Only these are worth a render worker's time."""
+        if self.page_cache is None:
+            return pages
+        misses = []
+        for page in pages:
+            article = self._article_at(page.file.src_uri)
+            if article is not None and self.source_cache is not None:
+                source = digest(self.source_cache.key, article.body,
+                                *self.renderer.related_articles.get(article.id, ()))
+            else:
+                source = page.file.content_string
+            if not self.page_cache.predict(page, source):
+                misses.append(page)
+        return misses
 
     def _cache_setup(self, config: Any) -> None:
         """The build cache's global key (None: no cache in the live preview)."""

@@ -66,6 +66,8 @@ class PageCache:
         self.candidates: set[str] = set()  # Markdown unchanged: not rendered
         self.reused: dict[str, Path] = {}  # output reused: src -> stored HTML file
         self.rendered: list[str] = []
+        self.sources: dict[str, str] = {}  # src -> its source key (predict): stored with its entry
+        self.render_stats: dict[str, int] = {}  # the plugin's render counts (workers.py), into stats.json
         self.quiet = _Quiet(set())
         logging.getLogger(f"{ENGINE_LOGGER}.commands.build").addFilter(self.quiet)
 
@@ -74,6 +76,15 @@ class PageCache:
 
     def start(self, files: Files) -> None:
         self.files = files
+
+    def predict(self, page: Any, source: str) -> bool:
+        """Before any page is rendered: True if the page's source (as read, before any plugin's Markdown
+        event) is the one its stored entry was rendered from, so the render pool leaves it to this process
+        (where :meth:`before_render` still checks the real render key: a wrong guess only costs time)."""
+        src = page.file.src_uri
+        key = self.sources[src] = digest(self.key, src, page.file.dest_uri, page.url, source)
+        entry = self.store.old.get(src)
+        return isinstance(entry, dict) and entry.get("source") == key
 
     def before_render(self, page: Any, markdown: str) -> None:
         """The page's render key; a stored entry of that key is offered to the KbPage, which applies it
@@ -88,7 +99,7 @@ class PageCache:
             self.provided[src] = Rendered.from_json(entry["rendered"])
         except (KeyError, TypeError, ValueError):
             return
-        self.facts[src] = entry
+        self.facts[src] = dict(entry)  # a copy: the stored index stays as read (PageStore.save compares)
 
     def after_render(self, page: Any) -> None:
         src = page.file.src_uri
@@ -98,6 +109,7 @@ class PageCache:
             self.facts.pop(src, None)
             return
         if getattr(page, "applied", False) and src in self.facts:
+            self._source_of(src)
             self.candidates.add(src)  # the stored render was applied: the Markdown was not rendered
             return
         # The output file is kept, not the HTML of the content nor its table of contents: a page whose
@@ -105,6 +117,13 @@ class PageCache:
         # pages' checks need is stored (title, anchors, links to anchors, lookups, log records).
         light = dataclasses.replace(rendered, content="", toc_tokens=[])
         self.facts[src] = {"render": self.render_keys[src], "rendered": light.to_json()}
+        self._source_of(src)
+
+    def _source_of(self, src: str) -> None:
+        if src in self.sources:
+            self.facts[src]["source"] = self.sources[src]
+        else:
+            self.facts[src].pop("source", None)
 
     def output_key(self, page: Any, nav: str) -> str:
         meta = {k: v for k, v in page.meta.items() if k != "template"}
@@ -178,6 +197,7 @@ class PageCache:
                 known[page.file.dest_uri] = sha
         self.close()
         stats = {"pages": len(pages), "reused": len(self.reused), "rendered": sorted(self.rendered),
+                 "workers": self.render_stats.get("workers", 0),
                  "seconds": round(time.perf_counter() - self.started, 3)}
         write_atomic(self.store.folder / STATS, json.dumps(stats, indent=1).encode("utf-8"))
         return known

@@ -237,8 +237,8 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
 
         self._from_workers, self._sources = {}, {}
         n = self.config.render_workers if self.config.render_workers is not None else default_workers()
-        pages = [f.page for f in files.documentation_pages()
-                 if isinstance(f.page, KbPage) and f.src_uri not in self.provided]
+        pages = self._cache_misses([f.page for f in files.documentation_pages()
+                                    if isinstance(f.page, KbPage) and f.src_uri not in self.provided])
         # No fork in a process that runs other threads (the live preview's server): a thread's lock
         # could be copied held.
         if n <= 0 or len(pages) < 2 or self.preview or threading.active_count() > 1:
@@ -367,6 +367,7 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
         self._search_post_build(site)
         known: dict[str, str] = {}  # the SHA-256 of the pages the build cache stored: not read again
         if self.page_cache is not None:
+            self.page_cache.render_stats = self.render_stats
             known = self.page_cache.finish(site)
             self.page_cache = None
         if self.source_cache is not None:
