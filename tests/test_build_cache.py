@@ -169,6 +169,9 @@ def tampered(kb_command: list[str], root: Path, reference: dict[str, bytes]) -> 
     cache = root / ".kb-data" / "cache" / "build"
     stored = sorted((cache / "pages").glob("*.html"))[0]
     stored.write_bytes(stored.read_bytes().replace(b"<body", b"<body data-tampered", 1))
+    blob = next(cache.glob("sources-*.txt"))  # the article Markdown, by offset: a changed byte is a miss
+    data = blob.read_bytes()
+    blob.write_bytes(bytes([data[0] ^ 1]) + data[1:])
     kb_build(kb_command, root, root / "site")
     assert files(root / "site") == reference
     assert len(stats(root)["rendered"]) == 1  # type: ignore[arg-type]

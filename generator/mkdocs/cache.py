@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: an entry's render and script hashes as strings
 BUILD_CACHE = Path("cache") / "build"
 STATS = "stats.json"
 _REPO = Path(__file__).resolve().parent.parent.parent

@@ -376,6 +376,8 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
             write_service_worker(THEME_DIR / "assets" / "kb" / "sw.js", site, known)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.source_cache is not None:
+            self.source_cache.close()  # its unsaved blob removed
         if self.page_cache is not None:
             self.page_cache.close()
             self.page_cache = None
