@@ -106,6 +106,10 @@ class CacheEvents:
     def _cache_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         if self.page_cache is not None:
             self.page_cache.after_render(page)
+        if not self.preview and getattr(page, "rendered", None) is not None:
+            # Its content is set and the cache has taken what it keeps: the Rendered (its table of contents,
+            # lookups, links, records: ≈ 10 KB a page, unpickled from a worker) is not kept for the build.
+            page.rendered = None
         return html
 
     @event_priority(-100)  # last: the page's final HTML (or, reused, its stored file linked in)
