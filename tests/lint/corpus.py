@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,11 +40,12 @@ _PROTOCOL_VALUES = (
     ('summary: ', 'summary: >-\n  Una guía con el DNS que sigue\n  en otra línea; es culpa suya.\n_drop: '),
     ('      basic: ', '      basic: "Puedes reiniciar el router. \\tUsted ha borrado la caché. '),
     ('        explain: ', '        explain: Escriba aquí. El DHCP y '),
-    ('        prevent: ', '        prevent: |\n          Tienes que revisar el proxy.\n          Y el <script>x</script>\n_drop: '),
+    ('        prevent: ',
+     '        prevent: |\n          Tienes que revisar el proxy.\n          Y el <script>x</script>\n_drop: '),
 )
 
 
-def _bench_build():  # type: ignore[no-untyped-def]
+def _bench_build() -> Any:
     spec = importlib.util.spec_from_file_location("kb_bench_build", ROOT / "bench" / "build.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
