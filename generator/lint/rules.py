@@ -82,7 +82,7 @@ def sentence_length(f: Findings, text: Text, spans: list[tuple[int, int]]) -> No
     rule = f.config.rules.sentence_length
     limit = getattr(rule.max_words, text.reader)
     for start, end in spans:
-        n = len(rd.words(text.masked.mask[start:end]))
+        n = rd.word_count(text.masked.mask[start:end])
         if n > limit:
             f.add("sentence_length", rule, text.path, text.at(start), text.key,
                   f"expected sentences of at most {limit} words for {READERS[text.reader]}, found one of "
@@ -135,7 +135,7 @@ def jargon(f: Findings, texts: Iterable[Text]) -> None:
             continue
         entries, matcher = f.terms(text.lang)
         source = text.masked.text
-        for i, start, end in matcher.find(text.masked.mask, text.spans, text.words):
+        for i, start, end in matcher.find(text.masked.mask, text.spans, text.words, text.block_words):
             if i in seen or text.masked.in_label(start, end) or (
                     f.allowed_terms and fold(source[start:end]) in f.allowed_terms):
                 continue
@@ -151,7 +151,7 @@ def blame(f: Findings, text: Text) -> None:
     rule = f.config.rules.blame
     entries, matcher = f.phrases(text.lang)
     source = text.masked.text
-    for i, start, end in matcher.find(text.masked.mask, text.spans, text.words):
+    for i, start, end in matcher.find(text.masked.mask, text.spans, text.words, text.block_words):
         if f.allowed_phrases and fold(source[start:end]) in f.allowed_phrases:
             continue
         f.add("blame", rule, text.path, text.at(start), text.key,

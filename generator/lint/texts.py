@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.lint.config import LintConfig, Reader
-from generator.lint.lists import fold, words_of
+from generator.lint.lists import chunk_words, fold
 from generator.lint.prose import Block, BodyLocator, Locator, Masked, ValueLocator, mask
 from generator.model.article import Article
 from generator.model.catalog import ProtocolEntry
@@ -60,9 +60,15 @@ class Text:
         return tuple((b.start, b.end) for b in self.blocks)
 
     @cached_property
+    def block_words(self) -> tuple[frozenset[str], ...]:
+        """The words of each block in lower case without accents (to skip phrases that cannot match)."""
+        mask = self.masked.mask
+        return tuple(chunk_words(mask[s:e]) for s, e in self.spans)
+
+    @cached_property
     def words(self) -> frozenset[str]:
-        """Its words in lower case without accents (to skip phrases that cannot match)."""
-        return words_of(self.masked.mask, self.spans)
+        """Its words in lower case without accents: those of all its blocks."""
+        return frozenset().union(*self.block_words)
 
 
 def reader_of(audience: str) -> Reader:
