@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from generator.lint.config import Address, Rule
 from generator.lint.texts import Text
@@ -61,11 +62,13 @@ def _block_hits(source: str, start: int, end: int) -> Iterable[tuple[str, int, s
             yield "tú", m.start(), m.group()
 
 
-def _kinds(source: str, start: int, end: int) -> set[str]:
-    """Which registers ``source[start:end]`` holds a form of (words found and compared in C)."""
-    words = set(map(str.lower, _WORD.findall(source, start, end)))
-    return ({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
-        {"tú"} if not _TU_SET.isdisjoint(words) else set())
+@lru_cache(maxsize=65536)
+def _kinds(chunk: str) -> frozenset[str]:
+    """Which registers ``chunk`` (a block) holds a form of (words found and compared in C);
+    remembered per distinct block."""
+    words = set(_WORD.findall(chunk.lower())) if chunk.isascii() else set(map(str.lower, _WORD.findall(chunk)))
+    return frozenset(({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
+        {"tú"} if not _TU_SET.isdisjoint(words) else set()))
 
 
 def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
@@ -79,7 +82,7 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
             continue
         source = text.masked.mask
         for b in text.blocks:
-            if _kinds(source, b.start, b.end) <= first.keys():
+            if _kinds(source[b.start:b.end]) <= first.keys():
                 continue
             for kind, at, word in _block_hits(source, b.start, b.end):
                 first.setdefault(kind, (text, at, word))
@@ -96,6 +99,7 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
                        f"or the article's lint.address), found '{word}' ({other}); address the reader as {want}")]
 
 
+_casefold = lru_cache(maxsize=64)(str.casefold)
 _SCAFFOLD_FOLDED = tuple((sentence, sentence.casefold().rstrip(".")) for sentence in SCAFFOLD_TEXTS)
 
 
@@ -103,7 +107,7 @@ def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
     """Sentences of the `kb new` scaffold still in the content."""
     out = []
     for text in texts:
-        folded = text.masked.text.casefold()
+        folded = _casefold(text.masked.text)  # the parts of a body share it
         for sentence, needle in _SCAFFOLD_FOLDED:
             if needle not in folded:  # nowhere in the text, so in none of its blocks
                 continue

@@ -137,7 +137,8 @@ def body_texts(article: Article, reader: Reader, config: LintConfig) -> list[Tex
     tech_headings = [fold(h) for h in config.technician_headings]
 
     def technical(title: str) -> bool:
-        return any(fold(title).startswith(h) for h in tech_headings)
+        folded = fold(title)
+        return any(folded.startswith(h) for h in tech_headings)
 
     def lead_in(block: Block) -> bool:  # a paragraph that starts 'Para el técnico: …'
         start = m.mask[block.start:min(block.end, block.start + 80)]
