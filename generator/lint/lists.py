@@ -75,9 +75,21 @@ _BASE_LETTERS = {c: unicodedata.normalize("NFD", chr(c))[0] for c in range(0xC0,
                  if unicodedata.normalize("NFD", chr(c))[0] != chr(c)}
 
 
+_BASES = {chr(c): base for c, base in _BASE_LETTERS.items()}
+_ACCENTED = frozenset(_BASES)
+
+
 def plain(text: str) -> str:
-    """Lower case without accents (same length for Latin text): for matching words."""
-    return text.casefold().translate(_BASE_LETTERS)
+    """Lower case without accents (same length for Latin text): for matching words.
+
+    Each accented letter the text holds is replaced in one C pass (a base letter never has an
+    accent, so the order does not matter): many times faster than ``str.translate`` with a dict."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    for ch in _ACCENTED.intersection(folded):
+        folded = folded.replace(ch, _BASES[ch])
+    return folded
 
 
 def fold(text: str) -> str:
