@@ -64,6 +64,8 @@ class Masked:
     @cached_property
     def bare(self) -> str:
         """The mask with the names shown on screen blanked too (what the author can reword)."""
+        if not self.labels:
+            return self.mask
         chars = list(self.mask)
         for s, e in self.labels:
             _blank(chars, s, e)

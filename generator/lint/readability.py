@@ -172,6 +172,31 @@ def word_count(text: str) -> int:
     return len(WORD_RE.findall(text))
 
 
+@dataclass(frozen=True)
+class BlockSentences:
+    """The sentences of one block of prose, offsets inside the block, with their word counts."""
+
+    spans: tuple[tuple[int, int], ...]
+    words: tuple[int, ...]  # :func:`word_count` of each sentence
+    chars: int  # characters the sentences cover
+    longest: int  # words of the longest sentence (0 without sentences)
+
+
+@lru_cache(maxsize=65536)
+def block_sentences(chunk: str) -> BlockSentences:
+    """:func:`split_sentences` and the word counts of one block; remembered per distinct block."""
+    spans = _split_sentences(chunk)
+    counts = tuple(word_count(chunk[s:e]) for s, e in spans)
+    return BlockSentences(spans, counts, sum(e - s for s, e in spans), max(counts, default=0))
+
+
+@lru_cache(maxsize=65536)
+def block_stats(chunk: str, lang: str) -> tuple[int, int, int]:
+    """(words, sentences, syllables) of :func:`stats` over the sentences of one block of prose."""
+    st = stats([chunk[s:e] for s, e in _split_sentences(chunk)], lang)
+    return st.words, st.sentences, st.syllables
+
+
 def fernandez_huerta(s: Stats) -> float:
     """Fernández-Huerta reading ease for Spanish (Law's correction): higher is easier."""
     return 206.84 - 60.0 * s.syllables_per_word - 1.02 * s.words_per_sentence
