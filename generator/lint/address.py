@@ -99,18 +99,22 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
                        f"or the article's lint.address), found '{word}' ({other}); address the reader as {want}")]
 
 
-_casefold = lru_cache(maxsize=64)(str.casefold)
 _SCAFFOLD_FOLDED = tuple((sentence, sentence.casefold().rstrip(".")) for sentence in SCAFFOLD_TEXTS)
+
+
+@lru_cache(maxsize=64)
+def _scaffold_in(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The text casefolded and the scaffold sentences it holds somewhere (the parts of a body share it)."""
+    folded = text.casefold()
+    return folded, tuple((sentence, needle) for sentence, needle in _SCAFFOLD_FOLDED if needle in folded)
 
 
 def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
     """Sentences of the `kb new` scaffold still in the content."""
     out = []
     for text in texts:
-        folded = _casefold(text.masked.text)  # the parts of a body share it
-        for sentence, needle in _SCAFFOLD_FOLDED:
-            if needle not in folded:  # nowhere in the text, so in none of its blocks
-                continue
+        folded, present = _scaffold_in(text.masked.text)  # the parts of a body share it
+        for sentence, needle in present:
             at = next((i for b in text.blocks if (i := folded.find(needle, b.start, b.end)) >= 0), -1)
             if at >= 0:
                 out.append((text, at, f"expected your own text, found '{sentence}' from 'kb new'; replace it"))
