@@ -123,6 +123,21 @@ _PLAIN_LINE = re.compile(r"[^\n`*_\[\]<>|#!«\"“~]*")
 _MARKUP_START = re.compile(r"\s*(?:[-+>]|\d{1,9}[.)])\s|\s*$")
 
 
+def _extend(current: list[int] | None, start: int, end: int) -> list[int]:
+    """The open prose block, or a new one, made to end at ``end``."""
+    if current is None:
+        return [start, end]
+    current[1] = end
+    return current
+
+
+def _plain_line(body: str) -> bool:
+    """A line of prose with no markup at all (no fence, heading, list, quote, table, HTML, code, link,
+    URL or emphasis): :func:`mask` keeps it as it is."""
+    return (_PLAIN_LINE.fullmatch(body) is not None and not _MARKUP_START.match(body)
+            and "http" not in body and "www." not in body and not body.lstrip(" \t").startswith("???"))
+
+
 @lru_cache(maxsize=512)
 def mask(text: str) -> Masked:
     """Blank out what is not prose and cut the rest into blocks (see the module docstring)."""
@@ -145,6 +160,9 @@ def mask(text: str) -> Masked:
         body = line.rstrip("\r\n")
         start, end = offset, offset + len(body)
         offset += len(line)
+        if fence is None and _plain_line(body):  # most lines of a paragraph: nothing to blank
+            current = _extend(current, start, end)
+            continue
         fm = _FENCE.match(body)
         if fence is not None or fm:
             _blank(chars, start, end)
@@ -176,10 +194,7 @@ def mask(text: str) -> Masked:
             close()
             _blank(chars, start + inner, start + inner + lm.end())
         _mask_inline(chars, body, start, labels)
-        if current is None:
-            current = [start, end]
-        else:
-            current[1] = end
+        current = _extend(current, start, end)
     close()
     return _finish(text, chars, blocks, labels)
 
