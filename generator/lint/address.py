@@ -62,7 +62,7 @@ def _block_hits(source: str, start: int, end: int) -> Iterable[tuple[str, int, s
             yield "tú", m.start(), m.group()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _kinds(chunk: str) -> frozenset[str]:
     """Which registers ``chunk`` (a block) holds a form of (words found and compared in C);
     remembered per distinct block."""

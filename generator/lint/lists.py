@@ -191,7 +191,7 @@ def words_of(text: str, spans: Sequence[tuple[int, int]]) -> frozenset[str]:
     return frozenset(_TOKEN.findall(plain(" ".join(text[s:e] for s, e in spans))))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def chunk_words(chunk: str) -> frozenset[str]:
     """:func:`words_of` one piece of text (a block): remembered per distinct piece."""
     return frozenset(_TOKEN.findall(plain(chunk)))

@@ -104,7 +104,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return _split_sentences(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     bounds: list[tuple[int, int]] = []
     start = 0
@@ -159,7 +159,7 @@ def stats(sentences: list[str], lang: str) -> Stats:
     return Stats(n_words, n_sent, n_syll)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _counts(sentence: str, lang: str) -> tuple[int, int]:
     """(words, syllables) of one sentence, numbers left out; remembered per distinct sentence."""
     ws = [w for w in WORD_RE.findall(sentence) if not w.isdigit()]
@@ -181,7 +181,7 @@ class BlockSentences:
     longest: int  # words of the longest sentence (0 without sentences)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def block_sentences(chunk: str) -> BlockSentences:
     """:func:`split_sentences` and the word counts of one block; remembered per distinct block."""
     spans = _split_sentences(chunk)
@@ -189,7 +189,7 @@ def block_sentences(chunk: str) -> BlockSentences:
     return BlockSentences(spans, counts, sum(e - s for s, e in spans), max(counts, default=0))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def block_stats(chunk: str, lang: str) -> tuple[int, int, int]:
     """(words, sentences, syllables) of :func:`stats` over the sentences of one block of prose."""
     st = stats([chunk[s:e] for s, e in _split_sentences(chunk)], lang)
