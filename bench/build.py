@@ -868,7 +868,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phases", default=",".join(PHASES),
                     help="builds per tool and size, in order: cold (no site, no cache), nothing (rebuild, "
                     "nothing changed), touched (one article edited)")
+    ap.add_argument("--tools", default="kb,plain", help="tools to build, comma-separated: kb (kb build), plain "
+                    "(plain Material); plain rows of an earlier run are not carried over")
     args = ap.parse_args(argv)
+    tools = [t for t in args.tools.split(",") if t]
+    if not tools or any(t not in ("kb", "plain") for t in tools):
+        raise SystemExit(f"--tools: expected some of kb, plain, found {args.tools!r}")
     phases = [p for p in args.phases.split(",") if p]
     if not phases or phases[0] != "cold" or any(p not in PHASES for p in phases):
         raise SystemExit(f"--phases: expected 'cold' first, then some of {PHASES[1:]}, found {args.phases!r}")
@@ -896,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[N={n:,}] generated {articles:,} articles + {protocols:,} protocols, {pages:,} Markdown pages "
               f"for the plain build ({time.perf_counter() - t0:.1f} s)", flush=True)
         for r in range(1, args.repeat + 1):
-            for tool, phase in [(t, p) for t in ("kb", "plain") for p in phases]:
+            for tool, phase in [(t, p) for t in tools for p in phases]:
                 run = build_once(tool, n, r, root, out, args.keep_sites, args.quiet_wait, phase)
                 runs.append(run)
                 print(f"  {tool:5} {phase:8} #{r}: {run.wall_s:7.1f} s (CPU {run.cpu_s:6.1f} s)  {run.pages:6,} pages  "

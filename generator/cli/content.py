@@ -23,8 +23,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from generator.pipeline.validation import validate_tree, validation_cache
 
     root = _root(args)
-    cache = None if args.no_cache else validation_cache(root, _config_file_if_any(args, root))
-    result = validate_tree(root, _today(args), cache=cache)
+    config_file = _config_file_if_any(args, root)
+    cache = None if args.no_cache else validation_cache(root, config_file)
+    result = validate_tree(root, _today(args), cache=cache, config_file=config_file)
     return _print_diagnostics(args, root, result.diagnostics, result.files)
 
 
@@ -36,7 +37,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from generator.pipeline.lint import lint_tree
 
     root = _root(args)
-    result = lint_tree(root)
+    result = lint_tree(root, _config_file_if_any(args, root))
     return _print_diagnostics(args, root, result.diagnostics, result.files)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from generator.lint.config import Address, Rule
 from generator.lint.texts import Text
@@ -61,11 +62,13 @@ def _block_hits(source: str, start: int, end: int) -> Iterable[tuple[str, int, s
             yield "tú", m.start(), m.group()
 
 
-def _kinds(source: str, start: int, end: int) -> set[str]:
-    """Which registers ``source[start:end]`` holds a form of (words found and compared in C)."""
-    words = set(map(str.lower, _WORD.findall(source, start, end)))
-    return ({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
-        {"tú"} if not _TU_SET.isdisjoint(words) else set())
+@lru_cache(maxsize=4096)
+def _kinds(chunk: str) -> frozenset[str]:
+    """Which registers ``chunk`` (a block) holds a form of (words found and compared in C);
+    remembered per distinct block."""
+    words = set(_WORD.findall(chunk.lower())) if chunk.isascii() else set(map(str.lower, _WORD.findall(chunk)))
+    return frozenset(({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
+        {"tú"} if not _TU_SET.isdisjoint(words) else set()))
 
 
 def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
@@ -79,7 +82,7 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
             continue
         source = text.masked.mask
         for b in text.blocks:
-            if _kinds(source, b.start, b.end) <= first.keys():
+            if _kinds(source[b.start:b.end]) <= first.keys():
                 continue
             for kind, at, word in _block_hits(source, b.start, b.end):
                 first.setdefault(kind, (text, at, word))
@@ -99,14 +102,19 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
 _SCAFFOLD_FOLDED = tuple((sentence, sentence.casefold().rstrip(".")) for sentence in SCAFFOLD_TEXTS)
 
 
+@lru_cache(maxsize=64)
+def _scaffold_in(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The text casefolded and the scaffold sentences it holds somewhere (the parts of a body share it)."""
+    folded = text.casefold()
+    return folded, tuple((sentence, needle) for sentence, needle in _SCAFFOLD_FOLDED if needle in folded)
+
+
 def leftovers(rule: Rule, texts: list[Text]) -> list[tuple[Text, int, str]]:
     """Sentences of the `kb new` scaffold still in the content."""
     out = []
     for text in texts:
-        folded = text.masked.text.casefold()
-        for sentence, needle in _SCAFFOLD_FOLDED:
-            if needle not in folded:  # nowhere in the text, so in none of its blocks
-                continue
+        folded, present = _scaffold_in(text.masked.text)  # the parts of a body share it
+        for sentence, needle in present:
             at = next((i for b in text.blocks if (i := folded.find(needle, b.start, b.end)) >= 0), -1)
             if at >= 0:
                 out.append((text, at, f"expected your own text, found '{sentence}' from 'kb new'; replace it"))

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -75,9 +75,21 @@ _BASE_LETTERS = {c: unicodedata.normalize("NFD", chr(c))[0] for c in range(0xC0,
                  if unicodedata.normalize("NFD", chr(c))[0] != chr(c)}
 
 
+_BASES = {chr(c): base for c, base in _BASE_LETTERS.items()}
+_ACCENTED = frozenset(_BASES)
+
+
 def plain(text: str) -> str:
-    """Lower case without accents (same length for Latin text): for matching words."""
-    return text.casefold().translate(_BASE_LETTERS)
+    """Lower case without accents (same length for Latin text): for matching words.
+
+    Each accented letter the text holds is replaced in one C pass (a base letter never has an
+    accent, so the order does not matter): many times faster than ``str.translate`` with a dict."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    for ch in _ACCENTED.intersection(folded):
+        folded = folded.replace(ch, _BASES[ch])
+    return folded
 
 
 def fold(text: str) -> str:
@@ -179,6 +191,12 @@ def words_of(text: str, spans: Sequence[tuple[int, int]]) -> frozenset[str]:
     return frozenset(_TOKEN.findall(plain(" ".join(text[s:e] for s, e in spans))))
 
 
+@lru_cache(maxsize=4096)
+def chunk_words(chunk: str) -> frozenset[str]:
+    """:func:`words_of` one piece of text (a block): remembered per distinct piece."""
+    return frozenset(_TOKEN.findall(plain(chunk)))
+
+
 def required_words(phrase: str) -> tuple[frozenset[str], ...]:
     """Groups of words a text must hold one of each for ``phrase`` to match in it.
 
@@ -210,11 +228,12 @@ class PhraseSet:
     always: tuple[int, ...]  # phrases that start with a wildcard
     required: tuple[tuple[frozenset[str], ...], ...]  # see required_words
 
-    def find(self, text: str, spans: Sequence[tuple[int, int]],
-             words: frozenset[str] | None = None) -> list[tuple[int, int, int]]:
+    def find(self, text: str, spans: Sequence[tuple[int, int]], words: frozenset[str] | None = None,
+             span_words: Sequence[frozenset[str]] | None = None) -> list[tuple[int, int, int]]:
         """(phrase index, start, end) of every match inside ``spans``; of overlapping matches, the
         leftmost wins, and at the same place the phrase listed first. ``words``: the :func:`words_of`
-        the spans, if already known."""
+        the spans, if already known; ``span_words``: those of each span, so that a phrase is only
+        tried on the spans holding the words it needs (a match lies inside one span)."""
         if words is None:
             words = words_of(text, spans)
         candidates = set(self.always)
@@ -222,10 +241,15 @@ class PhraseSet:
             candidates.update(self.by_first[w])
         found: list[tuple[int, int, int]] = []
         for i in sorted(candidates):
-            if any(words.isdisjoint(group) for group in self.required[i]):
+            required = self.required[i]
+            if any(words.isdisjoint(group) for group in required):
                 continue
-            for s, e in spans:
-                found += [(m.start(), i, m.end()) for m in self.patterns[i].finditer(text, s, e)]
+            pattern = self.patterns[i]
+            for k, (s, e) in enumerate(spans):
+                if span_words is not None and required and any(
+                        span_words[k].isdisjoint(group) for group in required):
+                    continue
+                found += [(m.start(), i, m.end()) for m in pattern.finditer(text, s, e)]
         out: list[tuple[int, int, int]] = []
         last_end = -1
         for start, i, end in sorted(found):

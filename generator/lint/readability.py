@@ -94,18 +94,25 @@ def syllables_en(word: str) -> int:
 SYLLABLES = {"es": syllables_es, "en": syllables_en}
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) offsets of each sentence of one block of prose (no paragraph breaks inside).
 
     A sentence ends at . ! ? or … followed by a space or the end; a period after a known
     abbreviation (p. ej., etc., e.g.) does not end one. Spans without a letter are dropped.
+    Remembered per distinct block: the same paragraphs, list items and say lines recur.
     """
+    return _split_sentences(text)
+
+
+@lru_cache(maxsize=4096)
+def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     bounds: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if m.group()[0] == "." and m.group().count(".") == 1:
-            cut = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start()))
-            last = text[max(cut + 1, start):m.start()].lstrip("(«\"“")
+        end = m.start()
+        if text[end] == "." and m.group().count(".") == 1:
+            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            last = text[max(cut + 1, start):end].lstrip("(«\"“")
             if last.lower() in ABBREVIATIONS:
                 continue
         bounds.append((start, m.end()))
@@ -113,13 +120,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     bounds.append((start, len(text)))
     spans = []
     for s, e in bounds:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if _LETTER_RE.search(text[s:e]):
+        piece = text[s:e]
+        stripped = piece.lstrip()
+        s += len(piece) - len(stripped)
+        e = s + len(stripped.rstrip())
+        if _LETTER_RE.search(text, s, e):
             spans.append((s, e))
-    return spans
+    return tuple(spans)
 
 
 @dataclass(frozen=True)
@@ -141,16 +148,52 @@ class Stats:
 
 def stats(sentences: list[str], lang: str) -> Stats:
     """Counts over the given sentences; numbers (words of digits only) are not counted as words here."""
-    count = SYLLABLES[lang]
     n_words = n_syll = n_sent = 0
     for sentence in sentences:
-        ws = [w for w in WORD_RE.findall(sentence) if not w.isdigit()]
-        if not ws:
+        words_here, syllables_here = _counts(sentence, lang)
+        if not words_here:
             continue
         n_sent += 1
-        n_words += len(ws)
-        n_syll += sum(count(w) for w in ws)
+        n_words += words_here
+        n_syll += syllables_here
     return Stats(n_words, n_sent, n_syll)
+
+
+@lru_cache(maxsize=4096)
+def _counts(sentence: str, lang: str) -> tuple[int, int]:
+    """(words, syllables) of one sentence, numbers left out; remembered per distinct sentence."""
+    ws = [w for w in WORD_RE.findall(sentence) if not w.isdigit()]
+    return len(ws), sum(map(SYLLABLES[lang], ws))
+
+
+def word_count(text: str) -> int:
+    """How many :func:`words` ``text`` holds."""
+    return len(WORD_RE.findall(text))
+
+
+@dataclass(frozen=True)
+class BlockSentences:
+    """The sentences of one block of prose, offsets inside the block, with their word counts."""
+
+    spans: tuple[tuple[int, int], ...]
+    words: tuple[int, ...]  # :func:`word_count` of each sentence
+    chars: int  # characters the sentences cover
+    longest: int  # words of the longest sentence (0 without sentences)
+
+
+@lru_cache(maxsize=4096)
+def block_sentences(chunk: str) -> BlockSentences:
+    """:func:`split_sentences` and the word counts of one block; remembered per distinct block."""
+    spans = _split_sentences(chunk)
+    counts = tuple(word_count(chunk[s:e]) for s, e in spans)
+    return BlockSentences(spans, counts, sum(e - s for s, e in spans), max(counts, default=0))
+
+
+@lru_cache(maxsize=4096)
+def block_stats(chunk: str, lang: str) -> tuple[int, int, int]:
+    """(words, sentences, syllables) of :func:`stats` over the sentences of one block of prose."""
+    st = stats([chunk[s:e] for s, e in _split_sentences(chunk)], lang)
+    return st.words, st.sentences, st.syllables
 
 
 def fernandez_huerta(s: Stats) -> float:

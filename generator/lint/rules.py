@@ -68,36 +68,52 @@ class Findings:
 
 # --- clarity -------------------------------------------------------------------------------------
 
-def sentences(text: Text) -> list[tuple[int, int]]:
-    """(start, end) offsets of every sentence in the prose blocks of ``text``."""
-    out = []
-    for block in text.blocks:
-        if block.kind == "prose":
-            chunk = text.masked.mask[block.start:block.end]
-            out += [(block.start + s, block.start + e) for s, e in rd.split_sentences(chunk)]
-    return out
+Prose = list[tuple[int, int, rd.BlockSentences]]  # (start, end, its sentences) of each prose block
 
 
-def sentence_length(f: Findings, text: Text, spans: list[tuple[int, int]]) -> None:
+def sentences(text: Text) -> Prose:
+    """The sentences of every prose block of ``text`` (see :func:`readability.block_sentences`)."""
+    mask = text.masked.mask
+    return [(b.start, b.end, rd.block_sentences(mask[b.start:b.end])) for b in text.blocks if b.kind == "prose"]
+
+
+def sentence_length(f: Findings, text: Text, prose: Prose) -> None:
     rule = f.config.rules.sentence_length
     limit = getattr(rule.max_words, text.reader)
-    for start, end in spans:
-        n = len(rd.words(text.masked.mask[start:end]))
-        if n > limit:
-            f.add("sentence_length", rule, text.path, text.at(start), text.key,
-                  f"expected sentences of at most {limit} words for {READERS[text.reader]}, found one of "
-                  f"{n} words{text.where}; split it into shorter sentences")
+    for base, _, found in prose:
+        if found.longest <= limit:
+            continue
+        for (start, _), n in zip(found.spans, found.words, strict=True):
+            if n > limit:
+                f.add("sentence_length", rule, text.path, text.at(base + start), text.key,
+                      f"expected sentences of at most {limit} words for {READERS[text.reader]}, found one of "
+                      f"{n} words{text.where}; split it into shorter sentences")
 
 
-def readability(f: Findings, text: Text, spans: list[tuple[int, int]]) -> None:
+def _stats(text: Text, prose: Prose) -> rd.Stats:
+    """:func:`readability.stats` of the sentences of ``prose`` in the text's bare mask, block by block."""
+    mask, bare, lang = text.masked.mask, text.masked.bare, text.lang
+    n_words = n_sent = n_syll = 0
+    for base, end, found in prose:
+        chunk = bare[base:end]
+        if chunk == mask[base:end]:  # no name shown on screen in it: the counts of the block
+            w, n, syl = rd.block_stats(chunk, lang)
+        else:
+            st = rd.stats([bare[base + s:base + e] for s, e in found.spans], lang)
+            w, n, syl = st.words, st.sentences, st.syllables
+        n_words, n_sent, n_syll = n_words + w, n_sent + n, n_syll + syl
+    return rd.Stats(n_words, n_sent, n_syll)
+
+
+def readability(f: Findings, text: Text, prose: Prose) -> None:
     """The score of the text's prose, names shown on screen left out (see Masked.bare)."""
     rule = f.config.rules.readability
-    if sum(e - s for s, e in spans) < 2 * rule.min_words - 1 or text.lang not in rd.SCORES:
+    if sum(found.chars for _, _, found in prose) < 2 * rule.min_words - 1 or text.lang not in rd.SCORES:
         return  # too short to hold min_words words (a word and a space take two characters)
-    bare = text.masked.bare
-    value, st = rd.score([bare[s:e] for s, e in spans], text.lang)
+    st = _stats(text, prose)
     if st.words < rule.min_words:
         return
+    value = rd.SCORES[text.lang](st)
     least = getattr(rule.min_score, text.reader)
     if round(value) >= least:
         return
@@ -107,7 +123,8 @@ def readability(f: Findings, text: Text, spans: list[tuple[int, int]]) -> None:
         advice = "shorter sentences and shorter, everyday words"
     else:
         advice = "shorter, everyday words" if long_words else "shorter sentences"
-    f.add("readability", rule, text.path, text.at(spans[0][0]), text.key,
+    first = next(base + found.spans[0][0] for base, _, found in prose if found.spans)
+    f.add("readability", rule, text.path, text.at(first), text.key,
           f"expected a {rd.SCORE_NAMES[text.lang]} reading ease of at least {least} for "
           f"{READERS[text.reader]}, found {round(value)} ({rd.band(value)}: {st.words_per_sentence:.1f} words "
           f"per sentence, {st.syllables_per_word:.2f} syllables per word){text.where}; use {advice}")
@@ -135,7 +152,7 @@ def jargon(f: Findings, texts: Iterable[Text]) -> None:
             continue
         entries, matcher = f.terms(text.lang)
         source = text.masked.text
-        for i, start, end in matcher.find(text.masked.mask, text.spans, text.words):
+        for i, start, end in matcher.find(text.masked.mask, text.spans, text.words, text.block_words):
             if i in seen or text.masked.in_label(start, end) or (
                     f.allowed_terms and fold(source[start:end]) in f.allowed_terms):
                 continue
@@ -151,7 +168,7 @@ def blame(f: Findings, text: Text) -> None:
     rule = f.config.rules.blame
     entries, matcher = f.phrases(text.lang)
     source = text.masked.text
-    for i, start, end in matcher.find(text.masked.mask, text.spans, text.words):
+    for i, start, end in matcher.find(text.masked.mask, text.spans, text.words, text.block_words):
         if f.allowed_phrases and fold(source[start:end]) in f.allowed_phrases:
             continue
         f.add("blame", rule, text.path, text.at(start), text.key,

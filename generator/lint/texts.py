@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.lint.config import LintConfig, Reader
-from generator.lint.lists import fold, words_of
+from generator.lint.lists import chunk_words, fold
 from generator.lint.prose import Block, BodyLocator, Locator, Masked, ValueLocator, mask
 from generator.model.article import Article
 from generator.model.catalog import ProtocolEntry
@@ -60,9 +60,15 @@ class Text:
         return tuple((b.start, b.end) for b in self.blocks)
 
     @cached_property
+    def block_words(self) -> tuple[frozenset[str], ...]:
+        """The words of each block in lower case without accents (to skip phrases that cannot match)."""
+        mask = self.masked.mask
+        return tuple(chunk_words(mask[s:e]) for s, e in self.spans)
+
+    @cached_property
     def words(self) -> frozenset[str]:
-        """Its words in lower case without accents (to skip phrases that cannot match)."""
-        return words_of(self.masked.mask, self.spans)
+        """Its words in lower case without accents: those of all its blocks."""
+        return frozenset().union(*self.block_words)
 
 
 def reader_of(audience: str) -> Reader:
@@ -131,7 +137,8 @@ def body_texts(article: Article, reader: Reader, config: LintConfig) -> list[Tex
     tech_headings = [fold(h) for h in config.technician_headings]
 
     def technical(title: str) -> bool:
-        return any(fold(title).startswith(h) for h in tech_headings)
+        folded = fold(title)
+        return any(folded.startswith(h) for h in tech_headings)
 
     def lead_in(block: Block) -> bool:  # a paragraph that starts 'Para el técnico: …'
         start = m.mask[block.start:min(block.end, block.start + 80)]

@@ -51,7 +51,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     # Unchanged files' results come from the validation cache in the private data folder.
     # A clean build (``cache`` False) uses neither this cache nor the build cache.
     checked = validation_cache(root, config_file) if data_dir is None else cache_folder(data_dir.resolve(), "validate")
-    validated = start_validation(root, today(), lint=strict, cache=checked if cache else None)
+    validated = start_validation(root, today(), lint=strict, cache=checked if cache else None,
+                                 config_file=config_file.resolve())
     setup_logging()
     try:
         config = load(config_file, strict=strict)

@@ -104,7 +104,8 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
         if docs.name != "kb" or docs.parent != root:
             raise PluginError(f"kb: expected docs_dir: kb (next to mkdocs.yml), found {config.docs_dir}")
         result = self.validated or validate_for_build(root, today(), lint=bool(config.strict),
-                                                      cache=cache_folder(self.data_dir, "validate"))
+                                                      cache=cache_folder(self.data_dir, "validate"),
+                                                      config_file=Path(config.config_file_path).resolve())
         self.validated = None
         for d in result.diagnostics:
             (log.error if d.severity is Severity.ERROR else log.warning)(d.format())

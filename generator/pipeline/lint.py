@@ -15,34 +15,35 @@ from generator.model.register import RegisterError, site_register
 from generator.pipeline.options import plugin_options
 
 
-def load_config(root: Path | None) -> tuple[LintConfig | None, list[Diagnostic]]:
+def load_config(root: Path | None, config_file: Path | None = None) -> tuple[LintConfig | None, list[Diagnostic]]:
     """``root/kb-lint.yml``, or the defaults when there is no such file (or no root); the ``address``
-    rule's register comes from the site's ``register`` (mkdocs.yml) unless kb-lint.yml sets it."""
+    rule's register comes from the site's ``register`` (``config_file``, else ``root/mkdocs.yml``)
+    unless kb-lint.yml sets it."""
     if root is None or not (root / CONFIG_FILE).is_file():
-        return _with_site_register(LintConfig(), root), []
+        return _with_site_register(LintConfig(), root, config_file), []
     try:
         text = decode((root / CONFIG_FILE).read_bytes(), CONFIG_FILE)
     except ContentError as exc:
         return None, exc.diagnostics
     config, problems = parse_config(text)
-    return (_with_site_register(config, root) if config is not None else None), problems
+    return (_with_site_register(config, root, config_file) if config is not None else None), problems
 
 
-def site_register_of(root: Path | None) -> dict[str, str]:
-    """The kb plugin's ``register`` option in ``root/mkdocs.yml`` (defaults when absent or unreadable:
-    the build reports a bad mkdocs.yml, not the lint)."""
-    options = plugin_options(root)
+def site_register_of(root: Path | None, config_file: Path | None = None) -> dict[str, str]:
+    """The kb plugin's ``register`` option in ``config_file`` (else ``root/mkdocs.yml``; defaults when
+    absent or unreadable: the build reports a bad mkdocs.yml, not the lint)."""
+    options = plugin_options(root, config_file)
     try:
         return site_register(options.get("register"))
     except RegisterError:
         return site_register(None)
 
 
-def _with_site_register(config: LintConfig, root: Path | None) -> LintConfig:
+def _with_site_register(config: LintConfig, root: Path | None, config_file: Path | None) -> LintConfig:
     address = config.rules.address
     if "es" in address.model_fields_set:  # kb-lint.yml says it: that wins
         return config
-    wanted = site_register_of(root)["es"]
+    wanted = site_register_of(root, config_file)["es"]
     rules = config.rules.model_copy(update={"address": address.model_copy(update={"es": wanted})})
     return config.model_copy(update={"rules": rules})
 
@@ -70,13 +71,13 @@ class LintResult:
     files: int  # articles and protocols linted
 
 
-def lint_tree(root: Path) -> LintResult:
+def lint_tree(root: Path, config_file: Path | None = None) -> LintResult:
     """`kb lint`: read and model every content file under ``root`` and lint what loads.
 
     Files that do not load are left to `kb validate`; only kb-lint.yml's own problems and
     lint findings are returned.
     """
-    config, problems = load_config(root)
+    config, problems = load_config(root, config_file)
     catalog, _ = build_catalog(read_tree(root))
     files = len(catalog.articles) + len(catalog.protocols)
     if config is None:

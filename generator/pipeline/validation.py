@@ -67,8 +67,9 @@ def validation_cache(root: Path, config_file: Path | None = None) -> Path:
 
 
 def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
-                  cache: Path | None = None) -> ValidationResult:
-    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``).
+                  cache: Path | None = None, config_file: Path | None = None) -> ValidationResult:
+    """Read, model and check every content file under ``root`` (lint rules from ``root/kb-lint.yml``;
+    the site's register from ``config_file``, else ``root/mkdocs.yml``).
 
     ``lint=False`` skips the content-quality lint, whose findings are only warnings: builds,
     the report and the owners file do not need them (`kb validate` and `kb lint` show them).
@@ -76,7 +77,7 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
     On a large tree the work of each file alone (read, parse, lint) runs across the cores, see
     :func:`read_and_lint`; the catalog-wide rules then run here on the joined result."""
     with _gc_paused():
-        linted = read_and_lint(root, lint=lint, cache=cache)
+        linted = read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
 
         def extra(catalog: Catalog) -> list[Diagnostic]:
             diags = list(linted.linted)
@@ -117,14 +118,15 @@ class TreeRead:
     parsed: list[str]
 
 
-def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None) -> TreeRead:
+def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
+                  config_file: Path | None = None) -> TreeRead:
     """Every content file under ``root`` read and parsed, and, when ``lint``, linted (kb-lint.yml of
     ``root``): each file's result comes from the validation cache in the folder ``cache`` when the
     file is unchanged (:mod:`generator.pipeline.vcache`), else it is computed, the files across the
     cores (a file's result depends on that file alone: each process takes a contiguous run of the
     sorted paths). Joined in path order, this is what one process reading every file gives."""
     paths, problems = content_paths(root)
-    config, config_problems = load_config(root) if lint else (None, [])
+    config, config_problems = load_config(root, config_file) if lint else (None, [])
     key = lint_key(config)
     pack = Pack(cache)
     raws = {rel: _read_bytes(os.path.join(root, rel)) for rel in paths}
@@ -209,31 +211,31 @@ def validate_texts(texts: Mapping[str, str], today: date | None = None, *, lint:
 
 
 def validate_for_build(root: Path, today: date | None = None, *, lint: bool = True,
-                       cache: Path | None = None) -> ValidationResult:
+                       cache: Path | None = None, config_file: Path | None = None) -> ValidationResult:
     """:func:`validate_tree` in a forked process, for builds: the catalog comes back without the
     positions (only messages need them, and the messages come back too).
 
     Reading keeps every key's position and the raw YAML of every file (about 170 MB at 10,000
     pages); freed, that memory stays with the process that read it, and a build's later stages
     (MkDocs, the forked search) would carry it. Where fork is not available, in-process."""
-    return start_validation(root, today, lint=lint, cache=cache)()
+    return start_validation(root, today, lint=lint, cache=cache, config_file=config_file)()
 
 
 def start_validation(root: Path, today: date | None = None, *, lint: bool = True,
-                     cache: Path | None = None) -> Callable[[], ValidationResult]:
+                     cache: Path | None = None, config_file: Path | None = None) -> Callable[[], ValidationResult]:
     """Start :func:`validate_for_build`; the returned function waits for its result (meanwhile the
     caller can load MkDocs)."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
         def here() -> ValidationResult:
-            result = validate_tree(root, today, lint=lint, cache=cache)
+            result = validate_tree(root, today, lint=lint, cache=cache, config_file=config_file)
             return ValidationResult(dataclasses.replace(result.catalog, positions={}), result.diagnostics,
                                     result.files)
         return here
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_validate_child, args=(root, today, lint, cache, send), daemon=True)
+    proc = ctx.Process(target=_validate_child, args=(root, today, lint, cache, config_file, send), daemon=True)
     proc.start()
     send.close()
 
@@ -253,9 +255,10 @@ def start_validation(root: Path, today: date | None = None, *, lint: bool = True
     return wait
 
 
-def _validate_child(root: Path, today: date | None, lint: bool, cache: Path | None, conn: Any) -> None:
+def _validate_child(root: Path, today: date | None, lint: bool, cache: Path | None, config_file: Path | None,
+                    conn: Any) -> None:
     try:
-        result = validate_tree(root, today, lint=lint, cache=cache)
+        result = validate_tree(root, today, lint=lint, cache=cache, config_file=config_file)
         conn.send(("ok", (dataclasses.replace(result.catalog, positions={}), result.diagnostics, result.files)))
     except BaseException as exc:  # an unexpected failure: the parent raises it with its message
         conn.send(("error", f"{type(exc).__name__}: {exc}"))

@@ -48,3 +48,24 @@ def test_kb_lint_follows_the_site_register(tmp_path: Path) -> None:
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("plugins:\n  - kb\n", TU), encoding="utf-8")
     after = kb("lint", "--root", str(root))
     assert "expected the register tú" in after.stdout + after.stderr
+
+
+def test_a_config_file_given_with_f_sets_the_register(tmp_path: Path) -> None:
+    """`kb validate -f other.yml` and `kb lint -f other.yml` read the register of that file, not of mkdocs.yml;
+    so does a build from it (its validation, here through the function the build runs)."""
+    from generator.pipeline.validation import validate_for_build
+
+    root = copy_tiny(tmp_path / "repo")
+    cfg = root / "mkdocs.yml"
+    other = root / "tu.yml"
+    other.write_text(cfg.read_text(encoding="utf-8").replace("plugins:\n  - kb\n", TU), encoding="utf-8")
+    for command in ("lint", "validate"):
+        plain = kb(command, "--root", str(root), "--no-cache") if command == "validate" else kb(command, "--root",
+                                                                                                 str(root))
+        assert "[address]" not in plain.stdout + plain.stderr
+        args = ["--no-cache"] if command == "validate" else []
+        given = kb(command, "-f", str(other), *args)
+        assert "expected the register tú" in given.stdout + given.stderr, command
+    result = validate_for_build(root, config_file=other)
+    assert any("expected the register tú" in d.message for d in result.diagnostics)
+    assert not any("[address]" in d.format() for d in validate_for_build(root).diagnostics)
