@@ -9,7 +9,6 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
 from generator.content.sources import PROTOCOLS_DIR
-from generator.pipeline.options import data_folder as data_folder  # the plugin reads it from here
 
 THEME_DIR = Path(__file__).resolve().parent.parent.parent / "theme"
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details", "toc")

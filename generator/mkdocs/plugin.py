@@ -43,7 +43,7 @@ from generator.layout import (
 )
 from generator.mkdocs.cache import BUILD_CACHE
 from generator.mkdocs.cacheevents import CacheEvents
-from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig, data_folder
+from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig
 from generator.mkdocs.page import KbPage, Rendered, nav_titles
 from generator.mkdocs.searchevents import SearchEvents
 from generator.mkdocs.sourcecache import SourceCache
@@ -51,7 +51,7 @@ from generator.model.catalog import Catalog
 from generator.model.manifest import Csp
 from generator.model.register import RegisterError, site_register
 from generator.model.validate import ValidationResult
-from generator.pipeline.options import cache_folder
+from generator.pipeline.options import cache_folder, data_folder
 from generator.pipeline.today import today
 from generator.pipeline.validation import validate_for_build
 from generator.render.i18n import strings
