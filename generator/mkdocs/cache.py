@@ -29,10 +29,11 @@ import os
 import re
 import shutil
 import sysconfig
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from generator.pipeline.atomic import write_atomic
 
 FORMAT = 2  # 2: an entry's render and script hashes as strings
 BUILD_CACHE = Path("cache") / "build"
@@ -107,32 +108,6 @@ def global_key(config_file: Path, theme_dirs: Iterable[str], *, engine: str, tod
 
 def render_key(global_: str, src_uri: str, dest_uri: str, url: str, markdown: str, meta: dict[str, Any]) -> str:
     return digest(global_, src_uri, dest_uri, url, markdown, json.dumps(meta, sort_keys=True, default=repr))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
-    """:func:`write_atomic` of the concatenated ``chunks``, written as they come."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def link_or_copy(src: Path, dest: Path) -> None:
@@ -211,7 +186,7 @@ class PageStore:
         """Write the new ``pages.json`` and remove the HTML files no entry names any more."""
         if self.new == self.old and (self.folder / "pages.json").is_file():
             return  # nothing changed: the index and the files are the ones stored
-        write_atomic_chunks(self.folder / "pages.json", self._chunks())
+        write_atomic(self.folder / "pages.json", self._chunks())
         wanted = {f"{e['output']}.html" for e in self.new.values()}
         folder = self.folder / "pages"
         if folder.is_dir():

@@ -21,9 +21,7 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +31,7 @@ from generator.content.sources import ArticleSource, Heading, ProtocolSource, de
 from generator.content.yamlsafe import Located, PathKey, Pos
 from generator.diagnostics import Diagnostic, Severity
 from generator.lint.config import LintConfig
+from generator.pipeline.atomic import write_atomic
 
 FORMAT = 1
 PACK = "files.json"
@@ -106,16 +105,7 @@ class Pack:
         body = json.dumps({"format": FORMAT, "code": code_version(), "entries": entries},
                           ensure_ascii=False, separators=(",", ":"))
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".files-", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(body)
-                os.replace(tmp, self.folder / PACK)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomic(self.folder / PACK, body.encode("utf-8"))
         except OSError:
             return
 
