@@ -33,32 +33,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.pipeline.atomic import write_atomic
+from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
 
 FORMAT = 2  # 2: an entry's render and script hashes as strings
 BUILD_CACHE = Path("cache") / "build"
 STATS = "stats.json"
 _REPO = Path(__file__).resolve().parent.parent.parent
-
-
-def digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
-
-
-def tree_digest(folder: Path) -> str:
-    """Every file of ``folder`` (relative path and bytes; Python's byte-code caches left out); an absent
-    folder hashes as empty."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 @functools.cache

@@ -15,11 +15,12 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 
 from generator.layout import SERVER_DIR
-from generator.mkdocs.cache import BUILD_CACHE, digest, global_key
+from generator.mkdocs.cache import BUILD_CACHE, global_key
 from generator.mkdocs.page import Rendered
 from generator.mkdocs.pagecache import PageCache
 from generator.mkdocs.searchcache import SearchCache, search_key
 from generator.mkdocs.sourcecache import SourceCache
+from generator.pipeline.cachefiles import digest
 from generator.pipeline.today import today
 
 

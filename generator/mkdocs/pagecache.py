@@ -24,9 +24,9 @@ from typing import Any
 from mkdocs.structure.files import Files
 
 from generator.content.html import inline_script_hashes
-from generator.mkdocs.cache import STATS, PageStore, digest, link_or_copy, render_key
+from generator.mkdocs.cache import STATS, PageStore, link_or_copy, render_key
 from generator.mkdocs.page import ENGINE_LOGGER, Rendered
-from generator.pipeline.atomic import write_atomic
+from generator.pipeline.cachefiles import digest, write_atomic
 
 EMPTY_TEMPLATE = "kb-cached.html"  # theme/kb-cached.html: renders nothing, so MkDocs writes nothing
 log = logging.getLogger("mkdocs.plugins.kb")

@@ -31,7 +31,7 @@ from generator.content.sources import ArticleSource, Heading, ProtocolSource, de
 from generator.content.yamlsafe import Located, PathKey, Pos
 from generator.diagnostics import Diagnostic, Severity
 from generator.lint.config import LintConfig
-from generator.pipeline.atomic import write_atomic
+from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
 
 FORMAT = 1
 PACK = "files.json"
@@ -47,17 +47,12 @@ _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML")
 def code_version() -> str:
     """A hash of the code that makes an entry: a change to any of it starts the cache afresh."""
     base = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(f"{FORMAT}|{platform.python_version()}".encode())
+    versions = []
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"|{name}={metadata.version(name)}".encode())
-    for part in _CODE_PARTS:
-        top = base / part
-        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        for file in files:
-            if file.suffix in (".py", ".yml", ".yaml", ".txt", ".json"):
-                digest.update(file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
+            versions.append(f"{name}={metadata.version(name)}")
+    code = [tree_digest(base / part) if (base / part).is_dir() else (base / part).read_bytes() for part in _CODE_PARTS]
+    return digest(str(FORMAT), platform.python_version(), *versions, *code)
 
 
 def lint_key(config: LintConfig | None) -> str | None:

@@ -1,0 +1,46 @@
+"""What the caches share (generator/pipeline/vcache.py, generator/mkdocs/cache.py): the digests they are
+keyed on, and their files written atomically (a temporary file in the same folder, then ``os.replace``:
+a reader finds the old file or the new one, never half of one)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks written as they come) to ``path``, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in [data] if isinstance(data, bytes) else data:
+                out.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def digest(*parts: str | bytes) -> str:
+    """One SHA-256 of ``parts``, each length-prefixed (no two sequences of parts hash alike)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """Every file of ``folder`` (relative path and bytes; Python's byte-code caches left out); an absent
+    folder hashes as empty."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
