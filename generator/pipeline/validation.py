@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.history import GitHistory, open_history
-from generator.content.parallel import fork_chunks
+from generator.content.parallel import share_work
 from generator.content.sources import (
     ArticleSource,
     ProtocolSource,
@@ -104,10 +104,6 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-# This process also joins the results and runs the catalog-wide rules: it reads a smaller share.
-_OWN_SHARE = 0.8
-
-
 @dataclass
 class TreeRead:
     """What :func:`read_and_lint` found; ``parsed``: the files read and parsed (and linted) in this
@@ -123,8 +119,9 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
     """Every content file under ``root`` read and parsed, and, when ``lint``, linted (kb-lint.yml of
     ``root``): each file's result comes from the validation cache in the folder ``cache`` when the
     file is unchanged (:mod:`generator.pipeline.vcache`), else it is computed, the files across the
-    cores (a file's result depends on that file alone: each process takes a contiguous run of the
-    sorted paths). Joined in path order, this is what one process reading every file gives."""
+    cores (a file's result depends on that file alone: each process takes the next contiguous run
+    of the sorted paths whenever it is free, :func:`generator.content.parallel.share_work`). Joined
+    in path order, this is what one process reading every file gives."""
     paths, problems = content_paths(root)
     config, config_problems = load_config(root, config_file) if lint else (None, [])
     key = lint_key(config)
@@ -146,7 +143,7 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
         return _entries(chunk, raws, shas, config, key)
 
     parsed = [rel for rel in paths if rel not in entries]
-    for part in fork_chunks(work, parsed, own_share=_OWN_SHARE):
+    for part in share_work(work, parsed):
         for rel, entry in part.items():
             results[rel] = unpack_file(rel, entry, raws[rel])
             entries[rel] = entry
