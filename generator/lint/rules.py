@@ -209,7 +209,10 @@ def _section_words(f: Findings, article: Article, m: Masked, name: str, rule: Se
     if found is None:
         return  # validate reports a missing section
     heading, blocks = found
-    content = " ".join(m.mask[b.start:b.end] for b in blocks if b.kind != "heading")
+    parts = [m.mask[b.start:b.end] for b in blocks if b.kind != "heading"]
+    if _enough_words(parts, max(rule.min_words, 5)):
+        return  # enough words, and too many to be a placeholder
+    content = " ".join(parts)
     n = words_in(content)
     vague = 0 < n <= 4 and fold(content) in placeholders().text
     if n >= rule.min_words and not vague:
@@ -219,6 +222,19 @@ def _section_words(f: Findings, article: Article, m: Masked, name: str, rule: Se
     line = article.body_line + article.body.count("\n", 0, heading.start)
     f.add(name, rule, article.path, (line, 1), "body",
           f"expected {what} under '## {title}' (at least {rule.min_words} words), found {shown}; {advice}")
+
+
+def _enough_words(parts: list[str], least: int) -> bool:
+    """Whether ``parts`` (joined with spaces) hold at least ``least`` words, counted only as far as needed."""
+    n = 0
+    for part in parts:
+        n += words_in(part[:_CHARS_PER_WORD * least]) if len(part) > _CHARS_PER_WORD * least else words_in(part)
+        if n >= least:
+            return True
+    return False
+
+
+_CHARS_PER_WORD = 16  # a first look at a long part: its words within this many characters per word wanted
 
 
 def article_rules(f: Findings, article: Article, located: Located) -> None:
