@@ -188,3 +188,25 @@ def test_a_failing_batch_fails_the_shared_run_with_its_message(tmp_path: Path) -
                           capture_output=True, text=True)
     assert done.returncode != 0
     assert "bad item 999" in done.stderr
+
+
+BACKGROUND = """
+import os, sys, time
+from pathlib import Path
+from generator.content.parallel import in_background
+out = Path(sys.argv[1])
+def task():
+    time.sleep(0.5)
+    out.write_text(str(os.getpid()))
+wait = in_background(task)
+assert not out.exists()  # this process went on meanwhile
+wait()
+print(out.read_text(), os.getpid())
+"""
+
+
+def test_a_background_task_runs_in_another_process_and_is_waited_for(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", BACKGROUND, str(tmp_path / "out")], check=True, cwd=tmp_path,
+                          capture_output=True, text=True)
+    child, parent = done.stdout.split()
+    assert child != parent

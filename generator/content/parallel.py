@@ -50,6 +50,31 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+def in_background(task: Callable[[], object]) -> Callable[[], None]:
+    """``task`` run in a forked child while this process goes on; the returned function waits for
+    it to end. Its failure is its own (it has nothing to return). Where this process cannot fork
+    (see :func:`jobs`), ``task`` runs right away."""
+    if not _can_fork():
+        task()
+        return lambda: None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: the task, then leave without running the parent's exit handlers
+        code = 1
+        try:
+            task()
+            code = 0
+        finally:
+            os._exit(code)
+    return lambda: _wait_quietly(pid)
+
+
+def _wait_quietly(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
 def split(items: Sequence[T], n: int, own_share: float = 1.0) -> list[Sequence[T]]:
     """``items`` in ``n`` contiguous chunks; the first is ``own_share`` times the size of the others
     (this process also joins the results: it may take less), the rest nearly equal."""

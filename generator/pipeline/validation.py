@@ -77,7 +77,7 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
     On a large tree the work of each file alone (read, parse, lint) runs across the cores, see
     :func:`read_and_lint`; the catalog-wide rules then run here on the joined result."""
     with _gc_paused():
-        linted = read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
+        linted, saved = _read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
 
         def extra(catalog: Catalog) -> list[Diagnostic]:
             diags = list(linted.linted)
@@ -87,7 +87,9 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
                     diags += stale_translations(catalog, history)
             return diags
 
-        return validate_with(linted.read, today or today_from_env(), extra)
+        result = validate_with(linted.read, today or today_from_env(), extra)
+        saved()  # the validation cache, written meanwhile
+        return result
 
 
 @contextlib.contextmanager
@@ -125,6 +127,15 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
     cores (a file's result depends on that file alone: each process takes the next contiguous run
     of the sorted paths whenever it is free, :func:`generator.content.parallel.share_work`). Joined
     in path order, this is what one process reading every file gives."""
+    read, saved = _read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
+    saved()
+    return read
+
+
+def _read_and_lint(root: Path, *, lint: bool, cache: Path | None,
+                   config_file: Path | None) -> tuple[TreeRead, Callable[[], None]]:
+    """:func:`read_and_lint`, the validation cache written in the background: the returned
+    function waits for it."""
     paths, problems = content_paths(root)
     config, config_problems = load_config(root, config_file) if lint else (None, [])
     key = lint_key(config)
@@ -150,10 +161,10 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
         for rel, entry in part.items():
             results[rel] = unpack_file(rel, entry, raws[rel])
             entries[rel] = entry
-    pack.save({rel: entries[rel] for rel in paths})
+    saved = pack.save_later({rel: entries[rel] for rel in paths})
     read = _joined([results[rel] for rel in paths])
     linted = config_problems if lint and config is None else [d for rel in paths for d in results[rel][3]]
-    return TreeRead(with_problems(read, problems), sort_diagnostics(linted), parsed)
+    return TreeRead(with_problems(read, problems), sort_diagnostics(linted), parsed), saved
 
 
 def _read_bytes(file: str) -> bytes:
