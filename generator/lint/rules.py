@@ -95,9 +95,8 @@ def _stats(text: Text, prose: Prose) -> rd.Stats:
     mask, bare, lang = text.masked.mask, text.masked.bare, text.lang
     n_words = n_sent = n_syll = 0
     for base, end, found in prose:
-        chunk = bare[base:end]
-        if chunk == mask[base:end]:  # no name shown on screen in it: the counts of the block
-            w, n, syl = rd.block_stats(chunk, lang)
+        if bare is mask or bare[base:end] == mask[base:end]:  # no name shown on screen in it: the block's counts
+            w, n, syl = found.stats(lang)
         else:
             st = rd.stats([bare[base + s:base + e] for s, e in found.spans], lang)
             w, n, syl = st.words, st.sentences, st.syllables
