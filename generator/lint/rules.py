@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
-from generator.content.html import unsafe_html
+from generator.content.html import Removed, unsafe_html
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.diagnostics import Diagnostic
 from generator.lint import readability as rd
@@ -175,9 +176,15 @@ def blame(f: Findings, text: Text) -> None:
               f"{entries[i].suggestion}")
 
 
+@lru_cache(maxsize=64)
+def _unsafe_html(md: str, embeds: bool) -> tuple[Removed, ...]:
+    """:func:`unsafe_html`, remembered for the few last texts (the parts of a body share theirs)."""
+    return tuple(unsafe_html(md, embeds=embeds))
+
+
 def raw_html(f: Findings, text: Text) -> None:
     """HTML the site's sanitiser removes from this Markdown (generator/content/html.py): said where it is."""
-    for removed in unsafe_html(text.masked.text, embeds=f.config.html_embeds):
+    for removed in _unsafe_html(text.masked.text, f.config.html_embeds):
         f.add("raw_html", f.config.rules.raw_html, text.path, text.at(removed.offset), text.key,
               f"expected Markdown or safe HTML, found {removed.what}{text.where}; it is removed from the page "
               "(scripts, event handlers and javascript:/data: links never run; embeds need html_embeds: true "
