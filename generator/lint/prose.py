@@ -196,8 +196,7 @@ def mask(text: str) -> Masked:
             close()
             _table_row(chars, body, start, labels, blocks)
             continue
-        quoted = _QUOTE.match(body)
-        inner = quoted.end() if quoted else 0
+        inner = quoted.end() if (quoted := _QUOTE.match(body)) else 0
         if quoted:
             _blank(chars, start, start + inner)
         lm = _LIST.match(body[inner:])
