@@ -87,9 +87,10 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
                     diags += stale_translations(catalog, history)
             return diags
 
-        result = validate_with(linted.read, today or today_from_env(), extra)
-        saved()  # the validation cache, written meanwhile
-        return result
+        try:
+            return validate_with(linted.read, today or today_from_env(), extra)
+        finally:
+            saved()  # the validation cache, written meanwhile
 
 
 @contextlib.contextmanager
