@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.layout import SERVER_DIR, STATIC_DIR
 from generator.model.catalog import Catalog
+from generator.search.analysiscache import AnalysisCache
 from generator.search.documents import Analyzed, analyze, article_doc, catalog_docs, protocol_doc
 from generator.search.query import DEFAULT_SYNONYMS, Synonyms, load_synonyms
 from generator.search.related import related_articles
@@ -38,13 +39,21 @@ class SearchBuild:
     live_static: LiveStatic | None = None
 
     @classmethod
-    def prepare(cls, catalog: Catalog, *, directory_urls: bool = True,
-                synonyms: Sequence[Path] = ()) -> SearchBuild:
+    def prepare(cls, catalog: Catalog, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
+                cache: AnalysisCache | None = None) -> SearchBuild:
+        """Analyse every document (those ``cache`` holds from an earlier build are not analysed again)."""
         start = time.perf_counter()
         syn = load_synonyms([DEFAULT_SYNONYMS, *synonyms])
-        docs = [analyze(d) for d in catalog_docs(catalog, directory_urls)]
+        if cache is None:
+            docs = [analyze(d) for d in catalog_docs(catalog, directory_urls)]
+        else:
+            docs = cache.analyze(catalog_docs(catalog, directory_urls))
+            cache.save()
+        analysed = time.perf_counter()
         build = cls(catalog, docs, syn, compute_impacts(docs))
-        build.timings["analyze"] = time.perf_counter() - start
+        build.timings["analysed"] = len(docs) if cache is None else cache.analysed
+        build.timings["analyze"] = analysed - start
+        build.timings["impacts"] = time.perf_counter() - analysed
         return build
 
     def related(self, k: int = 5, only: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
@@ -100,12 +109,24 @@ class SearchBuild:
         self.timings["static"] = time.perf_counter() - start
         return stats
 
-    def write_server(self, site: Path) -> Path:
+    def write_server(self, site: Path, previous: Path | None = None) -> Path:
+        """The server index into ``site``, reusing the unchanged segments of the one in ``previous``."""
         start = time.perf_counter()
         out = site / SERVER_DIR
-        build_server_index(self.docs, self.impacts, self.synonyms, out)
+        self.timings["server_segments"] = build_server_index(self.docs, self.impacts, self.synonyms, out,
+                                                             previous=previous)
         self.timings["server"] = time.perf_counter() - start
         return out
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What a build may reuse from the one before: the analyses kept in the build cache's folder ``cache``
+    (read when ``read``; written anyway) and the segments of the server index in ``server``."""
+
+    cache: Path | None = None
+    read: bool = False
+    server: Path | None = None
 
 
 @dataclass
@@ -124,7 +145,7 @@ class SearchJob:
 
     @classmethod
     def start(cls, catalog: Catalog, parent: Path, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
-              related: int = 5, server: bool = True) -> SearchJob | None:
+              related: int = 5, server: bool = True, reuse: Reuse | None = None) -> SearchJob | None:
         """None where fork is not available (the caller then runs :class:`SearchBuild` itself)."""
         if "fork" not in multiprocessing.get_all_start_methods():
             return None
@@ -133,7 +154,7 @@ class SearchJob:
         gc.freeze()  # the child's garbage collector leaves the parent's objects alone: fewer pages copied
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_search_job, args=(catalog, directory_urls, tuple(synonyms), related, server, tmp,
-                                                     send), daemon=True)
+                                                     reuse or Reuse(), send), daemon=True)
         proc.start()
         gc.unfreeze()
         send.close()
@@ -202,14 +223,15 @@ def replace_dir(made: Path, target: Path) -> None:
 
 
 def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path], related: int, server: bool,
-                tmp: Path, conn: Connection) -> None:
+                tmp: Path, reuse: Reuse, conn: Connection) -> None:
     """The child of :class:`SearchJob` (forked: it shares the parent's catalog)."""
     try:
-        build = SearchBuild.prepare(catalog, directory_urls=directory_urls, synonyms=synonyms)
+        cache = AnalysisCache(reuse.cache, read=reuse.read) if reuse.cache is not None else None
+        build = SearchBuild.prepare(catalog, directory_urls=directory_urls, synonyms=synonyms, cache=cache)
         conn.send(("related", build.related(related)))
         stats = build.write_static(tmp)
         if server:
-            build.write_server(tmp)
+            build.write_server(tmp, previous=reuse.server if reuse.read else None)
         conn.send(("done", (stats, build.timings)))
     except BaseException as exc:  # the parent reports it as a build error
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
