@@ -63,6 +63,7 @@ class AnalysisCache:
             if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("docs"), dict):
                 self.old = doc["docs"]
         self.new: dict[str, Any] = {}
+        self.keys: list[str] = []  # the key of each document analysed, in order
         self.analysed = 0  # documents analysed (not found in the cache)
 
     def analyze(self, docs: Iterable[SearchDoc]) -> list[Analyzed]:
@@ -76,8 +77,17 @@ class AnalysisCache:
                 entry = _entry(a)
                 self.analysed += 1
             self.new[key] = entry
+            self.keys.append(key)
             out.append(a)
         return out
+
+    def stored_tf(self, key: str) -> dict[str, dict[str, int]] | None:
+        """The term counts by field of the stored entry ``key`` (an earlier build's document), if any."""
+        entry = self.old.get(key)
+        if not isinstance(entry, list) or not entry or not isinstance(entry[0], dict):
+            return None
+        tf = entry[0]
+        return tf if all(isinstance(tf.get(f), dict) for f in FIELDS) else None
 
     def save(self) -> None:
         if self.folder is None or (self.new.keys() == self.old.keys() and not self.analysed):
