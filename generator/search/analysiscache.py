@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from sys import intern
 from typing import Any, Final
@@ -42,9 +42,10 @@ def _analyzed(doc: SearchDoc, entry: Any) -> Analyzed | None:
     """The analysis of ``doc`` from a stored entry; None if the entry is malformed."""
     try:
         tf_json, words, strong = entry
-        tf = {f: Counter({intern(t): int(c) for t, c in tf_json[f].items()}) for f in FIELDS}
-        return Analyzed(dataclasses.replace(doc, text={}), tf, frozenset(intern(w) for w in words),
-                        frozenset(intern(w) for w in strong))
+        # JSON's decoder shares the strings of equal keys: the terms need no interning
+        tf = {f: Counter(tf_json[f]) for f in FIELDS}
+        every = frozenset(map(intern, words))
+        return Analyzed(dataclasses.replace(doc, text={}), tf, every, every.intersection(strong))
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 
@@ -62,21 +63,20 @@ class AnalysisCache:
                 doc = None
             if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("docs"), dict):
                 self.old = doc["docs"]
-        self.new: dict[str, Any] = {}
         self.keys: list[str] = []  # the key of each document analysed, in order
         self.analysed = 0  # documents analysed (not found in the cache)
 
     def analyze(self, docs: Iterable[SearchDoc]) -> list[Analyzed]:
+        """The analysis of each document; the stored entries used are let go as they are read (what is
+        left in :attr:`old` are earlier versions of documents changed since, and deleted documents)."""
         out = []
         for doc in docs:
             key = doc_key(doc)
-            entry = self.old.get(key)
+            entry = self.old.pop(key, None)
             a = _analyzed(doc, entry) if entry is not None else None
             if a is None:
                 a = analyze(doc)
-                entry = _entry(a)
                 self.analysed += 1
-            self.new[key] = entry
             self.keys.append(key)
             out.append(a)
         return out
@@ -89,8 +89,16 @@ class AnalysisCache:
         tf = entry[0]
         return tf if all(isinstance(tf.get(f), dict) for f in FIELDS) else None
 
-    def save(self) -> None:
-        if self.folder is None or (self.new.keys() == self.old.keys() and not self.analysed):
-            return
-        write_atomic(self.folder / FILE, json.dumps({"format": FORMAT, "docs": self.new}, ensure_ascii=False,
-                                                    separators=(",", ":")).encode("utf-8"))
+    def save(self, docs: Sequence[Analyzed]) -> None:
+        """Write the entries of ``docs`` (the documents :meth:`analyze` returned), one at a time."""
+        if self.folder is None or (not self.old and not self.analysed):
+            return  # the same documents as the file holds
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"format":%d,"docs":{' % FORMAT
+            for i, (key, a) in enumerate(zip(self.keys, docs, strict=True)):
+                entry = json.dumps(_entry(a), ensure_ascii=False, separators=(",", ":"))
+                yield f'{"," if i else ""}"{key}":{entry}'.encode()
+            yield b"}}"
+
+        write_atomic(self.folder / FILE, chunks())

@@ -51,7 +51,7 @@ class SearchBuild:
             docs = [analyze(d) for d in catalog_docs(catalog, directory_urls)]
         else:
             docs = cache.analyze(catalog_docs(catalog, directory_urls))
-            cache.save()
+            cache.save(docs)
         build = cls(catalog, docs, syn, {}, scored=False)
         build.timings["analysed"] = len(docs) if cache is None else cache.analysed
         build.timings["analyze"] = time.perf_counter() - start

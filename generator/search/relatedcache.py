@@ -8,9 +8,10 @@ order) and no protocol changed its articles, only what an edit can reach is comp
 * the vectors of the changed articles, and of the articles having a term whose status (used or not,
   coarse frequency: ``related.term_status``) the edit changed;
 * the related articles of: the articles whose vector changed; those with a term in their vector whose
-  postings changed, or that a changed article had or has in its vector (a changed article is only a
-  candidate through such a term: its language and tags weigh there); and those sharing a protocol with a
-  changed article. Any other article has the same vector, postings, candidates and facts: the same list.
+  postings changed (a changed article's weight in them, too), or, when a changed article's language or
+  tags changed, that it had or has in its vector (it is only a candidate through such a term: its facts
+  weigh there); and those sharing a protocol with a changed article. Any other article has the same
+  vector, postings, candidates and facts: the same list.
 
 Anything else (a new or deleted article, a protocol edited, another ``k``, a missing or foreign state)
 computes everything. The old analyses of the changed articles come from the analysis cache.
@@ -139,7 +140,8 @@ class RelatedCache:
         for i in again:
             vectors[i] = vector(arts[i], df, n)
         near = Neighbours.of(arts, vectors, catalog)
-        ranked = self._affected(arts, old_vectors, vectors, near, changed, again)
+        facts_changed = {i for i in changed if old["facts"][i] != new["facts"][i]}
+        ranked = self._affected(arts, old_vectors, vectors, near, changed, again, facts_changed)
         for i in ranked:
             related[arts[i].doc.id] = near.related(i, k)
         self.computed = len(ranked)
@@ -147,7 +149,7 @@ class RelatedCache:
 
     @staticmethod
     def _affected(arts: Sequence[Analyzed], old_vectors: Sequence[Vector], vectors: Sequence[Vector],
-                  near: Neighbours, changed: Sequence[int], again: set[int]) -> set[int]:
+                  near: Neighbours, changed: Sequence[int], again: set[int], facts_changed: set[int]) -> set[int]:
         """The articles whose related articles may differ from the stored ones (see the module's doc)."""
         moved = {i for i in again if old_vectors[i] != vectors[i]}
         having: dict[str, list[int]] = defaultdict(list)  # term -> articles having it in their vector
@@ -155,7 +157,9 @@ class RelatedCache:
             for t in vec:
                 having[t].append(i)
         terms = {t for i in moved for t in (*old_vectors[i], *vectors[i])}
-        reach = {t for i in changed for t in (*old_vectors[i], *vectors[i])}
+        # An article whose facts changed is a candidate (its language and tags weigh) where it was or is in
+        # the postings of a term of another's vector: a term of its vector, old or new.
+        reach = {t for i in changed if i in facts_changed for t in (*old_vectors[i], *vectors[i])}
         for t in terms:  # the postings before the edit, against those now (as sets: their order weighs nothing)
             before = [(vectors[i][t], i) for i in having.get(t, ()) if i not in moved]
             before += [(old_vectors[i][t], i) for i in moved if t in old_vectors[i]]

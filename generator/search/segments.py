@@ -76,6 +76,11 @@ def _previous(folder: Path | None) -> dict[str, str]:
     return out
 
 
+def _canonical(row: Mapping[str, Any]) -> str:
+    """A document's fields as one string (its impacts are in term order: :func:`per_document`)."""
+    return repr([(k, sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in row.items()])
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -98,8 +103,7 @@ def write_segments(docs: Sequence[Analyzed], impacts: Impacts, out: Path, *, sch
     segments, listed, written = [], [], 0
     for chunk in runs([a.doc.id for a in docs], run):
         rows = [fields(docs[n], per_doc[n]) for n in chunk]
-        key = digest(str(FORMAT), ".".join(map(str, whoosh_version)),
-                     *(json.dumps(r, sort_keys=True, default=sorted, ensure_ascii=False) for r in rows))
+        key = digest(str(FORMAT), ".".join(map(str, whoosh_version)), *map(_canonical, rows))
         segid = old.get(key)
         if segid is not None and previous is not None:
             _link(previous / f"{INDEX_NAME}_{segid}.seg", out / f"{INDEX_NAME}_{segid}.seg")
