@@ -276,6 +276,7 @@ def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path]
         if message[0] != "done":
             raise RuntimeError(message[1])
         stats, timings = message[1]
+        build.timings["cpu"] = time.process_time()  # a forked process's CPU time starts at zero
         conn.send(("done", (stats, {**build.timings, **timings})))
     except BaseException as exc:  # the parent reports it as a build error
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -292,6 +293,7 @@ def _indexes_job(build: SearchBuild, tmp: Path, server: bool, reuse: Reuse, conn
         stats = build.write_static(tmp)
         if server:
             build.write_server(tmp, previous=reuse.server if reuse.read else None)
+        build.timings["cpu_indexes"] = time.process_time()
         conn.send(("done", (stats, build.timings)))
         return 0
     except BaseException as exc:
