@@ -131,15 +131,14 @@ def make_runs(db: Reader, s: Scope) -> None:
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
 
-def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Counts by outcome, FCR, resolution and response times, per ('all', ''), ('protocol', id), ('week', w)."""
-    d = s.d
+def run_counts(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
+    """Counts by outcome and FCR per ('all', ''), ('protocol', id), ('week', w)."""
     window = s.filters.fcr_window_days * 86400
     near = ("COALESCE({a} <= ?, 1 = 0)")
     flagged = (
         "SELECT id, protocol_id, week, outcome, t0, t1, tc, CASE WHEN outcome = 'resolved' AND NOT "
-        f"(ticket IS NOT NULL AND ({near.format(a=d.seconds('t0 - LAG(t0) OVER w'))} OR "
-        f"{near.format(a=d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
+        f"(ticket IS NOT NULL AND ({near.format(a=s.d.seconds('t0 - LAG(t0) OVER w'))} OR "
+        f"{near.format(a=s.d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
         "FROM kb_runs WINDOW w AS (PARTITION BY ticket ORDER BY t0, id)")
     counts = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}')" for o in OUTCOMES)
     out: dict[tuple[str, str], dict[str, Any]] = {}
@@ -154,15 +153,31 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
             for o, v in zip(OUTCOMES, rest[:4], strict=True):
                 row[o] += int(v)
             row["fcr_runs"] += int(rest[4] or 0)
-    # resolution times overall, per protocol and per week (trends); response times overall, per protocol
-    # and per channel: what the report shows
-    for kind, cond, value, by in (("resolution", "outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
-                                  ("response", "tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))):
-        v = f"CAST({d.seconds(value)} AS DOUBLE PRECISION) AS v"
-        column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
-        source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
-            f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
-        for g, k, med, p90, n in percentiles(db, source):
+    return out
+
+
+# resolution times overall, per protocol and per week (trends); response times overall, per protocol
+# and per channel: what the report shows
+RUN_TIMES = {"resolution": ("outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
+             "response": ("tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))}
+
+
+def run_times(db: Reader, s: Scope, kind: str) -> list[tuple[str, str, float, float, int]]:
+    """(group, key, median, p90, count) of the resolution or response times (``RUN_TIMES``)."""
+    cond, value, by = RUN_TIMES[kind]
+    v = f"CAST({s.d.seconds(value)} AS DOUBLE PRECISION) AS v"
+    column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
+    source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
+        f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
+    return list(percentiles(db, source))
+
+
+def run_groups(counts: dict[tuple[str, str], dict[str, Any]],
+               times: dict[str, list[tuple[str, str, float, float, int]]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """:func:`run_counts` with the medians and p90s of :func:`run_times` of each kind."""
+    out = counts
+    for kind, rows in times.items():
+        for g, k, med, p90, n in rows:
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
             row[f"p90_{kind}_seconds"] = float(p90)
@@ -308,26 +323,39 @@ def make_steps(db: Reader, s: Scope) -> None:
     db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 
 
-def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
-    path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
-    it, the most common answer)."""
-    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"reached": 0})
+StepStats = dict[tuple[str, str], dict[str, Any]]
+
+
+def step_runs(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_steps``: reached runs, path entries, seconds (sum, squares), runs that
+    went back from it."""
+    out: StepStats = {}
     # one sort: per run at each step first, then per step (two count(DISTINCT run) would sort twice)
     for pid, st, reached, n, total, squares, back in db.rows(
             "SELECT pid, step, count(*), sum(n), sum(total), sum(squares), count(*) FILTER (WHERE back = 1) FROM "
             "(SELECT pid, step, run, count(*) AS n, sum(seconds) AS total, sum(seconds * seconds) AS squares, "
             "max(back) AS back FROM kb_steps GROUP BY pid, step, run) r GROUP BY pid, step"):
-        out[(pid, st)].update(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
+        out[(pid, st)] = dict(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
                               back_runs=int(back))
-    for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
-        out[(pid, st)]["median_seconds"] = med
+    return out
+
+
+def step_seconds(db: Reader) -> StepStats:
+    return {(pid, st): {"median_seconds": med}
+            for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps")}
+
+
+def step_answers(db: Reader) -> StepStats:
     answers: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for pid, st, answer, n in db.rows("SELECT pid, step, answer, count(*) FROM kb_steps WHERE answer <> '' "
                                       "GROUP BY pid, step, answer"):
         answers[(pid, st)][str(answer)] = int(n)
-    for key, counts in answers.items():
-        out[key]["top_answer"] = top_answer(counts)
+    return {key: {"top_answer": top_answer(counts)} for key, counts in answers.items()}
+
+
+def step_ends(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_runs``: runs ended, escalated, abandoned and resolved there."""
+    out: StepStats = defaultdict(dict)
     for pid, st, ended, escalated, abandoned in db.rows(
             "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'escalated'), "
             "count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs WHERE last_step IS NOT NULL "
@@ -337,6 +365,18 @@ def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
             "SELECT protocol_id, COALESCE(resolved_step, last_step, ''), count(*) FROM kb_runs "
             "WHERE outcome = 'resolved' GROUP BY protocol_id, COALESCE(resolved_step, last_step, '')"):
         out[(pid, st)]["resolved_here"] = int(resolved)
+    return out
+
+
+def step_stats(*parts: StepStats) -> StepStats:
+    """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
+    path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
+    it, the most common answer), from :func:`step_runs`, :func:`step_seconds`, :func:`step_answers` and
+    :func:`step_ends`."""
+    out: StepStats = defaultdict(lambda: {"reached": 0})
+    for part in parts:
+        for key, values in part.items():
+            out[key].update(values)
     return out
 
 
