@@ -140,24 +140,31 @@ class PostgresStore:
         rolled back at the end: their temporary tables go with them. The report's sorts (percentiles, FCR
         windows, step statistics over every run) get 64 MB each in the server for these transactions only,
         instead of the default 4 MB that sends them to disk."""
-        from psycopg import sql
-
         with contextlib.ExitStack() as stack:
             conns = [stack.enter_context(self.pool.connection()) for _ in range(max(n, 1))]
             try:
                 snapshot = None
                 for conn in conns:
-                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    if snapshot is None:
-                        row = conn.execute("SELECT pg_export_snapshot()").fetchone() if n > 1 else None
-                        snapshot = row[0] if row else ""
-                    else:
-                        conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-                    conn.execute("SET LOCAL work_mem = '64MB'")
+                    snapshot = self._begin(conn, snapshot, export=n > 1)
                 yield [PostgresReader(conn) for conn in conns]
             finally:
                 for conn in conns:
                     conn.rollback()
+
+    @staticmethod
+    def _begin(conn: Any, snapshot: str | None, export: bool) -> str | None:
+        """A ``REPEATABLE READ`` transaction on ``snapshot`` (None: its own, exported when ``export``);
+        the snapshot it reads."""
+        from psycopg import sql
+
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if snapshot is not None:
+            conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+        elif export:
+            row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+            snapshot = str(row[0]) if row else None
+        conn.execute("SET LOCAL work_mem = '64MB'")
+        return snapshot
 
     def check(self) -> str:
         with self.pool.connection() as conn:

@@ -190,16 +190,19 @@ class SqliteStore:
         with the connections."""
         conns: list[sqlite3.Connection] = []
         try:
-            conns.append(self._read_connection())
             with self._no_commits(n > 1) as held:
-                conns += [self._read_connection() for _ in range(n - 1 if held else 0)]
-                for conn in conns:
-                    conn.execute("BEGIN")
-                    conn.execute("SELECT count(*) FROM kb_schema")  # the first read: the snapshot is taken
+                for _ in range(n if held else 1):
+                    conns.append(self._read_connection())
+                    self._begin(conns[-1])
             yield [SqliteReader(conn) for conn in conns]
         finally:
             for conn in conns:
                 conn.close()
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """A read transaction, its snapshot taken now (at its first read)."""
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM kb_schema")
 
     def _read_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
