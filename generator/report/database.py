@@ -127,6 +127,10 @@ def make_runs(db: Reader, s: Scope) -> None:
               "COALESCE(ticket, session_id) AS case_key, resolved_step, cause, last_step, used "
               f"FROM runs{where}")
     db.run(s.d.temp_table("kb_runs", select), pid_params + params)
+
+
+def index_runs(db: Reader) -> None:
+    """``kb_runs`` by session (CSAT answers) and by case (KCS links): only where those queries run."""
     db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
@@ -320,7 +324,6 @@ def make_steps(db: Reader, s: Scope) -> None:
     select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, p.idx, p.step, p.seconds, p.answer, "
               "p.back FROM kb_runs r JOIN run_steps p ON p.run = r.id")
     db.run(s.d.temp_table("kb_steps", select))
-    db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 
 
 StepStats = dict[tuple[str, str], dict[str, Any]]
@@ -383,7 +386,8 @@ def step_stats(*parts: StepStats) -> StepStats:
 def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str, int]]:
     """(protocol, resolving step, answer chosen there the last time, cause, resolved runs)."""
     step = "COALESCE(r.resolved_step, r.last_step, '')"
-    answer = (f"COALESCE((SELECT p.answer FROM kb_steps p WHERE p.run = r.id AND p.step = {step} "
+    # the path entries of the run by the key of run_steps (run, idx), from the last one back
+    answer = (f"COALESCE((SELECT p.answer FROM run_steps p WHERE p.run = r.id AND p.step = {step} "
               "ORDER BY p.idx DESC LIMIT 1), '')")
     sql = (f"SELECT pid, step, answer, cause, count(*) FROM (SELECT r.protocol_id AS pid, {step} AS step, "
            f"{answer} AS answer, COALESCE(r.cause, '') AS cause FROM kb_runs r WHERE r.outcome = 'resolved') o "

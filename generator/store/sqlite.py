@@ -192,7 +192,7 @@ class SqliteStore:
         try:
             with self._no_commits(n > 1) as held:
                 for _ in range(n if held else 1):
-                    conns.append(self._read_connection())
+                    conns.append(self._read_connection(cache_mb=32 // (n if held else 1)))
                     self._begin(conns[-1])
             yield [SqliteReader(conn) for conn in conns]
         finally:
@@ -204,12 +204,13 @@ class SqliteStore:
         conn.execute("BEGIN")
         conn.execute("SELECT count(*) FROM kb_schema")
 
-    def _read_connection(self) -> sqlite3.Connection:
+    def _read_connection(self, cache_mb: int) -> sqlite3.Connection:
         conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
                                check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=30000")
-        # 32 MB of page cache, which also bounds each sort in memory: whatever the event count
-        conn.execute("PRAGMA cache_size=-32768")
+        # the page cache, which also bounds each sort in memory: 32 MB shared by the report's connections,
+        # whatever the event count
+        conn.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
         return conn
 
     @contextmanager
