@@ -88,3 +88,22 @@ def test_two_read_connections_share_one_snapshot(store: Store, commit_between_st
     assert counts == [len(first), len(first)]
     assert runs[0] == runs[1] == sum(e["type"] == "protocol_run" for e in first)
     assert store.count() == len(first) + len(generated_events(3))  # the writer committed, after the snapshot
+
+
+def test_one_connection_runs_every_lane_in_turn(store: Store, manifest: Manifest) -> None:  # noqa: F811
+    """With one read connection (SQLite without write access to the file cannot hold the others' start
+    still), every lane's tasks run on it in turn, each temporary table built once: the same report."""
+    from generator.report import sqlreport
+
+    events = generated_events(2)
+    store.insert(events)
+    with store.readers(1) as readers:
+        assert len(readers) == 1
+    mp = pytest.MonkeyPatch()
+    mp.setattr(sqlreport, "CONNECTIONS", 1)
+    try:
+        for filters in (Filters(), Filters(technician="Ana")):
+            assert_same(report_from_store(store, manifest, filters, TODAY),
+                        report_from_events(events, manifest, filters, TODAY), "one connection")
+    finally:
+        mp.undo()
