@@ -343,17 +343,51 @@ def step_runs(db: Reader) -> StepStats:
     return out
 
 
-def step_seconds(db: Reader) -> StepStats:
-    return {(pid, st): {"median_seconds": med}
-            for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps")}
+def step_seconds_answers(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_steps``: the median seconds and the most common answer, from one
+    grouping of the path entries by (protocol, step, seconds, answer) walked in order of seconds: one
+    sort where a percentile and a count of answers took one each (seconds repeat: few groups)."""
+    out: StepStats = {}
+    key: tuple[str, str] | None = None
+    values: list[list[float]] = []  # [seconds, path entries], ascending
+    answers: dict[str, int] = {}
+
+    def done() -> None:
+        if key is not None:
+            out[key] = {"top_answer": top_answer(answers) if answers else None}
+            if values:
+                out[key]["median_seconds"] = _median(values)
+
+    for pid, st, seconds, answer, n in db.rows(
+            "SELECT pid, step, seconds, answer, count(*) FROM kb_steps GROUP BY pid, step, seconds, answer "
+            "ORDER BY pid, step, seconds"):
+        if (pid, st) != key:
+            done()
+            key, values, answers = (pid, st), [], {}
+        if seconds is not None:
+            if values and values[-1][0] == seconds:
+                values[-1][1] += n
+            else:
+                values.append([float(seconds), int(n)])
+        if answer:
+            answers[str(answer)] = answers.get(str(answer), 0) + int(n)
+    done()
+    return out
 
 
-def step_answers(db: Reader) -> StepStats:
-    answers: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for pid, st, answer, n in db.rows("SELECT pid, step, answer, count(*) FROM kb_steps WHERE answer <> '' "
-                                      "GROUP BY pid, step, answer"):
-        answers[(pid, st)][str(answer)] = int(n)
-    return {key: {"top_answer": top_answer(counts)} for key, counts in answers.items()}
+def _median(values: list[list[float]]) -> float:
+    """The median of values given as ascending (value, count): the mean of the two middle ones."""
+    size = int(sum(m for _, m in values))
+    lo, hi, seen = (size + 1) // 2, (size + 2) // 2, 0
+    picked: dict[int, float] = {}
+    for v, m in values:
+        for rank in (lo, hi):
+            if seen < rank <= seen + m:
+                picked[rank] = v
+        seen += int(m)
+        if hi in picked:
+            break
+    return (picked[lo] + picked[hi]) / 2
 
 
 def step_ends(db: Reader) -> StepStats:
@@ -374,8 +408,7 @@ def step_ends(db: Reader) -> StepStats:
 def step_stats(*parts: StepStats) -> StepStats:
     """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
     path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
-    it, the most common answer), from :func:`step_runs`, :func:`step_seconds`, :func:`step_answers` and
-    :func:`step_ends`."""
+    it, the most common answer), from :func:`step_runs`, :func:`step_seconds_answers` and :func:`step_ends`."""
     out: StepStats = defaultdict(lambda: {"reached": 0})
     for part in parts:
         for key, values in part.items():

@@ -57,7 +57,7 @@ def _plan(s: q.Scope) -> lanes.Plan:
     setup = {"kb_runs": lambda db: q.make_runs(db, s), "kb_steps": lambda db: q.make_steps(db, s),
              "kb_runs_keys": q.index_runs, "kb_links": lambda db: q.make_links(db, s)}
     tasks: dict[str, lanes.Query] = {
-        "step_runs": q.step_runs, "step_seconds": q.step_seconds, "step_answers": q.step_answers,
+        "step_runs": q.step_runs, "step_seconds": q.step_seconds_answers,
         "options": lambda db: list(q.resolving_options(db, s)),
         "articles": lambda db: q.article_counts(db, s), "linked": q.linked_runs,
         "response": lambda db: q.run_times(db, s, "response"), "counts": lambda db: q.run_counts(db, s),
@@ -68,7 +68,7 @@ def _plan(s: q.Scope) -> lanes.Plan:
         "deliveries": lambda db: q.deliveries(db, s),
     }
     return lanes.Plan(setup=setup, tasks=tasks,
-                      lanes=[["kb_runs", "kb_steps", "step_runs", "step_seconds", "step_answers"],
+                      lanes=[["kb_runs", "kb_steps", "step_runs", "step_seconds"],
                              ["kb_runs", "kb_runs_keys", "kb_links", "articles", "linked", "csat"]],
                       shared=["response", "counts", "clients", "resolution", "options", "step_ends", "votes",
                               "searches", "views", "deliveries"])
@@ -92,7 +92,7 @@ def _gather(readers: Sequence[Reader], manifest: Manifest, filters: Filters) -> 
     r = lanes.run(readers, _plan(s))
     g: dict[str, Any] = {"runs": q.run_groups(r["counts"], {"resolution": r["resolution"], "response": r["response"]}),
                          "csat": r["csat"], "articles": _merged(r["articles"], canon), "linked": r["linked"],
-                         "steps": q.step_stats(r["step_runs"], r["step_seconds"], r["step_answers"], r["step_ends"])}
+                         "steps": q.step_stats(r["step_runs"], r["step_seconds"], r["step_ends"])}
     views: Counter[str] = Counter()
     for pid, n in r["views"].items():
         views[canon.get(pid, pid)] += n
