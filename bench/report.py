@@ -1391,11 +1391,14 @@ def main() -> int:
 
         print(f"[3/4] kb report, {args.repeat}x per backend", flush=True)
         runs: list[Run] = []
-        for rep in range(1, args.repeat + 1):
-            for name in backends:
-                for engine in (e for e in engines if f"{name}/{e}" not in skip):
+        for rep in range(1, args.repeat + 1):  # the engines in turn (the SQL ones first), each on every backend
+            for engine in engines:
+                for name in (b for b in backends if f"{b}/{engine}" not in skip):
                     runs.append(run_report(f"{name}/{engine}", rep, urls[name], data_dir, work, args.quiet_wait,
                                            pg if name == "postgresql" else None))
+                    # each run as it ends (a long series interrupted keeps what it measured)
+                    (work / "runs-so-far.json").write_text(json.dumps([vars(r) for r in runs], indent=1),
+                                                           encoding="utf-8")
         missed = any(r.exit_code != 0 or r.wall_s > WALL_TARGET_S or r.rss_mb > RSS_TARGET_MB for r in runs)
         profiles: dict[str, Any] = {}
         if args.profile == "always" or (args.profile == "auto" and missed):
