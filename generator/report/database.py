@@ -127,19 +127,22 @@ def make_runs(db: Reader, s: Scope) -> None:
               "COALESCE(ticket, session_id) AS case_key, resolved_step, cause, last_step, used "
               f"FROM runs{where}")
     db.run(s.d.temp_table("kb_runs", select), pid_params + params)
+
+
+def index_runs(db: Reader) -> None:
+    """``kb_runs`` by session (CSAT answers) and by case (KCS links): only where those queries run."""
     db.run("CREATE INDEX kb_runs_session ON kb_runs (session_id)")
     db.run("CREATE INDEX kb_runs_case ON kb_runs (case_key)")
 
 
-def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Counts by outcome, FCR, resolution and response times, per ('all', ''), ('protocol', id), ('week', w)."""
-    d = s.d
+def run_counts(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
+    """Counts by outcome and FCR per ('all', ''), ('protocol', id), ('week', w)."""
     window = s.filters.fcr_window_days * 86400
     near = ("COALESCE({a} <= ?, 1 = 0)")
     flagged = (
         "SELECT id, protocol_id, week, outcome, t0, t1, tc, CASE WHEN outcome = 'resolved' AND NOT "
-        f"(ticket IS NOT NULL AND ({near.format(a=d.seconds('t0 - LAG(t0) OVER w'))} OR "
-        f"{near.format(a=d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
+        f"(ticket IS NOT NULL AND ({near.format(a=s.d.seconds('t0 - LAG(t0) OVER w'))} OR "
+        f"{near.format(a=s.d.seconds('LEAD(t0) OVER w - t0'))})) THEN 1 ELSE 0 END AS fcr "
         "FROM kb_runs WINDOW w AS (PARTITION BY ticket ORDER BY t0, id)")
     counts = ", ".join(f"count(*) FILTER (WHERE outcome = '{o}')" for o in OUTCOMES)
     out: dict[tuple[str, str], dict[str, Any]] = {}
@@ -154,15 +157,31 @@ def run_groups(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
             for o, v in zip(OUTCOMES, rest[:4], strict=True):
                 row[o] += int(v)
             row["fcr_runs"] += int(rest[4] or 0)
-    # resolution times overall, per protocol and per week (trends); response times overall, per protocol
-    # and per channel: what the report shows
-    for kind, cond, value, by in (("resolution", "outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
-                                  ("response", "tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))):
-        v = f"CAST({d.seconds(value)} AS DOUBLE PRECISION) AS v"
-        column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
-        source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
-            f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
-        for g, k, med, p90, n in percentiles(db, source):
+    return out
+
+
+# resolution times overall, per protocol and per week (trends); response times overall, per protocol
+# and per channel: what the report shows
+RUN_TIMES = {"resolution": ("outcome = 'resolved'", "t1 - t0", ("protocol", "week")),
+             "response": ("tc IS NOT NULL", "t0 - tc", ("protocol", "channel"))}
+
+
+def run_times(db: Reader, s: Scope, kind: str) -> list[tuple[str, str, float, float, int]]:
+    """(group, key, median, p90, count) of the resolution or response times (``RUN_TIMES``)."""
+    cond, value, by = RUN_TIMES[kind]
+    v = f"CAST({s.d.seconds(value)} AS DOUBLE PRECISION) AS v"
+    column = {"protocol": "protocol_id", "week": "week", "channel": "COALESCE(channel, '—')"}
+    source = f"SELECT 'all' AS g, '' AS k, {v} FROM kb_runs WHERE {cond}" + "".join(
+        f" UNION ALL SELECT '{g}', {column[g]}, {v} FROM kb_runs WHERE {cond}" for g in by)
+    return list(percentiles(db, source))
+
+
+def run_groups(counts: dict[tuple[str, str], dict[str, Any]],
+               times: dict[str, list[tuple[str, str, float, float, int]]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """:func:`run_counts` with the medians and p90s of :func:`run_times` of each kind."""
+    out = counts
+    for kind, rows in times.items():
+        for g, k, med, p90, n in rows:
             row = out.setdefault((g, k), {})
             row[f"median_{kind}_seconds"] = float(med)
             row[f"p90_{kind}_seconds"] = float(p90)
@@ -305,29 +324,75 @@ def make_steps(db: Reader, s: Scope) -> None:
     select = ("SELECT r.id AS run, r.protocol_id AS pid, r.outcome AS outcome, p.idx, p.step, p.seconds, p.answer, "
               "p.back FROM kb_runs r JOIN run_steps p ON p.run = r.id")
     db.run(s.d.temp_table("kb_steps", select))
-    db.run("CREATE INDEX kb_steps_run ON kb_steps (run, idx)")
 
 
-def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
-    path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
-    it, the most common answer)."""
-    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"reached": 0})
+StepStats = dict[tuple[str, str], dict[str, Any]]
+
+
+def step_runs(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_steps``: reached runs, path entries, seconds (sum, squares), runs that
+    went back from it."""
+    out: StepStats = {}
     # one sort: per run at each step first, then per step (two count(DISTINCT run) would sort twice)
     for pid, st, reached, n, total, squares, back in db.rows(
             "SELECT pid, step, count(*), sum(n), sum(total), sum(squares), count(*) FILTER (WHERE back = 1) FROM "
             "(SELECT pid, step, run, count(*) AS n, sum(seconds) AS total, sum(seconds * seconds) AS squares, "
             "max(back) AS back FROM kb_steps GROUP BY pid, step, run) r GROUP BY pid, step"):
-        out[(pid, st)].update(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
+        out[(pid, st)] = dict(reached=int(reached), n=int(n), total=float(total or 0), squares=float(squares or 0),
                               back_runs=int(back))
-    for pid, st, med, _p90, _n in percentiles(db, "SELECT pid AS g, step AS k, seconds AS v FROM kb_steps"):
-        out[(pid, st)]["median_seconds"] = med
-    answers: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for pid, st, answer, n in db.rows("SELECT pid, step, answer, count(*) FROM kb_steps WHERE answer <> '' "
-                                      "GROUP BY pid, step, answer"):
-        answers[(pid, st)][str(answer)] = int(n)
-    for key, counts in answers.items():
-        out[key]["top_answer"] = top_answer(counts)
+    return out
+
+
+def step_seconds_answers(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_steps``: the median seconds and the most common answer, from one
+    grouping of the path entries by (protocol, step, seconds, answer) walked in order of seconds: one
+    sort where a percentile and a count of answers took one each (seconds repeat: few groups)."""
+    out: StepStats = {}
+    key: tuple[str, str] | None = None
+    values: list[list[float]] = []  # [seconds, path entries], ascending
+    answers: dict[str, int] = {}
+
+    def done() -> None:
+        if key is not None:
+            out[key] = {"top_answer": top_answer(answers) if answers else None}
+            if values:
+                out[key]["median_seconds"] = _median(values)
+
+    for pid, st, seconds, answer, n in db.rows(
+            "SELECT pid, step, seconds, answer, count(*) FROM kb_steps GROUP BY pid, step, seconds, answer "
+            "ORDER BY pid, step, seconds"):
+        if (pid, st) != key:
+            done()
+            key, values, answers = (pid, st), [], {}
+        if seconds is not None:
+            if values and values[-1][0] == seconds:
+                values[-1][1] += n
+            else:
+                values.append([float(seconds), int(n)])
+        if answer:
+            answers[str(answer)] = answers.get(str(answer), 0) + int(n)
+    done()
+    return out
+
+
+def _median(values: list[list[float]]) -> float:
+    """The median of values given as ascending (value, count): the mean of the two middle ones."""
+    size = int(sum(m for _, m in values))
+    lo, hi, seen = (size + 1) // 2, (size + 2) // 2, 0
+    picked: dict[int, float] = {}
+    for v, m in values:
+        for rank in (lo, hi):
+            if seen < rank <= seen + m:
+                picked[rank] = v
+        seen += int(m)
+        if hi in picked:
+            break
+    return (picked[lo] + picked[hi]) / 2
+
+
+def step_ends(db: Reader) -> StepStats:
+    """Per (protocol, step) of ``kb_runs``: runs ended, escalated, abandoned and resolved there."""
+    out: StepStats = defaultdict(dict)
     for pid, st, ended, escalated, abandoned in db.rows(
             "SELECT protocol_id, last_step, count(*), count(*) FILTER (WHERE outcome = 'escalated'), "
             "count(*) FILTER (WHERE outcome = 'abandoned') FROM kb_runs WHERE last_step IS NOT NULL "
@@ -340,10 +405,22 @@ def step_stats(db: Reader, s: Scope) -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
+def step_stats(*parts: StepStats) -> StepStats:
+    """Per (protocol, step): the arguments of :func:`generator.report.runs.step_row` (reached runs,
+    path entries, seconds, runs ended, resolved, escalated and abandoned there, runs that went back from
+    it, the most common answer), from :func:`step_runs`, :func:`step_seconds_answers` and :func:`step_ends`."""
+    out: StepStats = defaultdict(lambda: {"reached": 0})
+    for part in parts:
+        for key, values in part.items():
+            out[key].update(values)
+    return out
+
+
 def resolving_options(db: Reader, s: Scope) -> Iterator[tuple[str, str, str, str, int]]:
     """(protocol, resolving step, answer chosen there the last time, cause, resolved runs)."""
     step = "COALESCE(r.resolved_step, r.last_step, '')"
-    answer = (f"COALESCE((SELECT p.answer FROM kb_steps p WHERE p.run = r.id AND p.step = {step} "
+    # the path entries of the run by the key of run_steps (run, idx), from the last one back
+    answer = (f"COALESCE((SELECT p.answer FROM run_steps p WHERE p.run = r.id AND p.step = {step} "
               "ORDER BY p.idx DESC LIMIT 1), '')")
     sql = (f"SELECT pid, step, answer, cause, count(*) FROM (SELECT r.protocol_id AS pid, {step} AS step, "
            f"{answer} AS answer, COALESCE(r.cause, '') AS cause FROM kb_runs r WHERE r.outcome = 'resolved') o "

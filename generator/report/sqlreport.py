@@ -8,18 +8,21 @@ the database into Python.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from generator.model.manifest import Manifest
 from generator.report import database as q
+from generator.report import lanes
 from generator.report.common import REASONS, Filters, article_rows, share, translations_of, week_of_day
 from generator.report.dialect import Dialect
 from generator.report.health import content_health
 from generator.report.runs import step_row
 from generator.report.steporder import recommend
 from generator.store import Reader, Store
+
+CONNECTIONS = 2  # read connections side by side (generator/report/lanes.py): the lanes of _plan
 
 
 def _kpis(row: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -47,31 +50,60 @@ def _funnel(steps: list[str], pid: str, stats: Mapping[tuple[str, str], dict[str
     return [step_row(s, **stats.get((pid, s), {"reached": 0})) for s in order]
 
 
-def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
+def _plan(s: q.Scope) -> lanes.Plan:
+    """The report's queries in two lanes: the path entries' statistics (``kb_steps``) in one, the KCS
+    links and CSAT answers (``kb_links``, ``kb_runs`` indexed) in the other, everything else shared,
+    heaviest first (CPU of each query at 1,000,000 events on SQLite: docs/benchmarks.md "Report")."""
+    setup = {"kb_runs": lambda db: q.make_runs(db, s), "kb_steps": lambda db: q.make_steps(db, s),
+             "kb_runs_keys": q.index_runs, "kb_links": lambda db: q.make_links(db, s)}
+    tasks: dict[str, lanes.Query] = {
+        "step_runs": q.step_runs, "step_seconds": q.step_seconds_answers,
+        "options": lambda db: list(q.resolving_options(db, s)),
+        "articles": lambda db: q.article_counts(db, s), "linked": q.linked_runs,
+        "response": lambda db: q.run_times(db, s, "response"), "counts": lambda db: q.run_counts(db, s),
+        "clients": lambda db: q.events_and_clients(db, s),
+        "resolution": lambda db: q.run_times(db, s, "resolution"), "step_ends": q.step_ends,
+        "csat": lambda db: q.csat_groups(db, s), "votes": lambda db: list(q.weekly_user_votes(db, s)),
+        "searches": lambda db: _searches(db, s), "views": lambda db: q.protocol_views(db, s),
+        "deliveries": lambda db: q.deliveries(db, s),
+    }
+    return lanes.Plan(setup=setup, tasks=tasks,
+                      lanes=[["kb_runs", "kb_steps", "step_runs", "step_seconds"],
+                             ["kb_runs", "kb_runs_keys", "kb_links", "articles", "linked", "csat"]],
+                      shared=["response", "counts", "clients", "resolution", "options", "step_ends", "votes",
+                              "searches", "views", "deliveries"])
+
+
+def _searches(db: Reader, s: q.Scope) -> tuple[int, list[tuple[str, int]], list[tuple[str, int, int]]]:
+    if s.filters.area is not None or s.filters.protocol is not None:
+        return 0, [], []
+    total, zero = q.searches(db, s)
+    return total, list(zero), list(q.searches_shown(db, s))
+
+
+def _gather(readers: Sequence[Reader], manifest: Manifest, filters: Filters) -> dict[str, Any]:
     area_ids = None
     if filters.area is not None:
         area_ids = sorted(a for a, info in manifest.articles.items() if info.area == filters.area)
     canon = manifest.canonical_ids()
-    s = q.Scope(Dialect(db.dialect), filters, area_ids, canon=canon)
+    s = q.Scope(Dialect(readers[0].dialect), filters, area_ids, canon=canon)
     if filters.technician is not None:
-        s.technicians = q.technician_spellings(db, s)
-    q.make_runs(db, s)
-    q.make_links(db, s)
-    q.make_steps(db, s)
-    g: dict[str, Any] = {"runs": q.run_groups(db, s), "csat": q.csat_groups(db, s), "articles": q.article_counts(db, s),
-                         "linked": q.linked_runs(db), "steps": q.step_stats(db, s)}
+        s.technicians = q.technician_spellings(readers[0], s)
+    r = lanes.run(readers, _plan(s))
+    g: dict[str, Any] = {"runs": q.run_groups(r["counts"], {"resolution": r["resolution"], "response": r["response"]}),
+                         "csat": r["csat"], "articles": _merged(r["articles"], canon), "linked": r["linked"],
+                         "steps": q.step_stats(r["step_runs"], r["step_seconds"], r["step_ends"])}
     views: Counter[str] = Counter()
-    for pid, n in q.protocol_views(db, s).items():
+    for pid, n in r["views"].items():
         views[canon.get(pid, pid)] += n
     g["views"] = views
-    g["articles"] = _merged(g["articles"], canon)
     options: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for pid, step, answer, cause, n in q.resolving_options(db, s):
+    for pid, step, answer, cause, n in r["options"]:
         options[pid].append({"step": step, "answer": answer, "cause": cause, "runs": n})
     g["options"] = options
     area_ok = (lambda a: True) if area_ids is None else set(area_ids).__contains__
     weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for aid, day, yes, votes in q.weekly_user_votes(db, s):
+    for aid, day, yes, votes in r["votes"]:
         if area_ok(canon.get(aid, aid)):
             cell = weekly[week_of_day(day)]
             cell[0] += yes
@@ -79,17 +111,15 @@ def _gather(db: Reader, manifest: Manifest, filters: Filters) -> dict[str, Any]:
     g["weekly_votes"] = weekly
     zero: Counter[str] = Counter()
     shown: dict[str, tuple[int, int]] = {}  # query -> (searches that found something, clicked)
-    g["search_total"] = 0
-    if filters.area is None and filters.protocol is None:
-        g["search_total"], rows = q.searches(db, s)
-        for query, n in rows:
-            zero[" ".join(query.lower().split())] += n
-        for query, n, clicked in q.searches_shown(db, s):
-            key = " ".join(query.lower().split())
-            shown[key] = (shown.get(key, (0, 0))[0] + n, shown.get(key, (0, 0))[1] + clicked)
+    g["search_total"], rows, shown_rows = r["searches"]
+    for query, n in rows:
+        zero[" ".join(query.lower().split())] += n
+    for query, n, clicked in shown_rows:
+        key = " ".join(query.lower().split())
+        shown[key] = (shown.get(key, (0, 0))[0] + n, shown.get(key, (0, 0))[1] + clicked)
     g["zero"], g["shown"] = zero, shown
-    g["events"], g["clients"], g["returning"] = q.events_and_clients(db, s)
-    g["deliveries"] = q.deliveries(db, s)
+    g["events"], g["clients"], g["returning"] = r["clients"]
+    g["deliveries"] = r["deliveries"]
     g["area_ok"] = area_ok
     return g
 
@@ -114,8 +144,8 @@ def _merged(counts: Mapping[str, q.ArticleCounts], canon: Mapping[str, str]) -> 
 
 def report_from_store(store: Store, manifest: Manifest, filters: Filters, today: date) -> dict[str, Any]:
     """Every metric, computed in the database; the same dict as the in-Python reference."""
-    with store.reader() as db:
-        g = _gather(db, manifest, filters)
+    with store.readers(CONNECTIONS) as readers:
+        g = _gather(readers, manifest, filters)
     return assemble(g, manifest, filters, today)
 
 

@@ -25,8 +25,9 @@ COLUMNS = ("id", "type", "ts", "received_at", "page", "article_id", "protocol_id
 
 
 class Reader(Protocol):
-    """One read session of the report: queries on one connection, temporary tables allowed
-    (they vanish with the session). SQL is written with ``?`` placeholders for both databases."""
+    """One read session of the report: queries on one connection, in one transaction (one snapshot
+    of the store), temporary tables allowed (they vanish with the session). SQL is written with ``?``
+    placeholders for both databases."""
 
     dialect: str  # "sqlite" | "postgresql"
 
@@ -63,7 +64,11 @@ class Store(Protocol):
         order otherwise (the report, whose metrics do not depend on order, skips the sort)."""
 
     def reader(self) -> AbstractContextManager[Reader]:
-        """A read session for the report's aggregate queries."""
+        """A read session for the report's aggregate queries: one snapshot of the store throughout."""
+
+    def readers(self, n: int) -> AbstractContextManager[Sequence[Reader]]:
+        """Up to ``n`` read sessions (at least one) on one snapshot of the store, to query side by side
+        (a thread each: SQLite and the PostgreSQL server work outside the GIL)."""
 
     def check(self) -> str:
         """An integrity check; 'ok' when the store is sound."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -129,15 +130,41 @@ class PostgresStore:
 
     @contextmanager
     def reader(self) -> Iterator[PostgresReader]:
-        """One pooled connection, one transaction (rolled back at the end: temporary tables go with it).
-        The report's sorts (percentiles, FCR windows, step statistics over every run) get 64 MB each in
-        the server for this transaction only, instead of the default 4 MB that sends them to disk."""
-        with self.pool.connection() as conn:
+        with self.readers(1) as (db,):
+            yield db
+
+    @contextmanager
+    def readers(self, n: int) -> Iterator[list[PostgresReader]]:
+        """``n`` pooled connections, each in one ``REPEATABLE READ`` transaction for the whole report, all on
+        one snapshot (the first exports it, ``pg_export_snapshot()``; the others ``SET TRANSACTION SNAPSHOT``),
+        rolled back at the end: their temporary tables go with them. The report's sorts (percentiles, FCR
+        windows, step statistics over every run) get 64 MB each in the server for these transactions only,
+        instead of the default 4 MB that sends them to disk."""
+        with contextlib.ExitStack() as stack:
+            conns = [stack.enter_context(self.pool.connection()) for _ in range(max(n, 1))]
             try:
-                conn.execute("SET LOCAL work_mem = '64MB'")
-                yield PostgresReader(conn)
+                snapshot = None
+                for conn in conns:
+                    snapshot = self._begin(conn, snapshot, export=n > 1)
+                yield [PostgresReader(conn) for conn in conns]
             finally:
-                conn.rollback()
+                for conn in conns:
+                    conn.rollback()
+
+    @staticmethod
+    def _begin(conn: Any, snapshot: str | None, export: bool) -> str | None:
+        """A ``REPEATABLE READ`` transaction on ``snapshot`` (None: its own, exported when ``export``);
+        the snapshot it reads."""
+        from psycopg import sql
+
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if snapshot is not None:
+            conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+        elif export:
+            row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+            snapshot = str(row[0]) if row else None
+        conn.execute("SET LOCAL work_mem = '64MB'")
+        return snapshot
 
     def check(self) -> str:
         with self.pool.connection() as conn:

@@ -177,17 +177,63 @@ class SqliteStore:
 
     @contextmanager
     def reader(self) -> Iterator[SqliteReader]:
-        """A read-only connection of its own (the database file is opened ``mode=ro``); its temporary
-        tables live in SQLite's temp store and vanish when it closes."""
+        with self.readers(1) as (db,):
+            yield db
+
+    @contextmanager
+    def readers(self, n: int) -> Iterator[list[SqliteReader]]:
+        """Up to ``n`` read-only connections (the file opened ``mode=ro``), each in one read transaction
+        for the whole report, all on the same snapshot: a write lock is held (``BEGIN IMMEDIATE`` on a
+        connection of its own, a few milliseconds) while they start, so no commit falls between their
+        snapshots (WAL gives each read transaction the last commit at its first read). Without write
+        access to the file, one connection. Temporary tables live in SQLite's temp store and vanish
+        with the connections."""
+        conns: list[sqlite3.Connection] = []
+        try:
+            with self._no_commits(n > 1) as held:
+                for _ in range(n if held else 1):
+                    conns.append(self._read_connection(cache_mb=32 // (n if held else 1)))
+                    self._begin(conns[-1])
+            yield [SqliteReader(conn) for conn in conns]
+        finally:
+            for conn in conns:
+                conn.close()
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """A read transaction, its snapshot taken now (at its first read)."""
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM kb_schema")
+
+    def _read_connection(self, cache_mb: int) -> sqlite3.Connection:
         conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
                                check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=30000")
+        # the page cache, which also bounds each sort in memory: 32 MB shared by the report's connections,
+        # whatever the event count
+        conn.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+        return conn
+
+    @contextmanager
+    def _no_commits(self, wanted: bool) -> Iterator[bool]:
+        """While inside: no other connection commits (True), or nothing held (False: not wanted, or the
+        file cannot be written by this process)."""
+        if not wanted:
+            yield False
+            return
+        lock = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         try:
-            conn.execute("PRAGMA busy_timeout=30000")
-            # 32 MB of page cache, which also bounds each sort in memory: whatever the event count
-            conn.execute("PRAGMA cache_size=-32768")
-            yield SqliteReader(conn)
+            try:
+                lock.execute("PRAGMA busy_timeout=30000")
+                lock.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # a read-only file or folder: one connection, one snapshot
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                lock.execute("ROLLBACK")
         finally:
-            conn.close()
+            lock.close()
 
     def check(self) -> str:
         return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
