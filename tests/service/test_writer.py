@@ -107,10 +107,10 @@ def test_an_answer_comes_after_the_commit(tmp_path: Path) -> None:
         store.close()
 
 
-def test_the_writer_takes_the_gil_back_within_a_fifth_of_a_millisecond(tmp_path: Path) -> None:
+def test_the_writer_takes_the_gil_back_within_half_a_millisecond(tmp_path: Path) -> None:
     """Between two rows the writer needs the GIL; with Python's 5 ms switch interval a busy event loop kept it
     that long each time, and the two threads took turns (issue #18). While the writer runs the interval is
-    SWITCH_INTERVAL; the process's own comes back when it closes."""
+    SWITCH_INTERVAL (0.5 ms); the process's own comes back when it closes."""
     import sys
 
     from generator.service.writer import SWITCH_INTERVAL
@@ -121,7 +121,7 @@ def test_the_writer_takes_the_gil_back_within_a_fifth_of_a_millisecond(tmp_path:
     writer = EventWriter(store)
     try:
         writer.start()
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and SWITCH_INTERVAL <= 0.0002
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and SWITCH_INTERVAL <= 0.0005
         assert _run(lambda: writer.insert([_view()])) == (1, 0)
     finally:
         writer.close()
