@@ -40,6 +40,29 @@ Result = tuple[int, int] | BaseException
 SWITCH_INTERVAL = 0.0005  # seconds a busy thread keeps the GIL from a waiting one (Python's default: 0.005)
 
 
+class _Interval:
+    """The process's switch interval at most SWITCH_INTERVAL while any writer runs, its own again after."""
+
+    lock = threading.Lock()
+    running = 0
+    saved = 0.0
+
+    @classmethod
+    def enter(cls) -> None:
+        with cls.lock:
+            if cls.running == 0:
+                cls.saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls.saved, SWITCH_INTERVAL))
+            cls.running += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        with cls.lock:
+            cls.running -= 1
+            if cls.running == 0:
+                sys.setswitchinterval(cls.saved)
+
+
 @dataclass(frozen=True)
 class _Job:
     events: Sequence[dict[str, Any]]
@@ -63,12 +86,10 @@ class EventWriter:
         self._closed = False
         self.commits = 0  # transactions committed (tests and benchmarks read it)
         self._count = threading.Lock()
-        self._interval: float | None = None  # the switch interval before start(), put back by close()
 
     def start(self) -> None:
         if not self._workers:
-            self._interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
+            _Interval.enter()
             self._workers = [threading.Thread(target=self._run, name=f"kb-event-writer-{i}", daemon=True)
                              for i in range(self.threads)]
             for thread in self._workers:
@@ -91,10 +112,9 @@ class EventWriter:
             self._queue.put(None)  # one stop mark per thread, behind every batch already queued
         for thread in self._workers:
             thread.join()
+        if self._workers:
+            _Interval.leave()
         self._workers = []
-        if self._interval is not None:
-            sys.setswitchinterval(self._interval)
-            self._interval = None
 
     def _run(self) -> None:
         stop = False

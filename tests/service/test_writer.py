@@ -118,13 +118,17 @@ def test_the_writer_takes_the_gil_back_within_half_a_millisecond(tmp_path: Path)
     before = sys.getswitchinterval()
     assert before > SWITCH_INTERVAL
     store = open_store(None, tmp_path)
-    writer = EventWriter(store)
+    writer, other = EventWriter(store), EventWriter(store)
     try:
         writer.start()
+        other.start()
         assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and SWITCH_INTERVAL <= 0.0005
         assert _run(lambda: writer.insert([_view()])) == (1, 0)
+        other.close()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # one writer still runs
     finally:
         writer.close()
+        other.close()
         store.close()
     assert sys.getswitchinterval() == before
 
