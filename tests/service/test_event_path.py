@@ -62,7 +62,7 @@ TOKENS = [b"[", b"{", b'"a":', b'"b":', b'"a"', b"1", b"-0.5e3", b"]", b"}", b",
           b'"[{"', b'"\\"]"', b'{"a": 1, "a": 2}', b'{"events": [', b"]}", b"[" * 17, b"]" * 17]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, len(TOKENS) - 1), max_size=40))
 def test_the_body_parser_answers_as_the_reference_does(picks: list[int]) -> None:
     """Decoders made once, numbers checked only when a body could hold a long one, nesting measured on the

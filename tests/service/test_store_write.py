@@ -6,12 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from generator.store import facts, open_store
 from generator.store.sqlite import MIGRATIONS
 from tests.report.generated import generated_events
-from tests.service.conftest import fresh_database
 
 
 def _sqlite_indexes(path: Path) -> set[str]:
@@ -33,7 +30,7 @@ def test_sqlite_store_keeps_no_index_nothing_reads(tmp_path: Path) -> None:
     for path in (old, tmp_path / "new" / "events.sqlite3"):
         store = open_store(f"sqlite:///{path}", path.parent)
         try:
-            events = generated_events(1)[:200]
+            events = generated_events(1)[:50]
             assert store.insert(events) == (len(events), 0)
             assert store.insert(events) == (0, len(events))
         finally:
@@ -53,18 +50,17 @@ def test_sqlite_writer_checkpoints_every_40_mb(tmp_path: Path) -> None:
         store.close()
 
 
-def test_postgresql_store_keeps_no_index_nothing_reads(request: pytest.FixtureRequest) -> None:
+def test_postgresql_store_keeps_no_index_nothing_reads(pg_url: str, tmp_path: Path) -> None:
     import psycopg
 
-    with fresh_database(request.getfixturevalue("pg_server")) as url:
-        store = open_store(url, Path("/nonexistent"))
-        try:
-            events = generated_events(1)[:50]
-            assert store.insert(events) == (len(events), 0)
-        finally:
-            store.close()
-        with psycopg.connect(url) as conn:
-            names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
-            version = conn.execute("SELECT max(version) FROM kb_schema").fetchone()
-        assert not names & set(facts.UNUSED_INDEXES)
-        assert "events_views" in names and version == (3,)
+    store = open_store(pg_url, tmp_path)
+    try:
+        events = generated_events(1)[:50]
+        assert store.insert(events) == (len(events), 0)
+    finally:
+        store.close()
+    with psycopg.connect(pg_url) as conn:
+        names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
+        version = conn.execute("SELECT max(version) FROM kb_schema").fetchone()
+    assert not names & set(facts.UNUSED_INDEXES)
+    assert "events_views" in names and version == (3,)
