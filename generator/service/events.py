@@ -330,6 +330,18 @@ def _control(value: Any, where: str = "") -> tuple[str, str] | None:
     return None
 
 
+def _stored(raw: dict[str, Any]) -> dict[str, Any]:
+    """A valid event as stored: as sent, without its nulls. The same as the validated model's
+    ``model_dump(exclude_none=True, exclude_unset=True)`` (strict types: nothing is converted; unknown
+    fields are refused), without building the dump: a copy, so the request's own dict stays as sent."""
+    ev = {k: v for k, v in raw.items() if v is not None}
+    if "path" in ev:
+        ev["path"] = [{k: v for k, v in step.items() if v is not None} for step in ev["path"]]
+    if "articles_used" in ev:
+        ev["articles_used"] = list(ev["articles_used"])
+    return ev
+
+
 def controls_possible(body: bytes) -> bool:
     """Whether a JSON body's decoded values may hold what :func:`_control` refuses. Strict JSON has no raw
     C0 controls in strings, and UTF-8 cannot encode a surrogate: only an escape (``\\u``, ``\\b``, ``\\f``)
@@ -374,13 +386,13 @@ def validate_batch(payload: Any, manifest: Manifest | None, now: datetime | None
             batch.problems.append(problem(i, None if event_id is None or _control(event_id) else event_id, *bad))
             continue
         try:
-            model = _ADAPTER.validate_python(raw)
+            _ADAPTER.validate_python(raw)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 fname, reason = _reason(err)
                 batch.problems.append(problem(i, event_id, fname, reason))
             continue
-        ev: dict[str, Any] = model.model_dump(exclude_none=True, exclude_unset=True)
+        ev = _stored(raw)
         ev["id"] = ev["id"].lower()
         ts = _parse_ts(ev["ts"])
         if ts > now + MAX_SKEW or ts < now - MAX_AGE:

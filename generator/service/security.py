@@ -154,6 +154,9 @@ NUL = b"\x00"
 MAX_DEPTH = 16
 MAX_NUMBER_CHARS = 20
 _TOKENS = re.compile(rb'"(?:\\.|[^"\\])*"|[\[\]{}]')
+# the bytes of a JSON number as 1, any other byte as 0: a number longer than MAX_NUMBER_CHARS is a run of 1s
+_NUMBER_BYTES = bytes.maketrans(bytes(range(256)), bytes(c in b"-+.0123456789eE" for c in range(256)))
+_LONG_RUN = b"\x01" * (MAX_NUMBER_CHARS + 1)
 
 
 class BadBody(ValueError):
@@ -174,12 +177,23 @@ def _depth(body: bytes) -> int:
     return deepest
 
 
+def _too_deep(value: Any, room: int) -> bool:
+    """Whether decoded arrays and objects nest deeper than ``room`` levels (the same as :func:`_depth` of
+    the text they came from, at the cost of the containers, not of every byte)."""
+    if room == 0:
+        return True
+    items = value.values() if isinstance(value, dict) else value
+    return any(isinstance(v, dict | list) and _too_deep(v, room - 1) for v in items)
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise BadBody(f"expected each key once in an object, found {key[:40]!r} twice")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # a key given twice: name the first
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise BadBody(f"expected each key once in an object, found {key[:40]!r} twice")
+            seen.add(key)
     return out
 
 
@@ -193,6 +207,14 @@ def _constant(name: str) -> Any:
     raise BadBody(f"expected a JSON number, found {name}")
 
 
+# Made once: ``json.loads`` with any option builds a new decoder (and its scanner) on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
+# Each number checked (a Python call each): only for a body that could hold a long one, NaN or Infinity;
+# any other body gets the same values from the C parser's own int() and float().
+_NUMBER_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
+                                   parse_constant=_constant)
+
+
 def parse_json(body: bytes) -> Any:
     """A request body as JSON, or :class:`BadBody` with the reason."""
     if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
@@ -203,15 +225,20 @@ def parse_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadBody(f"expected UTF-8 JSON, found the byte 0x{body[exc.start]:02x} at {exc.start}") from None
-    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(body) > MAX_DEPTH:  # few brackets: not deep
-        raise BadBody(f"expected JSON nested at most {MAX_DEPTH} levels deep, found deeper")
+    deep = BadBody(f"expected JSON nested at most {MAX_DEPTH} levels deep, found deeper")
+    brackets = body.count(b"[") + body.count(b"{") > MAX_DEPTH  # few brackets: not deep
+    numbers = b"NaN" in body or b"Infinity" in body or _LONG_RUN in body.translate(_NUMBER_BYTES)
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
-                          parse_constant=_constant)
-    except BadBody:
-        raise
-    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        value = (_NUMBER_DECODER if numbers else _DECODER).decode(text)
+    except (BadBody, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        if brackets and _depth(body) > MAX_DEPTH:  # too deep is the reason given first, as it always was
+            raise deep from None
+        if isinstance(exc, BadBody):
+            raise
         raise BadBody(f"expected a JSON body, found invalid JSON ({exc.__class__.__name__}: {exc})"[:300]) from None
+    if brackets and isinstance(value, dict | list) and _too_deep(value, MAX_DEPTH):
+        raise deep
+    return value
 
 
 # --- headers -------------------------------------------------------------------------------------------

@@ -76,8 +76,15 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def row_of(event: dict[str, Any], received_at: datetime | None = None) -> tuple[Any, ...]:
-    received = (received_at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def received_now(at: datetime | None = None) -> str:
+    """``received_at`` of a write (now by default), in UTC, to the millisecond."""
+    return (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def row_of(event: dict[str, Any], received: str | datetime | None = None) -> tuple[Any, ...]:
+    """The ``events`` row of an event; ``received``: :func:`received_now` of its transaction."""
+    if not isinstance(received, str):
+        received = received_now(received)
     return (
         event["id"], event["type"], event["ts"], received, event.get("page"), event.get("article_id"),
         event.get("protocol_id"), event.get("session_id"), bool(event.get("practice", False)), *facts_of(event),

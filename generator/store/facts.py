@@ -45,6 +45,11 @@ INDEXES = """
     CREATE INDEX runs_session ON runs (session_id);
 """
 
+# migration 3 (both stores): indexes no query reads (the report reads the covering ones above and copies
+# ``runs`` into indexed temporary tables), each maintained on every insert: dropped for the event path
+UNUSED_INDEXES = ("events_article", "events_protocol", "runs_session")
+DROP_UNUSED_INDEXES = "; ".join(f"DROP INDEX IF EXISTS {name}" for name in UNUSED_INDEXES)
+
 
 def epoch(value: Any) -> float | None:
     """Seconds since 1970 of an ISO time (UTC when it names no zone); None when absent or unreadable."""

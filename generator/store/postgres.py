@@ -28,6 +28,7 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     CREATE INDEX events_protocol ON events (protocol_id) WHERE protocol_id IS NOT NULL;
     """,
     lambda conn: _facts_migration(conn),
+    facts.DROP_UNUSED_INDEXES,
 )
 
 # migration 2: the report's fact columns, runs and path entries (generator/store/facts.py)

@@ -107,6 +107,32 @@ def test_an_answer_comes_after_the_commit(tmp_path: Path) -> None:
         store.close()
 
 
+def test_the_writer_takes_the_gil_back_within_half_a_millisecond(tmp_path: Path) -> None:
+    """Between two rows the writer needs the GIL; with Python's 5 ms switch interval a busy event loop kept it
+    that long each time, and the two threads took turns (issue #18). While the writer runs the interval is
+    SWITCH_INTERVAL (0.5 ms); the process's own comes back when it closes."""
+    import sys
+
+    from generator.service.writer import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL
+    store = open_store(None, tmp_path)
+    writer, other = EventWriter(store), EventWriter(store)
+    try:
+        writer.start()
+        other.start()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and SWITCH_INTERVAL <= 0.0005
+        assert _run(lambda: writer.insert([_view()])) == (1, 0)
+        other.close()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # one writer still runs
+    finally:
+        writer.close()
+        other.close()
+        store.close()
+    assert sys.getswitchinterval() == before
+
+
 def test_a_request_that_cannot_be_stored_fails_alone(db: tuple[str, Path]) -> None:
     store = open_store(db[0], db[1])
     writer = EventWriter(store)
