@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -94,6 +95,23 @@ def delete_article(root: Path, rng: random.Random) -> str:
     return f"{AREA}/articulo-{n}.md"
 
 
+TRUNK = "El conmutador troncal de fibra pierde la sincronía con el enlace redundante."
+
+
+def add_trunk(root: Path, rng: random.Random) -> str:
+    text = article(root, existing(root)[0]).read_text(encoding="utf-8")
+    text = re.sub(r"articulo-\d+", "enlace-troncal", text).replace("sintético", "troncal")
+    (root / "kb" / AREA / "enlace-troncal.md").write_text(f"{text}\n{TRUNK}\n", encoding="utf-8")
+    return f"{AREA}/enlace-troncal.md"
+
+
+def relate(root: Path, rng: random.Random) -> str:
+    """An article gets the rare words of ``enlace-troncal``, which is not edited: its related articles change."""
+    path = article(root, rng.choice(existing(root)))
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{TRUNK} {TRUNK}\n", encoding="utf-8")
+    return f"{AREA}/{path.name}"
+
+
 def override_template(root: Path, rng: random.Random) -> str:
     (root / "overrides" / "partials").mkdir(parents=True, exist_ok=True)
     (root / "overrides" / "partials" / "copyright.html").write_text(
@@ -150,6 +168,8 @@ def check_step(kb_command: list[str], root: Path, tmp: Path, step: int, before: 
         assert no_cache["reused"] == 0 and len(no_cache["rendered"]) == no_cache["pages"]  # type: ignore[arg-type]
     assert sorted(cached) == sorted(clean), kind
     assert [f for f in clean if cached[f] != clean[f]] == [], kind
+    if clean_build is not None:  # the server index (in the data folder) holds what a clean build's does
+        assert server_index(root / ".kb-data") == server_index(tmp / f"clean-data-{step}"), kind
     rendered = set(st["rendered"])  # type: ignore[arg-type]
     changed = {f for f in clean if f.endswith(".html") and before.get(f) != clean[f]}
     pages = {page_of(src) for src in rendered}
@@ -160,7 +180,18 @@ def check_step(kb_command: list[str], root: Path, tmp: Path, step: int, before: 
         assert rendered == set() and st["reused"] == st["pages"]
     if kind == "body":
         assert edited in rendered and len(rendered) <= 6, (kind, sorted(rendered))
+    if kind == "related":  # an article not edited lists the edited one among its related articles now
+        assert f"{AREA}/enlace-troncal/index.html" in changed, (kind, sorted(changed))
     return cached
+
+
+def server_index(data: Path) -> tuple[list[object], bytes]:
+    """What the server index holds: each segment's digest of its documents' fields (impacts and words
+    included), in doc-number order, and the synonyms. Segment files carry random ids and whoosh's write
+    order, so their bytes differ between two builds of the same content; these digests do not."""
+    folder = data / "search" / "server"
+    segments = json.loads((folder / "segments.json").read_text(encoding="utf-8"))["segments"]
+    return [(s["digest"], s["docs"]) for s in segments], (folder / "synonyms.json").read_bytes()
 
 
 def tampered(kb_command: list[str], root: Path, reference: dict[str, bytes]) -> None:
@@ -190,8 +221,9 @@ def test_random_edits_rebuild_like_a_clean_build(repo: Path, tmp_path: Path, kb_
     rng = random.Random(SEED)
     kinds = list(EDITS)
     rng.shuffle(kinds)
-    for step, kind in enumerate(["nothing", *kinds]):
-        edited = EDITS[kind](repo, rng) if kind in EDITS else ""
+    more = {"trunk": add_trunk, "related": relate}
+    for step, kind in enumerate(["nothing", *kinds, *more]):
+        edited = {**EDITS, **more}[kind](repo, rng) if kind != "nothing" else ""
         before = check_step(kb_command, repo, tmp_path, step, before, edited, kind)
     tampered(kb_command, repo, before)
 

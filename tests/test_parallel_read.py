@@ -147,3 +147,66 @@ def test_a_failing_worker_fails_the_whole_run_with_its_message(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", FAILING], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode != 0
     assert "a worker process failed: ValueError: bad item 999" in done.stderr
+
+
+SHARED = """
+import os, sys, time, json
+from generator.content.parallel import share_work
+def work(chunk):
+    if 0 in chunk:
+        time.sleep(1.5)  # a slow batch: meanwhile the other process takes every other batch
+    return os.getpid(), list(chunk)
+print(json.dumps(share_work(work, list(range(1000)), min_per_job=1)))
+"""
+
+
+def test_shared_batches_go_to_whoever_is_free_and_come_back_in_order(tmp_path: Path) -> None:
+    env = {**os.environ, "KB_JOBS": "2"}
+    done = subprocess.run([sys.executable, "-c", SHARED], check=True, env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    parts = json.loads(done.stdout)
+    assert [i for _, chunk in parts for i in chunk] == list(range(1000))
+    assert len(parts) > 10 and len(parts[0][1]) < 500  # large batches first, then smaller ones
+    slow = parts[0][0]
+    assert len({pid for pid, _ in parts}) == 2
+    assert [pid for pid, _ in parts[1:]] == [parts[1][0]] * (len(parts) - 1) != [slow] * (len(parts) - 1), parts
+
+
+SHARED_FAILING = """
+from generator.content.parallel import share_work
+def work(chunk):
+    if 999 in chunk:
+        raise ValueError("bad item 999")
+    return len(chunk)
+share_work(work, list(range(1000)), min_per_job=1)
+"""
+
+
+def test_a_failing_batch_fails_the_shared_run_with_its_message(tmp_path: Path) -> None:
+    env = {**os.environ, "KB_JOBS": "2"}
+    done = subprocess.run([sys.executable, "-c", SHARED_FAILING], env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "bad item 999" in done.stderr
+
+
+BACKGROUND = """
+import os, sys, time
+from pathlib import Path
+from generator.content.parallel import in_background
+out = Path(sys.argv[1])
+def task():
+    time.sleep(0.5)
+    out.write_text(str(os.getpid()))
+wait = in_background(task)
+assert not out.exists()  # this process went on meanwhile
+wait()
+print(out.read_text(), os.getpid())
+"""
+
+
+def test_a_background_task_runs_in_another_process_and_is_waited_for(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", BACKGROUND, str(tmp_path / "out")], check=True, cwd=tmp_path,
+                          capture_output=True, text=True)
+    child, parent = done.stdout.split()
+    assert child != parent

@@ -9,6 +9,12 @@ their results travel back, pickled through a pipe.
 Sequential (one chunk, no fork) when the work is small, when ``KB_JOBS=1``, where fork is
 not available, or when this process runs other threads (forking a threaded process can
 copy a lock held by another thread: a live preview or a server validates in-process).
+
+``share_work(work, items)`` gives the same result, but balances the work as it goes: ``items``
+are cut into contiguous batches, large ones first and small ones last, and this process and its
+children each take the next batch as soon as they are free (a shared pipe holds one token per
+batch). Cost per item may vary (protocols cost more than articles, other processes may slow one
+core): nobody waits for long at the end.
 """
 
 from __future__ import annotations
@@ -42,6 +48,31 @@ def jobs(n_items: int, min_per_job: int = MIN_PER_JOB) -> int:
 
 def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def in_background(task: Callable[[], object]) -> Callable[[], None]:
+    """``task`` run in a forked child while this process goes on; the returned function waits for
+    it to end. Its failure is its own (it has nothing to return). Where this process cannot fork
+    (see :func:`jobs`), ``task`` runs right away."""
+    if not _can_fork():
+        task()
+        return lambda: None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: the task, then leave without running the parent's exit handlers
+        code = 1
+        try:
+            task()
+            code = 0
+        finally:
+            os._exit(code)
+    return lambda: _wait_quietly(pid)
+
+
+def _wait_quietly(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def split(items: Sequence[T], n: int, own_share: float = 1.0) -> list[Sequence[T]]:
@@ -81,12 +112,7 @@ def fork_chunks(work: Callable[[Sequence[T]], R], items: Sequence[T], *,
             results.append(_receive(pid, fd))
             reaped.add(pid)
     finally:
-        for pid, fd in children:
-            _close(fd)
-            if pid not in reaped:  # this process failed first: its children's work is not wanted
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+        _reap(children, reaped)  # this process failed first: its children's work is not wanted
     return results
 
 
@@ -129,3 +155,62 @@ def _receive(pid: int, fd: int) -> Any:
 def _close(fd: int) -> None:
     with contextlib.suppress(OSError):
         os.close(fd)
+
+
+def batches(n_items: int, n_jobs: int, smallest: int = 16) -> list[tuple[int, int]]:
+    """(start, end) of contiguous batches over ``n_items``: each a share of what remains (large
+    first, small last, so the last one taken is short), at least ``smallest`` items; at most 255."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < n_items:
+        size = max(smallest, (n_items - start) // (2 * n_jobs), (n_items + 254) // 255)
+        out.append((start, min(n_items, start + size)))
+        start += size
+    return out
+
+
+def share_work(work: Callable[[Sequence[T]], R], items: Sequence[T], *,
+               min_per_job: int = MIN_PER_JOB) -> list[R]:
+    """``work`` over contiguous batches of ``items`` (:func:`batches`), results in batch order, the
+    batches taken in turn by this process and one forked child per other core."""
+    n = jobs(len(items), min_per_job)
+    if n == 1:
+        return [work(items)]
+    spans = batches(len(items), n)
+    tokens, feed = os.pipe()
+    os.write(feed, bytes(range(len(spans))))  # one byte per batch, in order; far below a pipe's capacity
+    os.close(feed)  # all written: a read on the empty pipe ends (EOF) instead of waiting
+
+    def take() -> dict[int, R]:
+        done: dict[int, R] = {}
+        while (token := os.read(tokens, 1)):
+            start, end = spans[token[0]]
+            done[token[0]] = work(items[start:end])
+        return done
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []
+    reaped: set[int] = set()
+    results: dict[int, R] = {}
+    try:
+        for _ in range(n - 1):
+            children.append(_spawn(lambda _: take(), items[:0]))
+        results.update(take())
+        for pid, fd in children:
+            results.update(_receive(pid, fd))
+            reaped.add(pid)
+    finally:
+        _close(tokens)
+        _reap(children, reaped)
+    return [results[i] for i in range(len(spans))]
+
+
+def _reap(children: list[tuple[int, int]], reaped: set[int]) -> None:
+    """Close the pipes of ``children``; those not ``reaped`` yet (this process failed first) are killed."""
+    for pid, fd in children:
+        _close(fd)
+        if pid not in reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

@@ -71,8 +71,15 @@ def path_parts(path: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+# Line breaks other than "\n" that str.splitlines also cuts at: with none of them, lines are "\n"-separated.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_FENCE_OR_HEADING = re.compile(r"^(?:```|~~~|#).*", re.MULTILINE)
+
+
 def markdown_headings(body: str, first_line: int) -> tuple[Heading, ...]:
     """ATX headings outside fenced code, with their file line numbers."""
+    if _OTHER_BREAKS.search(body) is None:  # only the lines that may be a fence or a heading
+        return _headings_in(body, first_line)
     out: list[Heading] = []
     fence: str | None = None
     for offset, line in enumerate(body.splitlines()):
@@ -88,8 +95,38 @@ def markdown_headings(body: str, first_line: int) -> tuple[Heading, ...]:
     return tuple(out)
 
 
+def _headings_in(body: str, first_line: int) -> tuple[Heading, ...]:
+    """:func:`markdown_headings` of a body whose lines end with "\n" only: the same loop over the
+    lines that start with a fence or a '#', each line's number counted from the previous one."""
+    out: list[Heading] = []
+    fence: str | None = None
+    line, at = first_line, 0
+    for candidate in _FENCE_OR_HEADING.finditer(body):
+        line += body.count("\n", at, candidate.start())
+        at = candidate.start()
+        text = candidate.group()
+        m = _FENCE.match(text)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence:
+            continue
+        h = _HEADING.match(text)
+        if h:
+            out.append(Heading(len(h.group(1)), h.group(2).strip(), line))
+    return tuple(out)
+
+
+_CLOSING = re.compile(r"^(?:---|\.\.\.)$", re.MULTILINE)
+
+
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """Return (front matter YAML, body, body's first file line). Raises ContentError."""
+    if text.startswith("---\n") and _OTHER_BREAKS.search(text) is None:  # "\n" line ends only: found in C
+        closing = _CLOSING.search(text, 4)
+        if closing is not None:
+            at = closing.start()
+            return text[4:at], text[at + 4:], text.count("\n", 0, at) + 2
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
         raise ContentError([Diagnostic(path, 1, 1, "front matter",

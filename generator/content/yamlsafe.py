@@ -112,6 +112,11 @@ def _describe_event(event: ev.Event) -> str:
     }.get(type(event), "something else")
 
 
+_SCALAR, _MAPPING_START, _MAPPING_END = ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent
+_SEQUENCE_END = ev.SequenceEndEvent
+_STARTS = frozenset({ev.MappingStartEvent, ev.SequenceStartEvent})
+
+
 class _Frame:
     __slots__ = ("container", "key", "key_pos", "path", "seen")
 
@@ -182,8 +187,11 @@ def _load(text: str, path: str, line_offset: int, *, fast: bool) -> Located:
     _check_text(text, path, line_offset)
     builder = _Builder(path, line_offset)
     try:
-        for event in _events(text, fast):
-            builder.add(event)
+        if fast and _CParser is not None:
+            builder.add_all(_CParser(text))
+        else:
+            for event in _events(text, fast):
+                builder.add(event)
     except yaml.YAMLError as exc:
         if fast:
             raise _SyntaxFallback from None
@@ -236,6 +244,53 @@ class _Builder:
             self._key(event, parent)
         else:
             self._value(event, parent, cur_path)
+
+    def add_all(self, parser: Any) -> None:
+        """:meth:`add` every event of libyaml's ``parser``: the usual events (plain nodes inside a
+        container, ends of containers) on a short path, every other one through :meth:`add`."""
+        stack, values, add, off = self.stack, self.located.values, self.add, self.line_offset + 1
+        get = parser.get_event
+        while (event := get()) is not None:
+            cls = event.__class__
+            if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                stack.pop()
+                continue
+            if not stack or (cls is not _SCALAR and (cls not in _STARTS or len(stack) >= MAX_DEPTH)) \
+                    or event.anchor is not None or event.tag is not None:
+                add(event)  # stream and document events, the root, refusals, too deep
+                continue
+            parent = stack[-1]
+            container = parent.container
+            if container.__class__ is list:
+                path: PathKey = (*parent.path, len(container))
+            elif parent.key is None:
+                if cls is not _SCALAR or event.value in parent.seen:
+                    add(event)  # a key that is not plain text, or a duplicate: the error
+                    continue
+                mark = event.start_mark
+                key, kpos = event.value, (mark.line + off, mark.column + 1)
+                parent.seen[key] = kpos[0]
+                parent.key, parent.key_pos = key, kpos
+                self.located.keys[(*parent.path, key)] = kpos
+                continue
+            else:
+                path = (*parent.path, parent.key)
+            if cls is _SCALAR:
+                value: Any = event.value if event.style else resolve_plain(event.value)
+            else:
+                value = {} if cls is _MAPPING_START else []
+            if path not in values:
+                mark = event.start_mark
+                values[path] = (mark.line + off, mark.column + 1)
+            if isinstance(container, list):
+                container.append(value)
+            else:
+                key = parent.key
+                if key is not None and key != "\x00dup":
+                    container[key] = value
+                parent.key = None
+            if cls is not _SCALAR:
+                stack.append(_Frame(value, path))
 
     def _refuse(self, event: Any, cur_path: PathKey) -> None:
         """Aliases, anchors and tags: an error at the first event that carries one."""

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from generator.lint.config import Address, Rule
+from generator.lint.lists import plain
 from generator.lint.texts import Text
 
 # What `kb new` writes; the scaffold takes its sentences from here, so the rule and it never drift.
@@ -66,9 +67,30 @@ def _block_hits(source: str, start: int, end: int) -> Iterable[tuple[str, int, s
 def _kinds(chunk: str) -> frozenset[str]:
     """Which registers ``chunk`` (a block) holds a form of (words found and compared in C);
     remembered per distinct block."""
-    words = set(_WORD.findall(chunk.lower())) if chunk.isascii() else set(map(str.lower, _WORD.findall(chunk)))
-    return frozenset(({"usted"} if not _USTED_SET.isdisjoint(words) else set()) | (
-        {"tú"} if not _TU_SET.isdisjoint(words) else set()))
+    low = chunk.lower()  # the words of the lower-case text are the words in lower case, if no letter grew
+    words = _WORD.findall(low) if len(low) == len(chunk) else list(map(str.lower, _WORD.findall(chunk)))
+    usted, tu = not _USTED_SET.isdisjoint(words), not _TU_SET.isdisjoint(words)
+    return _KINDS[usted, tu]
+
+
+_KINDS = {(False, False): frozenset(), (True, False): frozenset({"usted"}), (False, True): frozenset({"tú"}),
+          (True, True): frozenset({"usted", "tú"})}
+
+
+# Each register's forms as :func:`generator.lint.lists.plain` folds them: a block whose folded words
+# (Text.block_words, already found for the blame and jargon rules) hold none of them holds no form
+# of that register, unless a digit cut a word in two for _WORD but not for those words.
+_FOLDED = {"usted": frozenset(map(plain, _USTED)), "tú": frozenset(map(plain, _TU))}
+_DIGIT = re.compile(r"\d")
+
+
+def _cannot_hold(text: Text, k: int, chunk: str, first: dict[str, tuple[Text, int, str]]) -> bool:
+    """Whether block ``k`` of ``text`` (``chunk``) surely holds no form of the one register not met
+    yet; only asked when its folded words are known already (no work is added to find them)."""
+    if "block_words" not in text.__dict__ or _DIGIT.search(chunk) is not None:
+        return False
+    missing = "tú" if "usted" in first else "usted"
+    return _FOLDED[missing].isdisjoint(text.block_words[k])
 
 
 def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
@@ -80,12 +102,20 @@ def address(rule: Address, texts: list[Text]) -> list[tuple[Text, int, str]]:
     for text in texts:
         if text.lang != "es":
             continue
+        if len(first) == len(_FOLDED):
+            break  # both met: nothing later changes the outcome
         source = text.masked.mask
-        for b in text.blocks:
-            if _kinds(source[b.start:b.end]) <= first.keys():
+        for k, b in enumerate(text.blocks):
+            chunk = source[b.start:b.end]
+            if len(first) == 1 and _cannot_hold(text, k, chunk, first):
+                continue
+            kinds = _kinds(chunk)
+            if kinds <= first.keys():
                 continue
             for kind, at, word in _block_hits(source, b.start, b.end):
                 first.setdefault(kind, (text, at, word))
+                if kinds <= first.keys():
+                    break  # the rest of the block adds nothing
     want = rule.es
     other = "tú" if want == "usted" else "usted"
     if other not in first:

@@ -219,6 +219,38 @@ def required_words(phrase: str) -> tuple[frozenset[str], ...]:
     return tuple(groups)
 
 
+_MAX_EXPANSIONS = 64
+
+
+def _expansions(phrase: str) -> list[str] | None:
+    """``phrase`` with each ``{a|b}`` replaced by each of its alternatives (as :func:`_body` reads
+    them), or None when there would be more than :data:`_MAX_EXPANSIONS`."""
+    out = [""]
+    i = 0
+    while i < len(phrase):
+        if phrase[i] == "{" and "}" in phrase[i:]:
+            end = phrase.index("}", i)
+            out = [done + option for done in out for option in phrase[i + 1:end].split("|")]
+            if len(out) > _MAX_EXPANSIONS:
+                return None
+            i = end + 1
+        else:
+            out = [done + phrase[i] for done in out]
+            i += 1
+    return out
+
+
+def needed_words(phrase: str) -> tuple[frozenset[str], ...] | None:
+    """Sets of words, one per way of reading ``phrase``'s alternatives: a text can hold a match only
+    if it holds every word of one of them (words with ``*`` left out). None: no such sets (too
+    many alternatives)."""
+    expanded = _expansions(phrase.strip())
+    if expanded is None:
+        return None
+    return tuple(frozenset(t for word in variant.split() if "*" not in word for t in _TOKEN.findall(plain(word)))
+                 for variant in expanded)
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """Many phrases matched at once; a phrase is only tried on text holding the words it needs."""
@@ -227,6 +259,7 @@ class PhraseSet:
     by_first: dict[str, tuple[int, ...]]
     always: tuple[int, ...]  # phrases that start with a wildcard
     required: tuple[tuple[frozenset[str], ...], ...]  # see required_words
+    needs: tuple[tuple[frozenset[str], ...] | None, ...] = ()  # see needed_words
 
     def find(self, text: str, spans: Sequence[tuple[int, int]], words: frozenset[str] | None = None,
              span_words: Sequence[frozenset[str]] | None = None) -> list[tuple[int, int, int]]:
@@ -244,10 +277,15 @@ class PhraseSet:
             required = self.required[i]
             if any(words.isdisjoint(group) for group in required):
                 continue
+            needs = self.needs[i] if self.needs else None
+            if needs is not None and not any(need <= words for need in needs):
+                continue
             pattern = self.patterns[i]
             for k, (s, e) in enumerate(spans):
                 if span_words is not None and required and any(
                         span_words[k].isdisjoint(group) for group in required):
+                    continue
+                if span_words is not None and needs is not None and not any(need <= span_words[k] for need in needs):
                     continue
                 found += [(m.start(), i, m.end()) for m in pattern.finditer(text, s, e)]
         out: list[tuple[int, int, int]] = []
@@ -273,4 +311,4 @@ def phrase_set(items: tuple[tuple[str, bool], ...]) -> PhraseSet:
                 by_first.setdefault(w, []).append(i)
     return PhraseSet(tuple(compile_pattern(p, match_case=c) for p, c in items),
                      {k: tuple(v) for k, v in by_first.items()}, tuple(always),
-                     tuple(required_words(p) for p, _ in items))
+                     tuple(required_words(p) for p, _ in items), tuple(needed_words(p) for p, _ in items))

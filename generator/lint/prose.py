@@ -73,6 +73,10 @@ class Masked:
 
 
 def _blank(chars: list[str], start: int, end: int, fill: str = " ") -> None:
+    """``fill`` over ``chars[start:end]``, line ends kept."""
+    if "\n" not in chars[start:end]:  # (one line: in C)
+        chars[start:end] = fill * (end - start)
+        return
     for i in range(start, end):
         if chars[i] != "\n":
             chars[i] = fill
@@ -108,10 +112,14 @@ def _mask_inline(chars: list[str], line: str, base: int, labels: list[tuple[int,
             _blank(chars, base + m.start(), base + m.end())
 
 
-def _find_labels(chars: list[str], block: Block, labels: list[tuple[int, int]]) -> None:
-    """Short *italic*, **bold** or «quoted» text, or a menu path (*Ajustes > Red*): a name on screen."""
-    chunk = "".join(chars[block.start:block.end])
-    if not any(c in chunk for c in "*_«\"“"):
+_LABEL_MARK = re.compile("[*_«\"“]")
+
+
+def _find_labels(masked: str, block: Block, labels: list[tuple[int, int]]) -> None:
+    """Short *italic*, **bold** or «quoted» text, or a menu path (*Ajustes > Red*): a name on screen.
+    ``masked``: the text as masked so far."""
+    chunk = masked[block.start:block.end]
+    if _LABEL_MARK.search(chunk) is None:
         return
     for m in _LABEL.finditer(chunk):
         inner = next(i for i in range(1, 7) if m.group(i) is not None)
@@ -160,6 +168,9 @@ def mask(text: str) -> Masked:
         body = line.rstrip("\r\n")
         start, end = offset, offset + len(body)
         offset += len(line)
+        if not body:  # an empty line: it ends a paragraph (in a fence too), nothing to blank
+            close()
+            continue
         if fence is None and _plain_line(body):  # most lines of a paragraph: nothing to blank
             current = _extend(current, start, end)
             continue
@@ -185,8 +196,7 @@ def mask(text: str) -> Masked:
             close()
             _table_row(chars, body, start, labels, blocks)
             continue
-        quoted = _QUOTE.match(body)
-        inner = quoted.end() if quoted else 0
+        inner = quoted.end() if (quoted := _QUOTE.match(body)) else 0
         if quoted:
             _blank(chars, start, start + inner)
         lm = _LIST.match(body[inner:])
@@ -214,9 +224,9 @@ def _table_row(chars: list[str], body: str, start: int, labels: list[tuple[int, 
 
 def _finish(text: str, chars: list[str], blocks: list[Block], labels: list[tuple[int, int]]) -> Masked:
     """Labels found, link brackets and emphasis markers blanked, bold-only paragraphs made headings."""
-    for b in blocks:
-        _find_labels(chars, b, labels)
     masked = "".join(chars)
+    for b in blocks:
+        _find_labels(masked, b, labels)
     for marker in "[]*_":  # brackets of links; emphasis markers (str.replace: C speed, unlike translate)
         if marker in masked:
             masked = masked.replace(marker, " ")

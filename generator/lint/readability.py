@@ -20,7 +20,7 @@ English uses vowel groups with corrections for a silent final ``e`` and ``-ed``/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 # A word: letters or digits, joined by inner apostrophes or hyphens (Wi-Fi, don't).
@@ -179,21 +179,34 @@ class BlockSentences:
     words: tuple[int, ...]  # :func:`word_count` of each sentence
     chars: int  # characters the sentences cover
     longest: int  # words of the longest sentence (0 without sentences)
+    sentence_words: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)  # :func:`words` of each
+    _stats: dict[str, tuple[int, int, int]] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def stats(self, lang: str) -> tuple[int, int, int]:
+        """(words, sentences, syllables) of :func:`stats` over these sentences, from their words
+        (found once with the sentences); remembered per language."""
+        got = self._stats.get(lang)
+        if got is None:
+            syllables = SYLLABLES[lang]
+            n_words = n_sent = n_syll = 0
+            for found in self.sentence_words:
+                ws = [w for w in found if not w.isdigit()]
+                if ws:
+                    n_sent += 1
+                    n_words += len(ws)
+                    n_syll += sum(map(syllables, ws))
+            got = self._stats[lang] = (n_words, n_sent, n_syll)
+        return got
 
 
 @lru_cache(maxsize=4096)
 def block_sentences(chunk: str) -> BlockSentences:
-    """:func:`split_sentences` and the word counts of one block; remembered per distinct block."""
+    """:func:`split_sentences` and the words of each sentence of one block; remembered per distinct block."""
     spans = _split_sentences(chunk)
-    counts = tuple(word_count(chunk[s:e]) for s, e in spans)
-    return BlockSentences(spans, counts, sum(e - s for s, e in spans), max(counts, default=0))
-
-
-@lru_cache(maxsize=4096)
-def block_stats(chunk: str, lang: str) -> tuple[int, int, int]:
-    """(words, sentences, syllables) of :func:`stats` over the sentences of one block of prose."""
-    st = stats([chunk[s:e] for s, e in _split_sentences(chunk)], lang)
-    return st.words, st.sentences, st.syllables
+    findall = WORD_RE.findall
+    found = tuple(tuple(findall(chunk, s, e)) for s, e in spans)  # words(chunk[s:e]), without the copy
+    counts = tuple(map(len, found))
+    return BlockSentences(spans, counts, sum(e - s for s, e in spans), max(counts, default=0), found)
 
 
 def fernandez_huerta(s: Stats) -> float:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
-from generator.content.html import unsafe_html
+from generator.content.html import Removed, unsafe_html
 from generator.content.yamlsafe import Located, PathKey, key_name
 from generator.diagnostics import Diagnostic
 from generator.lint import readability as rd
@@ -95,9 +96,8 @@ def _stats(text: Text, prose: Prose) -> rd.Stats:
     mask, bare, lang = text.masked.mask, text.masked.bare, text.lang
     n_words = n_sent = n_syll = 0
     for base, end, found in prose:
-        chunk = bare[base:end]
-        if chunk == mask[base:end]:  # no name shown on screen in it: the counts of the block
-            w, n, syl = rd.block_stats(chunk, lang)
+        if bare is mask or bare[base:end] == mask[base:end]:  # no name shown on screen in it: the block's counts
+            w, n, syl = found.stats(lang)
         else:
             st = rd.stats([bare[base + s:base + e] for s, e in found.spans], lang)
             w, n, syl = st.words, st.sentences, st.syllables
@@ -176,9 +176,15 @@ def blame(f: Findings, text: Text) -> None:
               f"{entries[i].suggestion}")
 
 
+@lru_cache(maxsize=64)
+def _unsafe_html(md: str, embeds: bool) -> tuple[Removed, ...]:
+    """:func:`unsafe_html`, remembered for the few last texts (the parts of a body share theirs)."""
+    return tuple(unsafe_html(md, embeds=embeds))
+
+
 def raw_html(f: Findings, text: Text) -> None:
     """HTML the site's sanitiser removes from this Markdown (generator/content/html.py): said where it is."""
-    for removed in unsafe_html(text.masked.text, embeds=f.config.html_embeds):
+    for removed in _unsafe_html(text.masked.text, f.config.html_embeds):
         f.add("raw_html", f.config.rules.raw_html, text.path, text.at(removed.offset), text.key,
               f"expected Markdown or safe HTML, found {removed.what}{text.where}; it is removed from the page "
               "(scripts, event handlers and javascript:/data: links never run; embeds need html_embeds: true "
@@ -209,7 +215,10 @@ def _section_words(f: Findings, article: Article, m: Masked, name: str, rule: Se
     if found is None:
         return  # validate reports a missing section
     heading, blocks = found
-    content = " ".join(m.mask[b.start:b.end] for b in blocks if b.kind != "heading")
+    parts = [m.mask[b.start:b.end] for b in blocks if b.kind != "heading"]
+    if _enough_words(parts, max(rule.min_words, 5)):
+        return  # enough words, and too many to be a placeholder
+    content = " ".join(parts)
     n = words_in(content)
     vague = 0 < n <= 4 and fold(content) in placeholders().text
     if n >= rule.min_words and not vague:
@@ -219,6 +228,19 @@ def _section_words(f: Findings, article: Article, m: Masked, name: str, rule: Se
     line = article.body_line + article.body.count("\n", 0, heading.start)
     f.add(name, rule, article.path, (line, 1), "body",
           f"expected {what} under '## {title}' (at least {rule.min_words} words), found {shown}; {advice}")
+
+
+def _enough_words(parts: list[str], least: int) -> bool:
+    """Whether ``parts`` (joined with spaces) hold at least ``least`` words, counted only as far as needed."""
+    n = 0
+    for part in parts:
+        n += words_in(part[:_CHARS_PER_WORD * least]) if len(part) > _CHARS_PER_WORD * least else words_in(part)
+        if n >= least:
+            return True
+    return False
+
+
+_CHARS_PER_WORD = 16  # a first look at a long part: its words within this many characters per word wanted
 
 
 def article_rules(f: Findings, article: Article, located: Located) -> None:

@@ -107,6 +107,7 @@ class PageCache:
         self.rendered: list[str] = []
         self.sources: dict[str, str] = {}  # src -> its source key (predict): stored with its entry
         self.render_stats: dict[str, int] = {}  # the plugin's render counts (workers.py), into stats.json
+        self.search_stats: dict[str, float] = {}  # the search's timings (seconds) and counts, into stats.json
         self.quiet = _Quiet(set())
         logging.getLogger(f"{ENGINE_LOGGER}.commands.build").addFilter(self.quiet)
         self.linker = _Linker()
@@ -241,6 +242,7 @@ class PageCache:
         self.close()
         stats = {"pages": len(pages), "reused": len(self.reused), "rendered": sorted(self.rendered),
                  "workers": self.render_stats.get("workers", 0),
+                 "search": {k: round(v, 3) for k, v in self.search_stats.items()},
                  "seconds": round(time.perf_counter() - self.started, 3)}
         write_atomic(self.store.folder / STATS, json.dumps(stats, indent=1).encode("utf-8"))
         return known

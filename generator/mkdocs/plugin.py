@@ -388,6 +388,7 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
         known: dict[str, str] = {}  # the SHA-256 of the pages the build cache stored: not read again
         if self.page_cache is not None:
             self.page_cache.render_stats = self.render_stats
+            self.page_cache.search_stats = self.search_stats
             known = self.page_cache.finish(site)
             self.page_cache = None
         if self.source_cache is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
 
+from generator.layout import SERVER_DIR
 from generator.model.fields import AUDIENCES, LANGS
 from generator.render.i18n import in_register, strings
 from generator.search.documents import TYPES
@@ -36,6 +37,7 @@ class SearchEvents:
     data_dir: Path
     search_cache: SearchCache | None
     search_reused: bool
+    search_stats: dict[str, float]  # the search's timings and counts: the build cache's stats.json
     search_build: SearchBuild | None = None  # search analysed in this process (live preview; no fork)
     search_job: SearchJob | None = None  # search analysed and indexed in a forked process (builds)
 
@@ -47,9 +49,10 @@ class SearchEvents:
         """Analyse the catalog for search, wire the header box, return the related articles."""
         self.search_build = None
         self.search_job = None
+        self.search_stats = {}
         if not self.config.search:
             return {}
-        from generator.search.build import Later, SearchBuild, SearchJob
+        from generator.search.build import Later, Reuse, SearchBuild, SearchJob
 
         extra = [root / p for p in self.config.search_synonyms]
         for path in extra:
@@ -76,11 +79,13 @@ class SearchEvents:
             reused = self._search_from_cache(config, root, extra)
             if reused is not None:
                 return reused
+            cache = self.search_cache
+            reuse = Reuse() if cache is None else Reuse(cache.folder, cache.read, self.data_dir / SERVER_DIR)
             try:
                 self.search_job = SearchJob.start(self.catalog, Path(config.site_dir).resolve().parent,
                                                   directory_urls=urls, synonyms=extra,
                                                   related=self.config.related_articles,
-                                                  server=self.config.search_server_index)
+                                                  server=self.config.search_server_index, reuse=reuse)
             except RuntimeError as exc:
                 raise PluginError(f"kb: {exc}") from None
             if self.search_job is not None:
@@ -118,6 +123,7 @@ class SearchEvents:
             timings = self.search_build.timings
         else:
             return
+        self.search_stats = dict(timings)
         log.debug("kb: search: %d documents, %d terms, %d bytes of static index; %s", stats.docs, stats.terms,
                   stats.bytes, {k: round(v, 2) for k, v in timings.items()})
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic.fields import FieldInfo
@@ -141,10 +142,31 @@ class FieldText:
     value: str
 
 
+def _may_hold_model(annotation: Any) -> bool:
+    """Whether a field of this type may hold a model (``Any`` or an unknown form: it may)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return False
+    if origin is Annotated:
+        return _may_hold_model(args[0])
+    return any(_may_hold_model(a) for a in args) if args else True
+
+
+@functools.cache
+def _text_plan(model: type[BaseModel]) -> tuple[tuple[str, TextField | None], ...]:
+    """The fields of ``model`` :func:`field_texts` looks at, in order: those with metadata and those
+    that may hold a nested model (the others never give a text)."""
+    return tuple((name, field_meta(info)) for name, info in model.model_fields.items()
+                 if field_meta(info) is not None or _may_hold_model(info.annotation))
+
+
 def field_texts(obj: BaseModel, path: tuple[str | int, ...] = ()) -> Iterator[FieldText]:
     """Every text with metadata in an instance and its nested models (lists included), in field order."""
-    for name, info in type(obj).model_fields.items():
-        meta = field_meta(info)
+    for name, meta in _text_plan(type(obj)):
         value = getattr(obj, name)
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for i, item in items:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.history import GitHistory, open_history
-from generator.content.parallel import fork_chunks
+from generator.content.parallel import share_work
 from generator.content.sources import (
     ArticleSource,
     ProtocolSource,
@@ -77,7 +77,7 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
     On a large tree the work of each file alone (read, parse, lint) runs across the cores, see
     :func:`read_and_lint`; the catalog-wide rules then run here on the joined result."""
     with _gc_paused():
-        linted = read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
+        linted, saved = _read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
 
         def extra(catalog: Catalog) -> list[Diagnostic]:
             diags = list(linted.linted)
@@ -87,25 +87,27 @@ def validate_tree(root: Path, today: date | None = None, *, lint: bool = True,
                     diags += stale_translations(catalog, history)
             return diags
 
-        return validate_with(linted.read, today or today_from_env(), extra)
+        try:
+            return validate_with(linted.read, today or today_from_env(), extra)
+        finally:
+            saved()  # the validation cache, written meanwhile
 
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off while a tree is validated: the results are millions of young
     objects without cycles (reference counting frees them), and the collector's full passes over
-    them took more than a second at 10,000 files."""
+    them took more than a second at 10,000 files. When it is turned on again, what the run left is
+    first moved out of its sight (``gc.freeze``): else its first pass would go over all of it
+    (0.3 s at 10,000 files), and so would the one at the interpreter's exit."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
-
-
-# This process also joins the results and runs the catalog-wide rules: it reads a smaller share.
-_OWN_SHARE = 0.8
 
 
 @dataclass
@@ -123,8 +125,18 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
     """Every content file under ``root`` read and parsed, and, when ``lint``, linted (kb-lint.yml of
     ``root``): each file's result comes from the validation cache in the folder ``cache`` when the
     file is unchanged (:mod:`generator.pipeline.vcache`), else it is computed, the files across the
-    cores (a file's result depends on that file alone: each process takes a contiguous run of the
-    sorted paths). Joined in path order, this is what one process reading every file gives."""
+    cores (a file's result depends on that file alone: each process takes the next contiguous run
+    of the sorted paths whenever it is free, :func:`generator.content.parallel.share_work`). Joined
+    in path order, this is what one process reading every file gives."""
+    read, saved = _read_and_lint(root, lint=lint, cache=cache, config_file=config_file)
+    saved()
+    return read
+
+
+def _read_and_lint(root: Path, *, lint: bool, cache: Path | None,
+                   config_file: Path | None) -> tuple[TreeRead, Callable[[], None]]:
+    """:func:`read_and_lint`, the validation cache written in the background: the returned
+    function waits for it."""
     paths, problems = content_paths(root)
     config, config_problems = load_config(root, config_file) if lint else (None, [])
     key = lint_key(config)
@@ -146,14 +158,14 @@ def read_and_lint(root: Path, *, lint: bool = True, cache: Path | None = None,
         return _entries(chunk, raws, shas, config, key)
 
     parsed = [rel for rel in paths if rel not in entries]
-    for part in fork_chunks(work, parsed, own_share=_OWN_SHARE):
+    for part in share_work(work, parsed):
         for rel, entry in part.items():
             results[rel] = unpack_file(rel, entry, raws[rel])
             entries[rel] = entry
-    pack.save({rel: entries[rel] for rel in paths})
+    saved = pack.save_later({rel: entries[rel] for rel in paths})
     read = _joined([results[rel] for rel in paths])
     linted = config_problems if lint and config is None else [d for rel in paths for d in results[rel][3]]
-    return TreeRead(with_problems(read, problems), sort_diagnostics(linted), parsed)
+    return TreeRead(with_problems(read, problems), sort_diagnostics(linted), parsed), saved
 
 
 def _read_bytes(file: str) -> bytes:

@@ -22,11 +22,12 @@ import functools
 import hashlib
 import json
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator.content.parallel import in_background
 from generator.content.sources import ArticleSource, Heading, ProtocolSource, decode
 from generator.content.yamlsafe import Located, PathKey, Pos
 from generator.diagnostics import Diagnostic, Severity
@@ -95,8 +96,20 @@ class Pack:
 
     def save(self, entries: Mapping[str, Entry]) -> None:
         """Write ``entries`` as the pack (atomically); a folder that cannot be written is left alone."""
+        self.save_later(entries, background=False)()
+
+    def save_later(self, entries: Mapping[str, Entry], *, background: bool = True) -> Callable[[], None]:
+        """:meth:`save`, in a forked child when ``background`` (turning 20 MB of entries into JSON
+        and writing it takes 0.3 s at 10,000 files): the returned function waits for it."""
         if self.folder is None or dict(entries) == self.entries:
-            return
+            return lambda: None
+        if background:
+            return in_background(lambda: self._write(entries))
+        self._write(entries)
+        return lambda: None
+
+    def _write(self, entries: Mapping[str, Entry]) -> None:
+        assert self.folder is not None
         body = json.dumps({"format": FORMAT, "code": code_version(), "entries": entries},
                           ensure_ascii=False, separators=(",", ":"))
         try:

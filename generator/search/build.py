@@ -17,9 +17,11 @@ from typing import Any
 
 from generator.layout import SERVER_DIR, STATIC_DIR
 from generator.model.catalog import Catalog
+from generator.search.analysiscache import AnalysisCache
 from generator.search.documents import Analyzed, analyze, article_doc, catalog_docs, protocol_doc
 from generator.search.query import DEFAULT_SYNONYMS, Synonyms, load_synonyms
 from generator.search.related import related_articles
+from generator.search.relatedcache import RelatedCache
 from generator.search.scoring import Impacts, LiveImpacts, compute_impacts
 from generator.search.server import build_server_index, update_server_index
 from generator.search.static import LiveStatic, StaticStats, build_static
@@ -36,20 +38,47 @@ class SearchBuild:
     timings: dict[str, float] = field(default_factory=dict)
     live: LiveImpacts | None = None  # the live preview's incremental state (start_live)
     live_static: LiveStatic | None = None
+    scored: bool = True  # False: the impacts are computed when an index is first written
 
     @classmethod
-    def prepare(cls, catalog: Catalog, *, directory_urls: bool = True,
-                synonyms: Sequence[Path] = ()) -> SearchBuild:
+    def prepare(cls, catalog: Catalog, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
+                cache: AnalysisCache | None = None, impacts: bool = True) -> SearchBuild:
+        """Analyse every document (those ``cache`` holds from an earlier build are not analysed again) and,
+        with ``impacts``, score them."""
         start = time.perf_counter()
         syn = load_synonyms([DEFAULT_SYNONYMS, *synonyms])
-        docs = [analyze(d) for d in catalog_docs(catalog, directory_urls)]
-        build = cls(catalog, docs, syn, compute_impacts(docs))
+        if cache is None:
+            docs = [analyze(d) for d in catalog_docs(catalog, directory_urls)]
+        else:
+            docs = cache.analyze(catalog_docs(catalog, directory_urls))
+            cache.save(docs)
+        build = cls(catalog, docs, syn, {}, scored=False)
+        build.timings["analysed"] = len(docs) if cache is None else cache.analysed
         build.timings["analyze"] = time.perf_counter() - start
+        if impacts:
+            build.score()
         return build
 
-    def related(self, k: int = 5, only: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
+    def score(self) -> None:
+        if not self.scored:
+            start = time.perf_counter()
+            self.impacts = compute_impacts(self.docs)
+            self.scored = True
+            self.timings["impacts"] = time.perf_counter() - start
+
+    def related(self, k: int = 5, only: Collection[str] | None = None, *, cache: RelatedCache | None = None,
+                keys: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+        """Related articles; with ``cache`` (and the documents' analysis ``keys``), brought up to date from
+        the previous build's."""
         start = time.perf_counter()
-        out = related_articles(self.docs, self.catalog, k, only) if k > 0 else {}
+        if k <= 0:
+            out: dict[str, tuple[str, ...]] = {}
+        elif cache is not None and only is None:
+            out = cache.related(self.docs, keys, self.catalog, k)
+            cache.save()
+            self.timings["related_ranked"] = cache.computed
+        else:
+            out = related_articles(self.docs, self.catalog, k, only)
         self.timings["related"] = time.perf_counter() - start
         return out
 
@@ -95,17 +124,31 @@ class SearchBuild:
         self.timings["server_update"] = time.perf_counter() - start
 
     def write_static(self, site: Path) -> StaticStats:
+        self.score()
         start = time.perf_counter()
         stats = build_static(self.docs, self.impacts, self.synonyms, site / STATIC_DIR)
         self.timings["static"] = time.perf_counter() - start
         return stats
 
-    def write_server(self, site: Path) -> Path:
+    def write_server(self, site: Path, previous: Path | None = None) -> Path:
+        """The server index into ``site``, reusing the unchanged segments of the one in ``previous``."""
+        self.score()
         start = time.perf_counter()
         out = site / SERVER_DIR
-        build_server_index(self.docs, self.impacts, self.synonyms, out)
+        self.timings["server_segments"] = build_server_index(self.docs, self.impacts, self.synonyms, out,
+                                                             previous=previous)
         self.timings["server"] = time.perf_counter() - start
         return out
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What a build may reuse from the one before: the analyses kept in the build cache's folder ``cache``
+    (read when ``read``; written anyway) and the segments of the server index in ``server``."""
+
+    cache: Path | None = None
+    read: bool = False
+    server: Path | None = None
 
 
 @dataclass
@@ -124,7 +167,7 @@ class SearchJob:
 
     @classmethod
     def start(cls, catalog: Catalog, parent: Path, *, directory_urls: bool = True, synonyms: Sequence[Path] = (),
-              related: int = 5, server: bool = True) -> SearchJob | None:
+              related: int = 5, server: bool = True, reuse: Reuse | None = None) -> SearchJob | None:
         """None where fork is not available (the caller then runs :class:`SearchBuild` itself)."""
         if "fork" not in multiprocessing.get_all_start_methods():
             return None
@@ -133,7 +176,7 @@ class SearchJob:
         gc.freeze()  # the child's garbage collector leaves the parent's objects alone: fewer pages copied
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_search_job, args=(catalog, directory_urls, tuple(synonyms), related, server, tmp,
-                                                     send), daemon=True)
+                                                     reuse or Reuse(), send), daemon=True)
         proc.start()
         gc.unfreeze()
         send.close()
@@ -202,18 +245,60 @@ def replace_dir(made: Path, target: Path) -> None:
 
 
 def _search_job(catalog: Catalog, directory_urls: bool, synonyms: Sequence[Path], related: int, server: bool,
-                tmp: Path, conn: Connection) -> None:
-    """The child of :class:`SearchJob` (forked: it shares the parent's catalog)."""
+                tmp: Path, reuse: Reuse, conn: Connection) -> None:
+    """The child of :class:`SearchJob` (forked: it shares the parent's catalog). Once the documents are
+    analysed, a child of its own scores them and writes the indexes while this one ranks the related
+    articles (a cached rebuild that renders few pages has both cores for them)."""
     try:
-        build = SearchBuild.prepare(catalog, directory_urls=directory_urls, synonyms=synonyms)
-        conn.send(("related", build.related(related)))
-        stats = build.write_static(tmp)
-        if server:
-            build.write_server(tmp)
-        conn.send(("done", (stats, build.timings)))
+        cache = AnalysisCache(reuse.cache, read=reuse.read) if reuse.cache is not None else None
+        build = SearchBuild.prepare(catalog, directory_urls=directory_urls, synonyms=synonyms, cache=cache,
+                                    impacts=False)
+        receive, send = multiprocessing.Pipe(duplex=False)
+        pid = os.fork()  # not a multiprocessing child: this process is a daemon, which may have none
+        if pid == 0:
+            receive.close()
+            code = 1
+            try:
+                code = _indexes_job(build, tmp, server, reuse, send)
+            finally:
+                os._exit(code)
+        send.close()
+        if cache is not None:
+            near = RelatedCache(reuse.cache, read=reuse.read, old_tf=cache.stored_tf)
+            conn.send(("related", build.related(related, cache=near, keys=cache.keys)))
+        else:
+            conn.send(("related", build.related(related)))
+        try:
+            message = receive.recv()
+        except EOFError:
+            message = ("error", "the index writer ended")
+        os.waitpid(pid, 0)
+        if message[0] != "done":
+            raise RuntimeError(message[1])
+        stats, timings = message[1]
+        build.timings["cpu"] = time.process_time()  # a forked process's CPU time starts at zero
+        conn.send(("done", (stats, {**build.timings, **timings})))
     except BaseException as exc:  # the parent reports it as a build error
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         raise SystemExit(1) from None
+    finally:
+        conn.close()
+
+
+def _indexes_job(build: SearchBuild, tmp: Path, server: bool, reuse: Reuse, conn: Connection) -> int:
+    """Score the documents and write both indexes into ``tmp`` (a forked child of :func:`_search_job`);
+    returns its exit code."""
+    try:
+        build.timings = {}
+        stats = build.write_static(tmp)
+        if server:
+            build.write_server(tmp, previous=reuse.server if reuse.read else None)
+        build.timings["cpu_indexes"] = time.process_time()
+        conn.send(("done", (stats, build.timings)))
+        return 0
+    except BaseException as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return 1
     finally:
         conn.close()
 

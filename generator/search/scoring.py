@@ -6,6 +6,11 @@ Each term keeps its ``MAX_POSTINGS`` best documents (static index pruning): a te
 documents than that says little about any of them, and the cut bounds both the bytes a browser
 downloads and the postings the server walks. Both indexes store these impacts, so the static and
 the server search rank with one model; a query adds, per word, its best variant's weight x impact.
+
+The corpus statistics (N, each df, each field's average length) enter the formula with two significant
+figures (:func:`coarse`: 12,345 -> 12,000; below 100 exact). BM25 barely moves (an idf by a few
+hundredths), and an edit to one document changes the impacts of that document alone, unless it moves a
+statistic across a step: a cached rebuild then rewrites only the index parts of the documents it edited.
 """
 
 from __future__ import annotations
@@ -25,14 +30,30 @@ MAX_POSTINGS: Final = 1000
 Impacts = dict[str, list[tuple[int, int]]]  # term -> [(doc number, impact), ...] in doc order
 
 
-def compute_impacts(docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) -> Impacts:
-    """term -> [(doc number, impact), ...] in doc order, cut to the best ``max_postings``."""
+def coarse(x: float) -> float:
+    """``x`` with two significant figures (half to even); numbers below 100 as they are."""
+    return x if x < 100 else float(f"{x:.2g}")
+
+
+def idf(n: int, df: int) -> float:
+    cn, cdf = coarse(n), coarse(df)
+    return math.log(1 + max(0.0, cn - cdf + 0.5) / (cdf + 0.5))
+
+
+def averages(docs: Sequence[Analyzed]) -> dict[str, float]:
+    """Each field's average length (in terms), coarse."""
     n = len(docs)
     totals = dict.fromkeys(FIELDS, 0)
     for d in docs:
         for f in FIELDS:
             totals[f] += d.tf[f].total()
-    avg = {f: (totals[f] / n if n else 0.0) or 1.0 for f in FIELDS}
+    return {f: coarse(totals[f] / n if n else 0.0) or 1.0 for f in FIELDS}
+
+
+def compute_impacts(docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) -> Impacts:
+    """term -> [(doc number, impact), ...] in doc order, cut to the best ``max_postings``."""
+    n = len(docs)
+    avg = averages(docs)
     weighted: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for num, d in enumerate(docs):
         per = d.tf
@@ -46,9 +67,8 @@ def compute_impacts(docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) 
     out: Impacts = {}
     for term in list(weighted):
         plist = weighted.pop(term)  # consumed as it goes: never both lists whole in memory
-        df = len(plist)
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        scored = [(num, max(1, round(idf * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist]
+        w = idf(n, len(plist))
+        scored = [(num, max(1, round(w * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist]
         if len(scored) > max_postings:
             scored = sorted(sorted(scored, key=lambda p: (-p[1], p[0]))[:max_postings])
         out[term] = scored
@@ -66,11 +86,7 @@ class LiveImpacts:
     def __init__(self, docs: Sequence[Analyzed], max_postings: int = MAX_POSTINGS) -> None:
         self.n = len(docs)
         self.max_postings = max_postings
-        totals = dict.fromkeys(FIELDS, 0)
-        for d in docs:
-            for f in FIELDS:
-                totals[f] += d.tf[f].total()
-        self.avg = {f: (totals[f] / self.n if self.n else 0.0) or 1.0 for f in FIELDS}
+        self.avg = averages(docs)
         self.weighted: dict[str, dict[int, float]] = defaultdict(dict)
         for num, d in enumerate(docs):
             for term, tfw in self._tfw(d).items():
@@ -87,9 +103,8 @@ class LiveImpacts:
 
     def _scored(self, term: str) -> list[tuple[int, int]]:
         plist = self.weighted[term]
-        df = len(plist)
-        idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-        scored = [(num, max(1, round(idf * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist.items()]
+        w = idf(self.n, len(plist))
+        scored = [(num, max(1, round(w * tfw * (K1 + 1) / (K1 + tfw) * SCALE))) for num, tfw in plist.items()]
         if len(scored) > self.max_postings:
             scored = sorted(scored, key=lambda p: (-p[1], p[0]))[:self.max_postings]
         return sorted(scored)

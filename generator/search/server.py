@@ -92,24 +92,18 @@ def _schema() -> Any:
     )
 
 
-def build_server_index(docs: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path) -> None:
-    """Write the whoosh index of ``docs`` (their impacts by term) into ``out`` (replaced if it exists)."""
-    from whoosh import index
+def build_server_index(docs: Sequence[Analyzed], impacts: Impacts, synonyms: Synonyms, out: Path, *,
+                       previous: Path | None = None) -> int:
+    """Write the whoosh index of ``docs`` (their impacts by term) into ``out`` (replaced if it exists), in
+    segments (``segments.py``), reusing those of the index in ``previous`` that are unchanged; returns how
+    many segments were written."""
+    from generator.search.segments import write_segments
 
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    per_doc: list[dict[str, int]] = [{} for _ in docs]
-    for term, plist in impacts.items():
-        for num, impact in plist:
-            per_doc[num][term] = impact
-    ix = index.create_in(str(out), _schema())
-    writer = ix.writer(limitmb=48)  # whoosh's sort buffer: 48 MB keeps a 10,000-page build's peak down
-    for a, weights in zip(docs, per_doc, strict=True):
-        writer.add_document(**_fields(a, weights))
-    writer.commit()
-    ix.close()
+    written = write_segments(docs, impacts, out, schema=_schema(), fields=_fields, previous=previous)
     (out / SYNONYMS_FILE).write_text(json.dumps(synonyms.as_json(), ensure_ascii=False), encoding="utf-8")
+    return written
 
 
 def _fields(a: Analyzed, weights: Mapping[str, int]) -> dict[str, Any]:
