@@ -126,7 +126,12 @@ def _tags(md: str) -> Iterator[re.Match[str]]:
 
 def keep_placeholders(md: str) -> str:
     """Markdown with ``<`` escaped before every name that is not an HTML element (outside code)."""
-    cuts = [m.start() for m in _tags(md) if m.group(2).lower() not in KNOWN_ELEMENTS]
+    # Code ranges are only looked for when a name that is not an element is found (most pages have none).
+    found = [m for m in _TAG.finditer(md) if m.group(2).lower() not in KNOWN_ELEMENTS]
+    if not found:
+        return md
+    code = _code_ranges(md)
+    cuts = [m.start() for m in found if not any(s <= m.start() < e for s, e in code)]
     if not cuts:
         return md
     parts, last = [], 0

@@ -12,12 +12,15 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import ContentError, Diagnostic
 from generator.mkdocs.swap import publish, temporary_site
+from generator.mkdocs.uptodate import Shortcut
 from generator.model.validate import ValidationResult
+from generator.pipeline.cachefiles import trees_read_once
 from generator.pipeline.options import cache_folder
 from generator.pipeline.validation import start_validation, validation_cache
 
@@ -59,18 +62,33 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, strict: bool 
     except ContentError:
         validated()
         raise
+    target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
+    use_data_dir(config, data_dir)
+    with trees_read_once():  # the content folders' digests: read once for the shortcut and the search cache
+        return _build(config, config_file, target, validated, strict=strict, engine=engine, data_dir=data_dir,
+                      cache=cache)
+
+
+def _build(config: Any, config_file: Path, target: Path, validated: Callable[[], ValidationResult], *,
+           strict: bool, engine: str, data_dir: Path | None, cache: bool) -> Path:
+    # Meanwhile the content is validated: the inputs' digest, if the site may be up to date already.
+    shortcut = Shortcut.of(config, config_file, target, strict=strict) if cache and engine == "mkdocs" else None
     result = validated()
     if not result.ok or (strict and result.diagnostics):
         raise ContentError([d.as_error() if strict else d for d in result.diagnostics], result.files)
-    target = Path(site_dir).resolve() if site_dir else Path(config.site_dir).resolve()
-    use_data_dir(config, data_dir)
     if engine == "properdocs":
         build_with_properdocs(config_file, target, strict=strict, data_dir=data_dir, cache=cache)
+        return target
+    if shortcut is not None and not result.diagnostics and shortcut.holds():
         return target
     hand_off(config, result)
     if not cache:
         kb_plugin(config, config_file.name).config.build_cache = False
-    build_into(config, target, config_file.name)
+    if shortcut is None:
+        build_into(config, target, config_file.name)
+        return target
+    with shortcut.recording():
+        build_into(config, target, config_file.name)
     return target
 
 

@@ -14,9 +14,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
+import os
+import queue
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,40 @@ class _Quiet(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()
         return not (msg.startswith("Page skipped: '") and msg[15:].split("'", 1)[0] in self.reused)
+
+
+class _Linker:
+    """Links the reused pages' stored files into the new site in a thread: a folder and a link a page are
+    system calls that wait on the file system without the GIL, so they overlap the engine's work on the
+    next pages. :meth:`join` waits for the last one and raises the first failure."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[tuple[Path, str] | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def put(self, stored: Path, dest: str) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="kb-link", daemon=True)
+            self.thread.start()
+        self.queue.put((stored, dest))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    os.makedirs(os.path.dirname(item[1]), exist_ok=True)
+                    link_or_copy(item[0], Path(item[1]))
+                except BaseException as exc:  # raised again by join, in the build's thread
+                    self.error = exc
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            raise self.error
 
 
 def nav_digest(nav: Any) -> str:
@@ -72,9 +110,12 @@ class PageCache:
         self.search_stats: dict[str, float] = {}  # the search's timings (seconds) and counts, into stats.json
         self.quiet = _Quiet(set())
         logging.getLogger(f"{ENGINE_LOGGER}.commands.build").addFilter(self.quiet)
+        self.linker = _Linker()
 
     def close(self) -> None:
         logging.getLogger(f"{ENGINE_LOGGER}.commands.build").removeFilter(self.quiet)
+        with contextlib.suppress(Exception):  # a failed build's clean-up: its error is reported already
+            self.linker.join()
 
     def start(self, files: Files) -> None:
         self.files = files
@@ -175,14 +216,13 @@ class PageCache:
                 self.facts[src]["scripts"] = " ".join(sorted(inline_script_hashes(output)))
             return output
         scripts.update(str(self.facts[src].get("scripts") or "").split())
-        dest = Path(page.file.abs_dest_path)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(stored, dest)
+        self.linker.put(stored, page.file.abs_dest_path)
         return ""
 
     def finish(self, site: Path) -> dict[str, str]:
         """Store the new pages; returns the SHA-256 of every stored page's file, by its path in the site."""
         assert self.files is not None
+        self.linker.join()
         pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
         for page in pages:
             src = page.file.src_uri

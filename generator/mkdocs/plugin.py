@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,21 +199,39 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
             if page.src_uri in existing:
                 raise PluginError(f"kb: kb/{page.src_uri} clashes with a generated page; rename it")
             files.append(File.generated(config, page.src_uri, content=page.markdown))
-        site = Path(config.site_dir).resolve()
-        root = docs.resolve().parent
-        for f in files:
-            # MkDocs' walk follows symbolic links: one leaving the repository is never published.
-            # (`kb validate` reports it first; this is the last line of defence.)
-            if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs and not Path(
-                    f.abs_src_path).resolve().is_relative_to(root):
-                raise PluginError(f"kb: kb/{f.src_uri}: a symbolic link to outside the repository is never "
-                                  "published; remove it or link to a file inside the repository")
-            if not Path(f.abs_dest_path).resolve().is_relative_to(site):
-                raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
+        self._check_paths(files, docs, Path(config.site_dir))
         self._give_pages(files, config)
         if self.preview:
             self.files = files
         return files
+
+    @staticmethod
+    def _check_paths(files: Files, docs: Path, site_dir: Path) -> None:
+        """No source read from outside the repository, no output written outside the site folder."""
+        site, root = site_dir.resolve(), docs.resolve().parent
+        # An empty site folder (a build's new one) has no symbolic link to follow: the normalised path says
+        # where a file goes. A file that is no link is where its folder really is (one resolve a folder).
+        fresh = site_dir.is_dir() and next(os.scandir(site_dir), None) is None
+        folders: dict[str, Path] = {}
+
+        def real(path: str) -> Path:
+            if os.path.islink(path):
+                return Path(path).resolve()
+            parent, name = os.path.split(path)
+            if parent not in folders:
+                folders[parent] = Path(parent).resolve()
+            return folders[parent] / name
+
+        for f in files:
+            # MkDocs' walk follows symbolic links: one leaving the repository is never published.
+            # (`kb validate` reports it first; this is the last line of defence.)
+            if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs and not real(
+                    f.abs_src_path).is_relative_to(root):
+                raise PluginError(f"kb: kb/{f.src_uri}: a symbolic link to outside the repository is never "
+                                  "published; remove it or link to a file inside the repository")
+            dest = Path(site, os.path.relpath(f.abs_dest_path, site_dir)) if fresh else Path(f.abs_dest_path)
+            if not Path(os.path.normpath(dest) if fresh else dest.resolve()).is_relative_to(site):
+                raise PluginError(f"kb: {f.src_uri} would be written outside the site folder")
 
     def _give_pages(self, files: Files, config: Any) -> None:
         """Every documentation page is a KbPage (generator/mkdocs/page.py), with its nav title."""

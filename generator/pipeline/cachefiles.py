@@ -4,10 +4,11 @@ a reader finds the old file or the new one, never half of one)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -35,9 +36,34 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+_trees: dict[str, str] | None = None  # inside trees_read_once(): each folder's digest, computed once
+
+
+@contextlib.contextmanager
+def trees_read_once() -> Iterator[None]:
+    """Within this block each folder's :func:`tree_digest` is computed once (a build keys both its
+    up-to-date check and its search cache on the content folders: one read of 10,000 files, not two)."""
+    global _trees
+    outer = _trees
+    _trees = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _trees = outer
+
+
 def tree_digest(folder: Path) -> str:
     """Every file of ``folder`` (relative path and bytes; Python's byte-code caches left out); an absent
     folder hashes as empty."""
+    if _trees is not None:
+        key = os.path.abspath(folder)
+        if key not in _trees:
+            _trees[key] = _tree_digest(folder)
+        return _trees[key]
+    return _tree_digest(folder)
+
+
+def _tree_digest(folder: Path) -> str:
     h = hashlib.sha256()
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,12 +21,19 @@ _SKIP_NAMES = frozenset({SW, "sitemap.xml", "sitemap.xml.gz", "assets/kb/sw.js",
 
 
 def _files(site: Path) -> list[str]:
-    out = []
-    for path in site.rglob("*"):
-        rel = path.relative_to(site).as_posix()
-        if path.is_file() and rel not in _SKIP_NAMES and not rel.startswith(_SKIP_PREFIXES) \
-                and not rel.endswith(".gz"):
-            out.append(rel)
+    out: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:  # os.scandir: no stat a file beyond its directory entry
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, rel + "/")
+                elif entry.is_file() and rel not in _SKIP_NAMES and not rel.startswith(_SKIP_PREFIXES) \
+                        and not rel.endswith(".gz"):
+                    out.append(rel)
+
+    walk(str(site), "")
     return sorted(out)
 
 
