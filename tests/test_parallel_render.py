@@ -1,5 +1,5 @@
-"""Pages rendered in worker processes (generator/mkdocs/workers.py): the same site, byte for byte, on
-MkDocs and ProperDocs, and the same warnings (a broken link still fails `kb build --strict`)."""
+"""Pages rendered and built in worker processes (generator/mkdocs/workers.py, buildworkers.py): the same
+site, byte for byte, on MkDocs and ProperDocs, and the same warnings (a broken link still fails `kb build --strict`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from tests.sitebuild import add_articles, copy_tiny, env, kb
 
 STATS = re.compile(r"kb: pages rendered: (\{.*\})")
+BUILT = re.compile(r"kb: pages built: (\{.*\})")
 
 
 def set_workers(root: Path, n: int) -> None:
@@ -57,6 +58,11 @@ def test_workers_render_the_same_site(repo: Path, tmp_path: Path, engine: str) -
     assert stats["workers"] >= 10, stats  # the workers rendered pages: no silent fallback to this process
     assert stats["applied"] == stats["workers"], stats  # and every one was used as it came
     assert stats["rendered"] + stats["applied"] == pages, stats
+    # and the workers built pages (template, post-page events, write: generator/mkdocs/buildworkers.py)
+    built = BUILT.search(log)
+    assert built, "expected the build pool's statistics: was every page built in the build's process?"
+    stats = ast.literal_eval(built.group(1))
+    assert stats["workers"] >= 10 and stats["failed"] == 0, stats
     assert sorted(serial) == sorted(parallel)
     assert [name for name in serial if serial[name] != parallel[name]] == []
 
