@@ -20,6 +20,7 @@ with an ``on_post_page`` event. The site is the same, byte for byte, with and wi
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Sequence
@@ -45,6 +46,9 @@ class BuildWorkers:
     _build_plan: tuple[Any, Any, Sequence[Any], list[Any], int] | None = None  # config, env, doc files, pages, n
     _built: frozenset[str] | set[str] = frozenset()  # pages a worker built: nothing to do here
     _built_quiet: _Quiet | None = None
+    _next: dict[str, Any]  # src -> the page after it in MkDocs' order
+    _pending: dict[str, str | None]  # pages a worker has, not yet reached here -> their own template meta
+    _again: tuple[Any, Any, Sequence[Any]]  # config, env, doc files: to build a page a worker could not
 
     if TYPE_CHECKING:
         def _workers_wanted(self) -> int: ...  # KbPlugin's
@@ -66,11 +70,19 @@ class BuildWorkers:
         if self._build_plan is not None:
             plan, self._build_plan = self._build_plan, None
             self._start_build_pool(*plan)
+            if self.build_pool is not None:
+                self.build_pool.claim(page.file.src_uri)  # this page's template is chosen: it is built here
+        if self.build_pool is None:
+            return context
         src = page.file.src_uri
-        if self.build_pool is not None and not self.build_pool.claim(src):
-            built = self.build_pool.result(src)
-            if built is not None:
-                self._take_built(page, built)
+        if src in self._pending:
+            self._take_built(page, self._pending.pop(src))
+        # MkDocs chooses a page's template before its page_context event: the next page is claimed now, and
+        # if a worker has it, it gets the empty template (the worker writes it, this process takes its facts).
+        nxt = self._next.get(src)
+        if nxt is not None and not self.build_pool.claim(nxt.file.src_uri):
+            self._pending[nxt.file.src_uri] = nxt.meta.get("template")
+            nxt.meta["template"] = EMPTY_TEMPLATE
         return context
 
     def _start_build_pool(self, config: Any, env: Any, doc_files: Sequence[Any], pages: list[Any], n: int) -> None:
@@ -79,6 +91,8 @@ class BuildWorkers:
 
         self._built_quiet = _Quiet(set())
         logging.getLogger(f"{ENGINE_LOGGER}.commands.build").addFilter(self._built_quiet)
+        self._next = {a.src_uri: b.page for a, b in itertools.pairwise(doc_files)}
+        self._pending, self._again = {}, (config, env, doc_files)
         try:
             self.build_pool = PagePool(pages, build, n, name="kb-build")
         except OSError as exc:  # no fork (resource limits): every page is built here
@@ -105,19 +119,32 @@ class BuildWorkers:
         scripts = cache.facts.get(page.file.src_uri, {}).get("scripts") if cache is not None else None
         return capture.records, sorted(self.script_hashes), scripts, bool(cache is not None and cache.rendered)
 
-    def _take_built(self, page: Any, built: Built) -> None:
-        """A page a worker built: its records, script hashes and cache facts here; nothing to render."""
-        records, hashes, scripts, rendered = built
+    def _take_built(self, page: Any, template: str | None) -> None:
+        """A page a worker has: its records, script hashes and cache facts here (its template is the empty
+        one); a page it could not build is built here, now, with its own template."""
+        assert self.build_pool is not None
+        built: Built | None = self.build_pool.result(page.file.src_uri)
         src = page.file.src_uri
-        for name, level, message in records:
-            logging.getLogger(name).log(level, message)
-        self.script_hashes.update(hashes)
-        cache = self.page_cache
-        if cache is not None and rendered:
-            cache.rendered.append(src)
-            if scripts is not None and src in cache.facts:
-                cache.facts[src]["scripts"] = scripts
-        page.meta["template"] = EMPTY_TEMPLATE
+        if built is None:
+            from mkdocs.commands import build as mkdocs_build
+
+            if template is None:
+                del page.meta["template"]
+            else:
+                page.meta["template"] = template
+            config, env, doc_files = self._again
+            mkdocs_build._build_page(page, config, doc_files, self.nav, env, excluded=page.file.inclusion.is_excluded())
+            page.meta["template"] = EMPTY_TEMPLATE  # what is left of the page's _build_page writes nothing
+        else:
+            records, hashes, scripts, rendered = built
+            for name, level, message in records:
+                logging.getLogger(name).log(level, message)
+            self.script_hashes.update(hashes)
+            cache = self.page_cache
+            if cache is not None and rendered:
+                cache.rendered.append(src)
+                if scripts is not None and src in cache.facts:
+                    cache.facts[src]["scripts"] = scripts
         self._built.add(src)  # type: ignore[union-attr]
         if self._built_quiet is not None:
             self._built_quiet.reused.add(src)
