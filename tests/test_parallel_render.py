@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,37 @@ def test_a_broken_link_in_a_worker_page_fails_strict(tmp_path: Path) -> None:
     assert stats["workers"] >= 10 and stats["applied"] == stats["workers"] and stats["failed"] == 0, stats
     # (verbose, MkDocs does not check anchors: Page.render keeps no links_to_anchors at DEBUG level)
     assert warnings_of(proc.stderr) == [w for w in runs[2] if "anchor" not in w]
+
+
+HOOK = '''import os
+
+MAIN = []
+
+
+def on_config(config):
+    MAIN[:] = [os.getpid()]
+
+
+def on_page_context(context, page, config, nav):
+    if os.getpid() != MAIN[0]:  # a build worker dies at its first page
+        os._exit(3)
+    return context
+'''
+
+
+def test_pages_of_a_dying_build_worker_are_built_here(repo: Path, tmp_path: Path) -> None:
+    """A build worker that dies leaves its pages to the build's process: the same site, nothing missing."""
+    root = tmp_path / "repo"
+    shutil.copytree(repo, root)
+    (root / "die.py").write_text(HOOK, encoding="utf-8")
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text("utf-8") + "hooks:\n  - die.py\n", encoding="utf-8")
+    engine_build(root, "mkdocs", 0, tmp_path / "serial")
+    log = engine_build(root, "mkdocs", 2, tmp_path / "parallel")
+    built = BUILT.search(log)
+    assert built, log[-2000:]
+    stats = ast.literal_eval(built.group(1))
+    assert stats["workers"] == 0 and stats["failed"] >= 1, stats  # no worker built a page; this process did
+    serial, parallel = files_of(tmp_path / "serial"), files_of(tmp_path / "parallel")
+    assert sorted(serial) == sorted(parallel)
+    assert [name for name in serial if serial[name] != parallel[name]] == []

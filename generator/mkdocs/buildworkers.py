@@ -46,6 +46,7 @@ class BuildWorkers:
     _build_plan: tuple[Any, Any, Sequence[Any], list[Any], int] | None = None  # config, env, doc files, pages, n
     _built: frozenset[str] | set[str] = frozenset()  # pages a worker built: nothing to do here
     _built_quiet: _Quiet | None = None
+    _building_here = False  # building a page a worker could not
     _next: dict[str, Any]  # src -> the page after it in MkDocs' order
     _pending: dict[str, str | None]  # pages a worker has, not yet reached here -> their own template meta
     _again: tuple[Any, Any, Sequence[Any]]  # config, env, doc files: to build a page a worker could not
@@ -72,7 +73,7 @@ class BuildWorkers:
             self._start_build_pool(*plan)
             if self.build_pool is not None:
                 self.build_pool.claim(page.file.src_uri)  # this page's template is chosen: it is built here
-        if self.build_pool is None:
+        if self.build_pool is None or self._building_here:
             return context
         src = page.file.src_uri
         if src in self._pending:
@@ -133,7 +134,12 @@ class BuildWorkers:
             else:
                 page.meta["template"] = template
             config, env, doc_files = self._again
-            mkdocs_build._build_page(page, config, doc_files, self.nav, env, excluded=page.file.inclusion.is_excluded())
+            self._building_here = True  # its page_context event (run again inside) claims nothing
+            try:
+                mkdocs_build._build_page(page, config, doc_files, self.nav, env,
+                                         excluded=page.file.inclusion.is_excluded())
+            finally:
+                self._building_here = False
             page.meta["template"] = EMPTY_TEMPLATE  # what is left of the page's _build_page writes nothing
         else:
             records, hashes, scripts, rendered = built

@@ -56,6 +56,7 @@ class PagePool:
         self.back = ctx.RawValue("i", len(self.pages))  # pages [back, n) are the workers'
         self.queue: Any = ctx.Queue()
         self.arrived: dict[str, Any] = {}
+        self.gone = False  # every worker has ended
         self.stats = {"workers": 0, "failed": 0}  # results received from workers, pages they could not do
         self.procs = [ctx.Process(target=self._work, name=f"{name}-{k}", daemon=True) for k in range(workers)]
         gc.freeze()  # the workers' collector leaves the inherited objects alone: fewer pages copied on write
@@ -79,12 +80,11 @@ class PagePool:
 
     def result(self, src: str) -> Any:
         """What a worker's ``work`` returned for ``src``; None if it failed (or died)."""
-        while src not in self.arrived:
+        while src not in self.arrived and not (self.gone and self.queue.empty()):
             try:
                 batch: list[tuple[str, Any]] = self.queue.get(timeout=0.5)
             except queue.Empty:
-                if not any(p.is_alive() for p in self.procs) and self.queue.empty():
-                    break
+                self.gone = not any(p.is_alive() for p in self.procs)  # then nothing more will come
                 continue
             for s, value in batch:
                 self.arrived[s] = value
