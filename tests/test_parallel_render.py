@@ -1,10 +1,11 @@
-"""Pages rendered in worker processes (generator/mkdocs/workers.py): the same site, byte for byte, on
-MkDocs and ProperDocs, and the same warnings (a broken link still fails `kb build --strict`)."""
+"""Pages rendered and built in worker processes (generator/mkdocs/workers.py, buildworkers.py): the same
+site, byte for byte, on MkDocs and ProperDocs, and the same warnings (a broken link still fails `kb build --strict`)."""
 
 from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from tests.sitebuild import add_articles, copy_tiny, env, kb
 
 STATS = re.compile(r"kb: pages rendered: (\{.*\})")
+BUILT = re.compile(r"kb: pages built: (\{.*\})")
 
 
 def set_workers(root: Path, n: int) -> None:
@@ -57,6 +59,11 @@ def test_workers_render_the_same_site(repo: Path, tmp_path: Path, engine: str) -
     assert stats["workers"] >= 10, stats  # the workers rendered pages: no silent fallback to this process
     assert stats["applied"] == stats["workers"], stats  # and every one was used as it came
     assert stats["rendered"] + stats["applied"] == pages, stats
+    # and the workers built pages (template, post-page events, write: generator/mkdocs/buildworkers.py)
+    built = BUILT.search(log)
+    assert built, "expected the build pool's statistics: was every page built in the build's process?"
+    stats = ast.literal_eval(built.group(1))
+    assert stats["workers"] >= 10 and stats["failed"] == 0, stats
     assert sorted(serial) == sorted(parallel)
     assert [name for name in serial if serial[name] != parallel[name]] == []
 
@@ -94,3 +101,37 @@ def test_a_broken_link_in_a_worker_page_fails_strict(tmp_path: Path) -> None:
     assert stats["workers"] >= 10 and stats["applied"] == stats["workers"] and stats["failed"] == 0, stats
     # (verbose, MkDocs does not check anchors: Page.render keeps no links_to_anchors at DEBUG level)
     assert warnings_of(proc.stderr) == [w for w in runs[2] if "anchor" not in w]
+
+
+HOOK = '''import os
+
+MAIN = []
+
+
+def on_config(config):
+    MAIN[:] = [os.getpid()]
+
+
+def on_page_context(context, page, config, nav):
+    if os.getpid() != MAIN[0]:  # a build worker dies at its first page
+        os._exit(3)
+    return context
+'''
+
+
+def test_pages_of_a_dying_build_worker_are_built_here(repo: Path, tmp_path: Path) -> None:
+    """A build worker that dies leaves its pages to the build's process: the same site, nothing missing."""
+    root = tmp_path / "repo"
+    shutil.copytree(repo, root)
+    (root / "die.py").write_text(HOOK, encoding="utf-8")
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text("utf-8") + "hooks:\n  - die.py\n", encoding="utf-8")
+    engine_build(root, "mkdocs", 0, tmp_path / "serial")
+    log = engine_build(root, "mkdocs", 2, tmp_path / "parallel")
+    built = BUILT.search(log)
+    assert built, log[-2000:]
+    stats = ast.literal_eval(built.group(1))
+    assert stats["workers"] == 0 and stats["failed"] >= 1, stats  # no worker built a page; this process did
+    serial, parallel = files_of(tmp_path / "serial"), files_of(tmp_path / "parallel")
+    assert sorted(serial) == sorted(parallel)
+    assert [name for name in serial if serial[name] != parallel[name]] == []

@@ -38,6 +38,7 @@ class CacheEvents:
     cache_read: bool = True
     source_cache: SourceCache | None = None
     renderer: Any
+    _built: frozenset[str] | set[str]
 
     def _article_at(self, src: str) -> Any: ...
 
@@ -115,4 +116,6 @@ class CacheEvents:
 
     @event_priority(-100)  # last: the page's final HTML (or, reused, its stored file linked in)
     def _cache_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if page.file.src_uri in self._built:  # a worker built it: its facts are taken (buildworkers.py)
+            return output
         return self.page_cache.post_page(page, output, self.script_hashes) if self.page_cache else output

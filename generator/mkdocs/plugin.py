@@ -42,6 +42,7 @@ from generator.layout import (
     article_src,
     home_src,
 )
+from generator.mkdocs.buildworkers import BuildWorkers
 from generator.mkdocs.cache import BUILD_CACHE
 from generator.mkdocs.cacheevents import CacheEvents
 from generator.mkdocs.config import NEEDED_EXTENSIONS, THEME_DIR, KbConfig
@@ -67,7 +68,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
-class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
+class KbPlugin(BuildWorkers, CacheEvents, SearchEvents, BasePlugin[KbConfig]):
     catalog: Catalog
     renderer: Renderer
     pages: dict[str, GeneratedPage]
@@ -253,10 +254,10 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
     def _start_pool(self, config: Any, files: Files) -> None:
         """Fork the workers that render pages (generator/mkdocs/workers.py), unless there is one page
         to render or ``render_workers`` is 0."""
-        from generator.mkdocs.workers import RenderPool, default_workers
+        from generator.mkdocs.workers import RenderPool
 
         self._from_workers, self._sources = {}, {}
-        n = self.config.render_workers if self.config.render_workers is not None else default_workers()
+        n = self._workers_wanted()
         pages = self._cache_misses([f.page for f in files.documentation_pages()
                                     if isinstance(f.page, KbPage) and f.src_uri not in self.provided])
         # No fork in a process that runs other threads (the live preview's server): a thread's lock
@@ -268,6 +269,11 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
             self.pool = RenderPool(pages, config, files, self._sanitise, n)
         except OSError as exc:  # no fork (resource limits): every page is rendered here
             log.info("kb: rendering in one process: %s", exc)
+
+    def _workers_wanted(self) -> int:
+        from generator.mkdocs.workers import default_workers
+
+        return self.config.render_workers if self.config.render_workers is not None else default_workers()
 
     def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
         """A page a worker rendered: its source and render, for on_page_read_source and KbPage.render."""
@@ -293,6 +299,7 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
             self.env = env
         if self.page_cache is not None:
             self.page_cache.plan(self.nav, [f.page for f in files.documentation_pages() if f.page], config)
+        self._plan_build_pool(env, config, files)  # after the plan: the pages the cache reuses are not theirs
         return env
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
@@ -365,6 +372,8 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
 
     def _post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Material writes the site's language on every page; a page in another language says its own."""
+        if page.file.src_uri in self._built:  # a worker built it (generator/mkdocs/buildworkers.py)
+            return output
         lang = page.meta.get("kb_lang")
         if lang and lang != self.renderer.lang:
             output = output.replace(f'<html lang="{self.renderer.lang}"', f'<html lang="{lang}"', 1)
@@ -378,6 +387,7 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
         return output_content
 
     def on_post_build(self, *, config: Any) -> None:
+        self._stop_build_pool()  # every page is built
         # The theme's inline scripts, by hash: `kb serve` (and the documented nginx setup) allow
         # exactly these in the Content-Security-Policy, never 'unsafe-inline'.
         csp = Csp(script_hashes=tuple(sorted(self.script_hashes)), embeds=self.config.html_embeds)
@@ -403,6 +413,7 @@ class KbPlugin(CacheEvents, SearchEvents, BasePlugin[KbConfig]):
             self.page_cache.close()
             self.page_cache = None
         self._stop_pool()
+        self._stop_build_pool()
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None

@@ -32,7 +32,6 @@ from mkdocs.utils import meta
 from generator.mkdocs.page import ENGINE_LOGGER, KbPage, Rendered, _Capture, page_markdown
 
 log = logging.getLogger("mkdocs.plugins.kb")
-Result = tuple[str, str | None, Rendered | None]  # src_uri, its source, its render (None: failed)
 
 
 def default_workers() -> int:
@@ -42,12 +41,13 @@ def default_workers() -> int:
     return max(0, cpus - 1)
 
 
-class RenderPool:
-    """Workers rendering ``pages`` from the back while this process renders from the front."""
+class PagePool:
+    """Workers doing ``work`` on ``pages`` from the back while this process takes them from the front.
+    ``work(page)`` returns a picklable value, or None when it fails (this process then does the page)."""
 
-    def __init__(self, pages: Sequence[KbPage], config: Any, files: Any,
-                 sanitise: Callable[[Any, str], str], workers: int, chunk: int = 8) -> None:
-        self.pages, self.config, self.files, self.sanitise = list(pages), config, files, sanitise
+    def __init__(self, pages: Sequence[Any], work: Callable[[Any], Any], workers: int, *, chunk: int = 8,
+                 name: str = "kb-render") -> None:
+        self.pages, self.work = list(pages), work
         self.index = {p.file.src_uri: i for i, p in enumerate(self.pages)}
         self.chunk = chunk
         ctx = multiprocessing.get_context("fork")
@@ -55,9 +55,10 @@ class RenderPool:
         self.front = ctx.RawValue("i", 0)  # pages [0, front) are this process's
         self.back = ctx.RawValue("i", len(self.pages))  # pages [back, n) are the workers'
         self.queue: Any = ctx.Queue()
-        self.arrived: dict[str, tuple[str | None, Rendered | None]] = {}
-        self.stats = {"workers": 0, "failed": 0}  # results received from workers, pages they could not render
-        self.procs = [ctx.Process(target=self._work, name=f"kb-render-{k}", daemon=True) for k in range(workers)]
+        self.arrived: dict[str, Any] = {}
+        self.gone = False  # every worker has ended
+        self.stats = {"workers": 0, "failed": 0}  # results received from workers, pages they could not do
+        self.procs = [ctx.Process(target=self._work, name=f"{name}-{k}", daemon=True) for k in range(workers)]
         gc.freeze()  # the workers' collector leaves the inherited objects alone: fewer pages copied on write
         try:
             for p in self.procs:
@@ -67,7 +68,7 @@ class RenderPool:
 
     # --- this process ------------------------------------------------------------------------
     def claim(self, src: str) -> bool:
-        """True: this process renders ``src`` (or it is not ours to render); False: a worker does."""
+        """True: this process does ``src`` (or it is not ours to do); False: a worker does."""
         i = self.index.get(src)
         if i is None:
             return True
@@ -77,20 +78,19 @@ class RenderPool:
                 return True
         return False
 
-    def result(self, src: str) -> tuple[str | None, Rendered | None]:
-        """The source and render a worker made of ``src``; (None, None) if it could not."""
-        while src not in self.arrived:
+    def result(self, src: str) -> Any:
+        """What a worker's ``work`` returned for ``src``; None if it failed (or died)."""
+        while src not in self.arrived and not (self.gone and self.queue.empty()):
             try:
-                batch: list[Result] = self.queue.get(timeout=0.5)
+                batch: list[tuple[str, Any]] = self.queue.get(timeout=0.5)
             except queue.Empty:
-                if not any(p.is_alive() for p in self.procs) and self.queue.empty():
-                    break
+                self.gone = not any(p.is_alive() for p in self.procs)  # then nothing more will come
                 continue
-            for s, source, rendered in batch:
-                self.arrived[s] = (source, rendered)
-        source, rendered = self.arrived.pop(src, (None, None))
-        self.stats["workers" if rendered is not None else "failed"] += 1
-        return source, rendered
+            for s, value in batch:
+                self.arrived[s] = value
+        value = self.arrived.pop(src, None)
+        self.stats["workers" if value is not None else "failed"] += 1
+        return value
 
     def close(self) -> None:
         """Stop the workers (they have finished when every page was claimed)."""
@@ -123,13 +123,28 @@ class RenderPool:
                 if lo >= hi:
                     break
                 self.back.value = lo
-            self.queue.put([self._render(self.pages[i]) for i in range(lo, hi)])
+            self.queue.put([(self.pages[i].file.src_uri, self.work(self.pages[i])) for i in range(lo, hi)])
         self.queue.close()
         self.queue.join_thread()
 
-    def _render(self, page: KbPage) -> Result:
+
+class RenderPool(PagePool):
+    """Workers rendering ``pages`` (Markdown→HTML, sanitised) from the back while this process renders
+    from the front; :meth:`result` gives (source, Rendered), or (None, None) for a page a worker could not
+    render."""
+
+    def __init__(self, pages: Sequence[KbPage], config: Any, files: Any,
+                 sanitise: Callable[[Any, str], str], workers: int, chunk: int = 8) -> None:
+        self.config, self.files, self.sanitise = config, files, sanitise
+        super().__init__(pages, self._render, workers, chunk=chunk)
+
+    def result(self, src: str) -> tuple[str | None, Rendered | None]:
+        value = super().result(src)
+        return (value[0], value[1]) if value is not None else (None, None)
+
+    def _render(self, page: KbPage) -> tuple[str, Rendered] | None:
         """What MkDocs' loop and KbPage.render would do for ``page``, plus the sanitiser."""
-        config, src = self.config, page.file.src_uri
+        config = self.config
         config._current_page = page
         try:
             source = config.plugins.on_page_read_source(page=page, config=config)
@@ -139,8 +154,8 @@ class RenderPool:
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config,
                                                             files=self.files)
             r = page_markdown(config).convert(page.markdown, page.file, self.files, _Capture())
-            return src, source, dataclasses.replace(r, content=self.sanitise(page, r.content))
+            return source, dataclasses.replace(r, content=self.sanitise(page, r.content))
         except Exception:  # rendered again in the main process, which reports it
-            return src, None, None
+            return None
         finally:
             config._current_page = None
