@@ -6,33 +6,20 @@ tests), and a process with threads never forks (it reads alone)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pickle
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests import early
+from tests.benchtree import bench_build
 
 pytestmark = pytest.mark.slow
 
-
-
-def _bench() -> Any:
-    """bench/build.py, whose synthetic content (valid, lint-clean articles and protocols) is used here."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "build.py"
-    spec = importlib.util.spec_from_file_location("kb_bench_build", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
-    if spec.name not in sys.modules:
-        sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-        spec.loader.exec_module(module)
-    return module
 
 RUN = """
 import os, pickle, resource, sys
@@ -83,7 +70,7 @@ def both_runs() -> tuple[dict[str, object], dict[str, object], Path]:
     collection (tests/early.py); (one, two, the path of the article lint finds fault with)."""
     tmp = early.tempdir("kb-parallel-")
     root = tmp / "repo"
-    _bench().generate_repo(root, 420, 7)
+    bench_build().generate_repo(root, 420, 7)
     # an article that lint finds fault with (a sentence far too long), late in the sorted order
     article = max((root / "kb" / "wifi").glob("*.md"))
     text = article.read_text(encoding="utf-8")

@@ -3,11 +3,10 @@ with deliberate problems of every rule written into them (deterministically, by 
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from typing import Any
+
+from tests.benchtree import bench_build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,15 +42,6 @@ _PROTOCOL_VALUES = (
     ('        prevent: ',
      '        prevent: |\n          Tienes que revisar el proxy.\n          Y el <script>x</script>\n_drop: '),
 )
-
-
-def _bench_build() -> Any:
-    spec = importlib.util.spec_from_file_location("kb_bench_build", ROOT / "bench" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _article(text: str, i: int) -> str:
@@ -104,5 +94,5 @@ def starter() -> dict[str, str]:
 
 def generated(root: Path, n: int = 80, seed: int = 7) -> dict[str, str]:
     """bench/build.py's tree of ``n`` articles, with problems written into it."""
-    _bench_build().generate_repo(root, n, seed)
+    bench_build().generate_repo(root, n, seed)
     return mutated(_read(root))

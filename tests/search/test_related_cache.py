@@ -4,12 +4,9 @@ articles an edit can reach."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,21 +15,10 @@ from generator.search.analysiscache import AnalysisCache
 from generator.search.build import SearchBuild
 from generator.search.related import related_articles
 from generator.search.relatedcache import RelatedCache
+from tests.benchtree import bench_build
 
 N = 300
 TODAY = date(2026, 11, 23)
-
-
-def _bench() -> Any:
-    """bench/build.py, whose synthetic content (valid, lint-clean articles and protocols) is used here."""
-    path = Path(__file__).resolve().parent.parent.parent / "bench" / "build.py"
-    spec = importlib.util.spec_from_file_location("kb_bench_build", path)
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
-    if spec.name not in sys.modules:
-        sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-        spec.loader.exec_module(module)
-    return module
 
 
 def _related(root: Path, cache: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], int]:
@@ -66,7 +52,7 @@ EDITS = [
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("related") / "repo"
-    _bench().generate_repo(root, N, 11)
+    bench_build().generate_repo(root, N, 11)
     return root
 
 
