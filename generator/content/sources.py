@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -78,33 +78,9 @@ _FENCE_OR_HEADING = re.compile(r"^(?:```|~~~|#).*", re.MULTILINE)
 
 def markdown_headings(body: str, first_line: int) -> tuple[Heading, ...]:
     """ATX headings outside fenced code, with their file line numbers."""
-    if _OTHER_BREAKS.search(body) is None:  # only the lines that may be a fence or a heading
-        return _headings_in(body, first_line)
     out: list[Heading] = []
     fence: str | None = None
-    for offset, line in enumerate(body.splitlines()):
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
-            continue
-        if fence:
-            continue
-        h = _HEADING.match(line)
-        if h:
-            out.append(Heading(len(h.group(1)), h.group(2).strip(), first_line + offset))
-    return tuple(out)
-
-
-def _headings_in(body: str, first_line: int) -> tuple[Heading, ...]:
-    """:func:`markdown_headings` of a body whose lines end with "\n" only: the same loop over the
-    lines that start with a fence or a '#', each line's number counted from the previous one."""
-    out: list[Heading] = []
-    fence: str | None = None
-    line, at = first_line, 0
-    for candidate in _FENCE_OR_HEADING.finditer(body):
-        line += body.count("\n", at, candidate.start())
-        at = candidate.start()
-        text = candidate.group()
+    for line, text in _heading_candidates(body, first_line):
         m = _FENCE.match(text)
         if m:
             fence = None if fence == m.group(1) else (fence or m.group(1))
@@ -115,6 +91,20 @@ def _headings_in(body: str, first_line: int) -> tuple[Heading, ...]:
         if h:
             out.append(Heading(len(h.group(1)), h.group(2).strip(), line))
     return tuple(out)
+
+
+def _heading_candidates(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """(file line number, text) of the lines that may be a fence or a heading: when the lines end with
+    "\n" only, just those starting with a fence or a '#', found by one search, each line's number counted
+    from the previous one; otherwise every line of ``str.splitlines``."""
+    if _OTHER_BREAKS.search(body) is not None:
+        yield from enumerate(body.splitlines(), start=first_line)
+        return
+    line, at = first_line, 0
+    for candidate in _FENCE_OR_HEADING.finditer(body):
+        line += body.count("\n", at, candidate.start())
+        at = candidate.start()
+        yield line, candidate.group()
 
 
 _CLOSING = re.compile(r"^(?:---|\.\.\.)$", re.MULTILINE)
