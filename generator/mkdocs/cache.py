@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, tree_digest, write_atomic
 
 FORMAT = 2  # 2: an entry's render and script hashes as strings
 BUILD_CACHE = Path("cache") / "build"
@@ -99,14 +99,6 @@ def link_or_copy(src: Path, dest: Path) -> None:
         link_or_copy(src, dest)
     except OSError:
         shutil.copyfile(src, dest)
-
-
-def read_json(path: Path) -> Any:
-    """The JSON document at ``path``; None when it is missing or unreadable (a cache miss)."""
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
 
 
 class PageStore:

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.layout import STATIC_DIR
-from generator.mkdocs.cache import code_version, link_or_copy, read_json
-from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
+from generator.mkdocs.cache import code_version, link_or_copy
+from generator.pipeline.cachefiles import digest, read_json, tree_digest, write_atomic
 
 
 def search_key(content: Sequence[Path], synonyms: Sequence[Path], *, today: str, options: str) -> str:

@@ -23,9 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from generator.mkdocs.cache import read_json
 from generator.model.catalog import Catalog
-from generator.pipeline.cachefiles import digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, write_atomic
 from generator.render.pages import GeneratedPage
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.layout import SERVER_DIR
-from generator.mkdocs.cache import BUILD_CACHE, STATS, global_key, read_json
-from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
+from generator.mkdocs.cache import BUILD_CACHE, STATS, global_key
+from generator.pipeline.cachefiles import digest, read_json, tree_digest, write_atomic
 from generator.pipeline.options import data_folder
 
 log = logging.getLogger("mkdocs.plugins.kb")

@@ -1,15 +1,26 @@
-"""What the caches share (generator/pipeline/vcache.py, generator/mkdocs/cache.py): the digests they are
-keyed on, and their files written atomically (a temporary file in the same folder, then ``os.replace``:
-a reader finds the old file or the new one, never half of one)."""
+"""What the caches share (generator/pipeline/vcache.py, generator/mkdocs/cache.py, the search caches): the
+digests they are keyed on, their files read back (missing or unreadable: a miss, never an error), and
+their files written atomically (a temporary file in the same folder, then ``os.replace``: a reader finds
+the old file or the new one, never half of one)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+
+
+def read_json(path: Path) -> Any:
+    """The JSON document at ``path``; None when it is missing or unreadable (a cache miss)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:

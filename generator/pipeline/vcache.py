@@ -32,7 +32,7 @@ from generator.content.sources import ArticleSource, Heading, ProtocolSource, de
 from generator.content.yamlsafe import Located, PathKey, Pos
 from generator.diagnostics import Diagnostic, Severity
 from generator.lint.config import LintConfig
-from generator.pipeline.cachefiles import digest, tree_digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, tree_digest, write_atomic
 
 FORMAT = 1
 PACK = "files.json"
@@ -76,10 +76,7 @@ class Pack:
 
     def _load(self) -> dict[str, Entry]:
         assert self.folder is not None
-        try:
-            raw = json.loads((self.folder / PACK).read_bytes())
-        except (OSError, ValueError):
-            return {}
+        raw = read_json(self.folder / PACK)
         if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("code") != code_version():
             return {}
         entries = raw.get("entries")

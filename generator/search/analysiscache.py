@@ -17,7 +17,7 @@ from pathlib import Path
 from sys import intern
 from typing import Any, Final
 
-from generator.pipeline.cachefiles import digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, write_atomic
 from generator.search.documents import FIELDS, Analyzed, SearchDoc, analyze
 
 FORMAT: Final = 1
@@ -57,10 +57,7 @@ class AnalysisCache:
         self.folder = folder
         self.old: dict[str, Any] = {}
         if folder is not None and read:
-            try:
-                doc = json.loads((folder / FILE).read_bytes())
-            except (OSError, ValueError):
-                doc = None
+            doc = read_json(folder / FILE)
             if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("docs"), dict):
                 self.old = doc["docs"]
         self.keys: list[str] = []  # the key of each document analysed, in order

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from generator.model.catalog import Catalog
-from generator.pipeline.cachefiles import digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, write_atomic
 from generator.search.analysiscache import analysis_version
 from generator.search.documents import FIELDS, Analyzed
 from generator.search.related import (
@@ -75,10 +75,7 @@ class RelatedCache:
         self.old_tf = old_tf  # an analysis key -> the term counts it stood for (the analysis cache)
         self.state: dict[str, Any] = {}
         if folder is not None and read:
-            try:
-                doc = json.loads((folder / FILE).read_bytes())
-            except (OSError, ValueError):
-                doc = None
+            doc = read_json(folder / FILE)
             if isinstance(doc, dict) and doc.get("version") == related_version():
                 self.state = doc
         self.computed = 0  # articles ranked (all of them on a full computation)

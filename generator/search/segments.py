@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from generator.pipeline.cachefiles import digest, write_atomic
+from generator.pipeline.cachefiles import digest, read_json, write_atomic
 from generator.search.documents import Analyzed
 from generator.search.scoring import Impacts
 
@@ -62,10 +62,7 @@ def _previous(folder: Path | None) -> dict[str, str]:
     """digest -> segment id of the previous index's segments whose files are there."""
     if folder is None:
         return {}
-    try:
-        doc = json.loads((folder / SEGMENTS_FILE).read_bytes())
-    except (OSError, ValueError):
-        return {}
+    doc = read_json(folder / SEGMENTS_FILE)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("segments"), list):
         return {}
     out = {}
